@@ -1,0 +1,1 @@
+//! Application-layer protocol detection and parsers (issues: streams/HTTP and TLS/DNS/...).

@@ -1,0 +1,200 @@
+//! Rule text to a typed AST with spans. Pure: no engine, no globals.
+//!
+//! Parsing checks the *grammar* (header, address and port expressions, option syntax and
+//! escaping). Whether each keyword is supported is decided later by the compiler, which
+//! refuses rules it cannot honour; a rule that does not parse here "failed".
+//! (Owned by the rule-parser work; this stub is replaced.)
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where a rule came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// The rule file (shared by all rules of the file).
+    pub file: Arc<PathBuf>,
+    /// 1-based line of the rule's first line.
+    pub line: u32,
+}
+
+/// A rule's action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// alert
+    Alert,
+    /// pass
+    Pass,
+    /// drop
+    Drop,
+    /// reject (RST / ICMP unreachable to the sender)
+    Reject,
+    /// rejectsrc
+    RejectSrc,
+    /// rejectdst
+    RejectDst,
+    /// rejectboth
+    RejectBoth,
+}
+
+impl Action {
+    /// Rule spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Alert => "alert",
+            Action::Pass => "pass",
+            Action::Drop => "drop",
+            Action::Reject => "reject",
+            Action::RejectSrc => "rejectsrc",
+            Action::RejectDst => "rejectdst",
+            Action::RejectBoth => "rejectboth",
+        }
+    }
+}
+
+/// An IP network: address and prefix length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cidr {
+    /// Network address (host bits zeroed).
+    pub addr: IpAddr,
+    /// Prefix length (0..=32 or 0..=128).
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// Whether `ip` lies in this network (an IPv4 network never contains an IPv6 address).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = if self.prefix == 0 { 0 } else { u32::MAX << (32 - self.prefix.min(32) as u32) };
+                (u32::from(n) & mask) == (u32::from(a) & mask)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = if self.prefix == 0 { 0 } else { u128::MAX << (128 - self.prefix.min(128) as u32) };
+                (u128::from(n) & mask) == (u128::from(a) & mask)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// An address expression after variable resolution.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AddrExpr {
+    /// `any`
+    Any,
+    /// One network (a single address is a /32 or /128).
+    Net(Cidr),
+    /// An inclusive address range `a-b` (Suricata allows it in address vars).
+    Range(IpAddr, IpAddr),
+    /// `[a, b, ...]`: matches if any element matches (negated elements subtract).
+    List(Vec<AddrExpr>),
+    /// `!x`
+    Not(Box<AddrExpr>),
+}
+
+/// A port expression after variable resolution.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PortExpr {
+    /// `any`
+    Any,
+    /// Inclusive range; a single port is `Range(p, p)`.
+    Range(u16, u16),
+    /// `[a, b, ...]`
+    List(Vec<PortExpr>),
+    /// `!x`
+    Not(Box<PortExpr>),
+}
+
+/// The rule header: `action proto src sport -> dst dport`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Action.
+    pub action: Action,
+    /// Protocol, lower-cased as written (`tcp`, `udp`, `ip`, `icmp`, `http`, `tls`, `tcp-pkt`, ...).
+    pub proto: String,
+    /// Source addresses.
+    pub src: AddrExpr,
+    /// Source ports.
+    pub sport: PortExpr,
+    /// Destination addresses.
+    pub dst: AddrExpr,
+    /// Destination ports.
+    pub dport: PortExpr,
+    /// `<>`: the rule matches both ways.
+    pub bidirectional: bool,
+}
+
+/// One `name[:value];` option, in rule order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleOption {
+    /// Keyword name as written (trimmed; keywords are case-sensitive in Suricata).
+    pub name: String,
+    /// The value with surrounding whitespace trimmed and option escapes (`\;` `\"` `\\` `\:`)
+    /// still in place, so keywords with their own quoting (content, pcre) see what was written.
+    pub value: Option<String>,
+}
+
+/// A parsed rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Header.
+    pub header: Header,
+    /// Options in order.
+    pub options: Vec<RuleOption>,
+    /// Where it came from.
+    pub span: Span,
+    /// `sid`, if present and numeric.
+    pub sid: Option<u32>,
+    /// The rule's text (continuation lines joined), for messages and `-T` output.
+    pub text: Arc<str>,
+}
+
+/// Rule variables from the config (`vars.address-groups`, `vars.port-groups`), unresolved.
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    /// Address groups by name without `$` (e.g. `HOME_NET` -> `[192.168.0.0/16,...]`).
+    pub address: std::collections::HashMap<String, String>,
+    /// Port groups by name without `$`.
+    pub port: std::collections::HashMap<String, String>,
+}
+
+/// Why a rule could not be used.
+#[derive(Clone, Debug)]
+pub struct RuleIssue {
+    /// Rule location.
+    pub span: Span,
+    /// sid, if one could be read.
+    pub sid: Option<u32>,
+    /// The keyword at fault, if any.
+    pub keyword: Option<String>,
+    /// A one-line reason.
+    pub reason: String,
+}
+
+impl std::fmt::Display for RuleIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.span.file.display(), self.span.line)?;
+        if let Some(sid) = self.sid {
+            write!(f, " sid {sid}")?;
+        }
+        if let Some(k) = &self.keyword {
+            write!(f, " {k}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// Everything read from a set of rule files.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    /// Rules that parsed.
+    pub rules: Vec<Rule>,
+    /// Lines that look like rules but could not be parsed.
+    pub failed: Vec<RuleIssue>,
+}
+
+/// Reads rule files (a directory means every `*.rules` in it, in name order).
+pub fn load_files(_paths: &[PathBuf], _vars: &Vars) -> Result<RuleSet, std::io::Error> {
+    Ok(RuleSet::default())
+}

@@ -1,0 +1,262 @@
+//! Bidirectional flows. Each worker owns a [`table::FlowTable`]; nothing here is shared between
+//! threads. Time is the packet time passed in by the caller.
+
+pub mod table;
+
+use crate::time::Timestamp;
+use std::net::IpAddr;
+
+/// Which way a packet travels within its flow. The client is whoever sent the flow's first
+/// packet (for TCP, the SYN when one was seen).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// From the client to the server.
+    ToServer,
+    /// From the server to the client.
+    ToClient,
+}
+
+impl Direction {
+    /// EVE's spelling: `to_server` / `to_client`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::ToServer => "to_server",
+            Direction::ToClient => "to_client",
+        }
+    }
+
+    /// The other direction.
+    pub fn flip(self) -> Direction {
+        match self {
+            Direction::ToServer => Direction::ToClient,
+            Direction::ToClient => Direction::ToServer,
+        }
+    }
+}
+
+/// A normalised flow key: the same for both directions of a flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FlowKey {
+    /// The lower (address, port) endpoint.
+    pub lo: (IpAddr, u16),
+    /// The higher (address, port) endpoint.
+    pub hi: (IpAddr, u16),
+    /// IP protocol.
+    pub proto: u8,
+    /// Outermost VLAN id (0 if none); inner ids are folded into `vlan_inner`.
+    pub vlan: u16,
+    /// Second VLAN id (QinQ), 0 if none.
+    pub vlan_inner: u16,
+}
+
+impl FlowKey {
+    /// Builds the normalised key for a packet from `src` to `dst`.
+    pub fn new(src: (IpAddr, u16), dst: (IpAddr, u16), proto: u8, vlans: &[u16]) -> FlowKey {
+        let (lo, hi) = if src <= dst { (src, dst) } else { (dst, src) };
+        FlowKey { lo, hi, proto, vlan: vlans.first().copied().unwrap_or(0), vlan_inner: vlans.get(1).copied().unwrap_or(0) }
+    }
+
+    /// A symmetric hash: both directions of a flow give the same value. Used to pick a worker.
+    pub fn worker_hash(&self) -> u64 {
+        // FNV-1a over the normalised key: cheap, stable across runs, symmetric by construction.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |b: &[u8]| {
+            for x in b {
+                h ^= *x as u64;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for (ip, port) in [self.lo, self.hi] {
+            match ip {
+                IpAddr::V4(a) => eat(&a.octets()),
+                IpAddr::V6(a) => eat(&a.octets()),
+            }
+            eat(&port.to_be_bytes());
+        }
+        eat(&[self.proto]);
+        eat(&self.vlan.to_be_bytes());
+        h
+    }
+}
+
+/// TCP connection state as far as detection (`flow:established`) and EVE `tcp.state` need it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TcpState {
+    /// No TCP packet seen yet / not TCP.
+    #[default]
+    None,
+    /// SYN seen.
+    SynSent,
+    /// SYN/ACK seen.
+    SynRecv,
+    /// Three-way handshake complete (or picked up midstream).
+    Established,
+    /// One side sent FIN.
+    FinWait1,
+    /// Both sides sent FIN.
+    Closing,
+    /// Both FINs acknowledged.
+    TimeWait,
+    /// Closed after FIN exchange.
+    Closed,
+    /// Reset.
+    Reset,
+}
+
+impl TcpState {
+    /// Suricata's EVE `tcp.state` names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TcpState::None => "none",
+            TcpState::SynSent => "syn_sent",
+            TcpState::SynRecv => "syn_recv",
+            TcpState::Established => "established",
+            TcpState::FinWait1 => "fin_wait1",
+            TcpState::Closing => "closing",
+            TcpState::TimeWait => "time_wait",
+            TcpState::Closed => "closed",
+            TcpState::Reset => "closed",
+        }
+    }
+}
+
+/// Per-flow TCP bookkeeping.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TcpTrack {
+    /// Current state.
+    pub state: TcpState,
+    /// OR of all TCP flags seen to the server.
+    pub flags_ts: u8,
+    /// OR of all TCP flags seen to the client.
+    pub flags_tc: u8,
+    /// Whether the flow was picked up without its handshake.
+    pub midstream: bool,
+}
+
+/// Flow variables (`flowbits`, `flowint`) stored on the flow. Names are interned by the detect
+/// engine into ids that stay stable across rule reloads, so state set before a reload is still
+/// seen after it.
+#[derive(Clone, Debug, Default)]
+pub struct FlowVars {
+    /// Set flowbits (interned ids), unordered; usually 0-4 entries.
+    pub bits: Vec<u32>,
+    /// Flowints: (interned id, value).
+    pub ints: Vec<(u32, u32)>,
+}
+
+impl FlowVars {
+    /// Whether flowbit `id` is set.
+    pub fn isset(&self, id: u32) -> bool {
+        self.bits.contains(&id)
+    }
+    /// Sets flowbit `id`.
+    pub fn set(&mut self, id: u32) {
+        if !self.bits.contains(&id) {
+            self.bits.push(id);
+        }
+    }
+    /// Unsets flowbit `id`.
+    pub fn unset(&mut self, id: u32) {
+        self.bits.retain(|b| *b != id);
+    }
+    /// Toggles flowbit `id`.
+    pub fn toggle(&mut self, id: u32) {
+        if self.isset(id) {
+            self.unset(id)
+        } else {
+            self.set(id)
+        }
+    }
+    /// Value of flowint `id`.
+    pub fn int(&self, id: u32) -> Option<u32> {
+        self.ints.iter().find(|(k, _)| *k == id).map(|(_, v)| *v)
+    }
+    /// Sets flowint `id`.
+    pub fn set_int(&mut self, id: u32, v: u32) {
+        match self.ints.iter_mut().find(|(k, _)| *k == id) {
+            Some(slot) => slot.1 = v,
+            None => self.ints.push((id, v)),
+        }
+    }
+}
+
+/// Why a flow ended, EVE `flow.reason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    /// Idle or state timeout.
+    Timeout,
+    /// Still open when the engine stopped.
+    Shutdown,
+    /// Evicted by memcap pressure.
+    Forced,
+}
+
+impl EndReason {
+    /// EVE spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Timeout => "timeout",
+            EndReason::Shutdown => "shutdown",
+            EndReason::Forced => "forced",
+        }
+    }
+}
+
+/// One bidirectional flow.
+#[derive(Clone, Debug)]
+pub struct Flow {
+    /// EVE `flow_id`: unique per run, never 0.
+    pub id: u64,
+    /// Normalised key.
+    pub key: FlowKey,
+    /// Client endpoint (sender of the first packet, or of the SYN).
+    pub client: (IpAddr, u16),
+    /// Server endpoint.
+    pub server: (IpAddr, u16),
+    /// First packet time.
+    pub start: Timestamp,
+    /// Last packet time.
+    pub last: Timestamp,
+    /// Packets to server.
+    pub pkts_ts: u64,
+    /// Packets to client.
+    pub pkts_tc: u64,
+    /// Bytes (whole frames) to server.
+    pub bytes_ts: u64,
+    /// Bytes (whole frames) to client.
+    pub bytes_tc: u64,
+    /// TCP tracking (default for other protocols).
+    pub tcp: TcpTrack,
+    /// Whether any alert fired on this flow.
+    pub alerted: bool,
+    /// Whether a `drop` verdict applies to every later packet (IPS).
+    pub drop: bool,
+    /// Whether a `pass` rule stopped inspection of this flow.
+    pub pass: bool,
+    /// flowbits and flowints.
+    pub vars: FlowVars,
+    /// Application protocol detected on this flow, if any (EVE `app_proto`).
+    pub app_proto: Option<&'static str>,
+}
+
+impl Flow {
+    /// The direction of a packet from `src` within this flow.
+    pub fn direction_of(&self, src: (IpAddr, u16)) -> Direction {
+        if src == self.client {
+            Direction::ToServer
+        } else {
+            Direction::ToClient
+        }
+    }
+
+    /// Whether detection should treat the flow as established (`flow:established`): the TCP
+    /// handshake completed, or, for UDP and other stateless protocols, packets were seen both
+    /// ways.
+    pub fn is_established(&self) -> bool {
+        if self.key.proto == 6 {
+            matches!(self.tcp.state, TcpState::Established | TcpState::FinWait1 | TcpState::Closing)
+        } else {
+            self.pkts_ts > 0 && self.pkts_tc > 0
+        }
+    }
+}

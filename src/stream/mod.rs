@@ -1,0 +1,1 @@
+//! TCP stream reassembly (issue: streams and HTTP).
