@@ -71,9 +71,44 @@ impl PostMatch {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ThresholdSpec {}
 
+/// Per-worker threshold state (one per worker, lives in `DetectCtx`; survives rule reloads
+/// because it is keyed by gid:sid).
+#[derive(Debug, Default)]
+pub struct ThresholdTable {}
+
+impl ThresholdTable {
+    /// Records one match of signature `gid:sid` (with `spec`) on `p` and says whether an alert
+    /// may be emitted for it. For `detection_filter`, `false` also means the rule's actions
+    /// other than flowbits do not apply yet.
+    pub fn allow(&mut self, _spec: &ThresholdSpec, _gid: u32, _sid: u32, _p: &Packet<'_>) -> bool {
+        true
+    }
+}
+
 /// Signature metadata keywords.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Meta {}
+pub enum Meta {
+    /// msg (quotes removed, escapes resolved).
+    Msg(String),
+    /// sid.
+    Sid(u32),
+    /// rev.
+    Rev(u32),
+    /// gid.
+    Gid(u32),
+    /// classtype name (resolved against classification.config by the compiler).
+    Classtype(String),
+    /// priority.
+    Priority(u8),
+    /// reference: (system, id).
+    Reference(String, String),
+    /// metadata: key/value pairs in order (`metadata:a b, c d;` -> [(a,b),(c,d)]).
+    Metadata(Vec<(String, String)>),
+    /// target:src_ip|dest_ip.
+    Target(crate::detect::Target),
+    /// noalert, or flowbits:noalert: the rule matches (side effects apply) but never alerts.
+    NoAlert,
+}
 
 /// Parses one non-payload option. See the module contract.
 pub fn parse_keyword(_name: &str, _value: Option<&str>) -> Option<Result<Keyword, KwError>> {
