@@ -14,10 +14,31 @@
 //! payload chain, then on a full match the [`PostMatch`] actions are applied to the flow, then
 //! the threshold decides whether an alert is emitted (Suricata applies flowbit side effects even
 //! when a threshold suppresses the alert).
-//! (Owned by the packet-keyword work; this stub is replaced.)
+//! Allocation: [`Cond::matches`] never allocates; [`PostMatch::apply`] only grows the flow's
+//! variable storage the first time a variable is set on that flow.
+
+// payload keywords (engine)
+
+// non-payload keywords (pktkw)
+pub mod decode_event;
+pub mod flags;
+pub mod flow;
+pub mod flow_counters;
+pub mod flowbits;
+pub mod flowint;
+pub mod fragbits;
+pub mod header;
+pub mod ip_proto;
+pub mod ipopts;
+pub mod meta;
+pub mod threshold;
+pub mod uint;
+pub mod vars;
 
 use crate::decode::Packet;
 use crate::flow::{Direction, Flow};
+
+pub use threshold::{ThresholdSpec, ThresholdTable};
 
 /// An option parser's refusal or error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +50,26 @@ pub struct KwError {
     /// `true`: syntactically fine but not supported yet (a "refused" rule); `false`: invalid.
     pub refused: bool,
 }
+
+impl KwError {
+    /// An invalid option: `reason` is prefixed with the keyword (`ttl: '>x' is not a number`).
+    pub fn invalid(keyword: &str, reason: impl std::fmt::Display) -> KwError {
+        KwError { keyword: keyword.to_string(), reason: format!("{keyword}: {reason}"), refused: false }
+    }
+
+    /// A valid option Rampart does not support (yet).
+    pub fn refused(keyword: &str, reason: impl std::fmt::Display) -> KwError {
+        KwError { keyword: keyword.to_string(), reason: format!("{keyword}: {reason}"), refused: true }
+    }
+}
+
+impl std::fmt::Display for KwError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for KwError {}
 
 /// What a non-payload keyword compiles to.
 #[derive(Clone, Debug)]
@@ -45,43 +86,77 @@ pub enum Keyword {
     Meta(Meta),
 }
 
-/// A compiled condition. (The real list is filled by the packet-keyword work.)
+/// A compiled condition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Cond {}
+pub enum Cond {
+    /// An 8-bit header field compared with the integer grammar (ttl, itype, icode).
+    U8(header::U8Field, uint::Uint<u8>),
+    /// A 16-bit header field (id, fragoffset, window, tcp.mss, icmp_id, icmp_seq).
+    U16(header::U16Field, uint::Uint<u16>),
+    /// A 32-bit header field (seq, ack).
+    U32(header::U32Field, uint::Uint<u32>),
+    /// tos.
+    Tos(header::Tos),
+    /// sameip.
+    SameIp,
+    /// ip_proto.
+    IpProto(uint::Uint<u8>),
+    /// ipopts.
+    IpOpts(ipopts::IpOpts),
+    /// fragbits.
+    FragBits(fragbits::FragBits),
+    /// flags / tcp.flags.
+    Flags(flags::TcpFlags),
+    /// decode-event.
+    DecodeEvent(crate::decode::DecodeEvent),
+    /// flow.
+    Flow(flow::FlowCond),
+    /// flow.pkts / flow.bytes / flow.age.
+    FlowCounter(flow_counters::FlowCounter),
+    /// flowbits isset / isnotset.
+    Flowbits(flowbits::BitsCond),
+    /// flowint comparisons, isset, notset.
+    Flowint(flowint::IntCond),
+}
 
 impl Cond {
-    /// Whether the condition holds for `p` in `flow` (with `p`'s direction).
-    pub fn matches(&self, _p: &Packet<'_>, _flow: Option<(&Flow, Direction)>) -> bool {
-        match *self {}
+    /// Whether the condition holds for `p` in `flow` (with `p`'s direction). Never allocates.
+    pub fn matches(&self, p: &Packet<'_>, flow: Option<(&Flow, Direction)>) -> bool {
+        match self {
+            Cond::U8(f, u) => f.get(p).is_some_and(|v| u.matches(v)),
+            Cond::U16(f, u) => f.get(p).is_some_and(|v| u.matches(v)),
+            Cond::U32(f, u) => f.get(p).is_some_and(|v| u.matches(v)),
+            Cond::Tos(t) => t.matches(p),
+            Cond::SameIp => p.ip.is_some_and(|ip| ip.src == ip.dst),
+            Cond::IpProto(u) => p.proto().is_some_and(|v| u.matches(v)),
+            Cond::IpOpts(o) => o.matches(p),
+            Cond::FragBits(f) => f.matches(p),
+            Cond::Flags(f) => f.matches(p),
+            Cond::DecodeEvent(e) => p.events.contains(*e),
+            Cond::Flow(f) => f.matches(p, flow),
+            Cond::FlowCounter(c) => c.matches(p, flow),
+            Cond::Flowbits(b) => flow.is_some_and(|(f, _)| b.matches(&f.vars)),
+            Cond::Flowint(i) => flow.is_some_and(|(f, _)| i.matches(&f.vars)),
+        }
     }
 }
 
 /// A compiled side effect.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PostMatch {}
+pub enum PostMatch {
+    /// flowbits set / unset / toggle.
+    Flowbits(flowbits::BitsAction),
+    /// flowint `=`, `+`, `-`.
+    Flowint(flowint::IntAction),
+}
 
 impl PostMatch {
     /// Applies the effect to the flow.
-    pub fn apply(&self, _flow: &mut Flow) {
-        match *self {}
-    }
-}
-
-/// threshold / detection_filter settings.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ThresholdSpec {}
-
-/// Per-worker threshold state (one per worker, lives in `DetectCtx`; survives rule reloads
-/// because it is keyed by gid:sid).
-#[derive(Debug, Default)]
-pub struct ThresholdTable {}
-
-impl ThresholdTable {
-    /// Records one match of signature `gid:sid` (with `spec`) on `p` and says whether an alert
-    /// may be emitted for it. For `detection_filter`, `false` also means the rule's actions
-    /// other than flowbits do not apply yet.
-    pub fn allow(&mut self, _spec: &ThresholdSpec, _gid: u32, _sid: u32, _p: &Packet<'_>) -> bool {
-        true
+    pub fn apply(&self, flow: &mut Flow) {
+        match self {
+            PostMatch::Flowbits(a) => a.apply(&mut flow.vars),
+            PostMatch::Flowint(a) => a.apply(&mut flow.vars),
+        }
     }
 }
 
@@ -110,7 +185,186 @@ pub enum Meta {
     NoAlert,
 }
 
+/// What a registered keyword compiles to (for docs and the compatibility table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeywordKind {
+    /// A [`Cond`].
+    Cond,
+    /// A [`Cond`] or a [`PostMatch`] depending on the operation (flowbits, flowint).
+    CondOrPost,
+    /// A [`ThresholdSpec`].
+    Threshold,
+    /// A [`Meta`].
+    Meta,
+    /// Known but refused: every use is refused with a reason.
+    Refused,
+}
+
+/// A keyword option parser: (keyword name as written in the rule, value).
+pub type KwParser = fn(&str, Option<&str>) -> Result<Keyword, KwError>;
+
+/// One entry of the registry.
+#[derive(Clone, Copy, Debug)]
+pub struct KeywordInfo {
+    /// Keyword name as written in rules (matched case-insensitively, as Suricata does).
+    pub name: &'static str,
+    /// What it compiles to.
+    pub kind: KeywordKind,
+    /// One-line help.
+    pub help: &'static str,
+    /// Anchor in Suricata's rule documentation (`flow-keywords.html#flowbits`).
+    pub doc: &'static str,
+    /// The option parser.
+    pub parser: KwParser,
+}
+
+macro_rules! kw {
+    ($name:expr, $kind:ident, $parser:expr, $doc:expr, $help:expr) => {
+        KeywordInfo { name: $name, kind: KeywordKind::$kind, help: $help, doc: $doc, parser: $parser }
+    };
+}
+
+/// The registry, in documentation order.
+static REGISTRY: &[KeywordInfo] = &[
+    // Meta.
+    kw!("msg", Meta, meta::parse, "meta.html#msg-message", "alert message"),
+    kw!("sid", Meta, meta::parse, "meta.html#sid-signature-id", "signature id"),
+    kw!("rev", Meta, meta::parse, "meta.html#rev-revision", "signature revision"),
+    kw!("gid", Meta, meta::parse, "meta.html#gid-group-id", "group id (default 1)"),
+    kw!("classtype", Meta, meta::parse, "meta.html#classtype", "classification name"),
+    kw!("priority", Meta, meta::parse, "meta.html#priority", "priority 1-255 (overrides classtype)"),
+    kw!("reference", Meta, meta::parse, "meta.html#reference", "external reference: system,id"),
+    kw!("metadata", Meta, meta::parse, "meta.html#metadata", "comma-separated 'key value' pairs"),
+    kw!("target", Meta, meta::parse, "meta.html#target", "src_ip or dest_ip is the target"),
+    kw!("noalert", Meta, meta::parse, "meta.html#noalert", "rule never alerts"),
+    // IP header.
+    kw!("ttl", Cond, header::parse, "header-keywords.html#ttl", "IP TTL / hop limit (integer grammar)"),
+    kw!("ip_proto", Cond, ip_proto::parse, "header-keywords.html#ip-proto", "IP protocol by number or name, with < > !"),
+    kw!("ipopts", Cond, ipopts::parse, "header-keywords.html#ipopts", "IPv4 option present (rr eol nop ts sec esec lsrr ssrr satid any)"),
+    kw!("fragbits", Cond, fragbits::parse, "header-keywords.html#fragbits-ip-fragmentation", "IP fragment bits M D R with + * ! modifiers"),
+    kw!("fragoffset", Cond, header::parse, "header-keywords.html#fragoffset", "IP fragment offset (8-byte units)"),
+    kw!("id", Cond, header::parse, "header-keywords.html#id", "IPv4 identification"),
+    kw!("tos", Cond, header::parse, "header-keywords.html#tos", "IPv4 TOS, decimal or x-hex, optional !"),
+    kw!("sameip", Cond, header::parse, "header-keywords.html#sameip", "source address equals destination"),
+    // TCP header.
+    kw!("flags", Cond, flags::parse, "header-keywords.html#tcp-flags", "TCP flags with + * ! modifiers and ,mask"),
+    kw!("tcp.flags", Cond, flags::parse, "header-keywords.html#tcp-flags", "alias of flags"),
+    kw!("seq", Cond, header::parse, "header-keywords.html#seq", "TCP sequence number"),
+    kw!("ack", Cond, header::parse, "header-keywords.html#ack", "TCP acknowledgement number"),
+    kw!("window", Cond, header::parse, "header-keywords.html#window", "TCP window, optional !"),
+    kw!("tcp.mss", Cond, header::parse, "header-keywords.html#tcp-mss", "TCP MSS option (integer grammar)"),
+    // ICMP header.
+    kw!("itype", Cond, header::parse, "header-keywords.html#itype", "ICMP type (integer grammar)"),
+    kw!("icode", Cond, header::parse, "header-keywords.html#icode", "ICMP code (integer grammar)"),
+    kw!("icmp_id", Cond, header::parse, "header-keywords.html#icmp-id", "ICMP echo/timestamp identifier"),
+    kw!("icmp_seq", Cond, header::parse, "header-keywords.html#icmp-seq", "ICMP echo/timestamp sequence"),
+    // Decoder.
+    kw!("decode-event", Cond, decode_event::parse, "differences-from-snort.html#decoder-event-rules", "decoder anomaly raised on the packet"),
+    // Flow.
+    kw!("flow", Cond, flow::parse, "flow-keywords.html#flow", "flow state and direction"),
+    kw!("flow.pkts", Cond, flow_counters::parse, "flow-keywords.html#flow-pkts", "packets in the flow: toserver|toclient|either,<uint>"),
+    kw!("flow.bytes", Cond, flow_counters::parse, "flow-keywords.html#flow-bytes", "bytes in the flow: toserver|toclient|either,<uint>"),
+    kw!("flow.pkts_toserver", Cond, flow_counters::parse, "flow-keywords.html#flow-pkts", "packets to the server (Suricata 7 form)"),
+    kw!("flow.pkts_toclient", Cond, flow_counters::parse, "flow-keywords.html#flow-pkts", "packets to the client (Suricata 7 form)"),
+    kw!("flow.bytes_toserver", Cond, flow_counters::parse, "flow-keywords.html#flow-bytes", "bytes to the server (Suricata 7 form)"),
+    kw!("flow.bytes_toclient", Cond, flow_counters::parse, "flow-keywords.html#flow-bytes", "bytes to the client (Suricata 7 form)"),
+    kw!("flow.age", Cond, flow_counters::parse, "flow-keywords.html#flow-age", "flow age in seconds (integer grammar)"),
+    kw!("flowbits", CondOrPost, flowbits::parse, "flow-keywords.html#flowbits", "set unset toggle isset isnotset noalert, with | and & groups"),
+    kw!("flowint", CondOrPost, flowint::parse, "flow-keywords.html#flowint", "flow integer: = + - and comparisons, isset, notset"),
+    kw!("xbits", Refused, refuse_bits, "xbits.html", "refused: host/ip-pair bits are not supported"),
+    kw!("hostbits", Refused, refuse_bits, "flow-keywords.html#hostbits", "refused: host bits are not supported"),
+    // Rate.
+    kw!("threshold", Threshold, threshold::parse, "thresholding.html#threshold", "limit | threshold | both, track, count, seconds"),
+    kw!("detection_filter", Threshold, threshold::parse, "thresholding.html#detection-filter", "alert after count matches within seconds"),
+];
+
+fn refuse_bits(kw: &str, _value: Option<&str>) -> Result<Keyword, KwError> {
+    Err(KwError::refused(kw, "host and ip-pair bits need a host table, which Rampart does not have yet"))
+}
+
+/// Every keyword this registry handles, in documentation order.
+pub fn registry() -> &'static [KeywordInfo] {
+    REGISTRY
+}
+
+/// Looks a keyword up by name (case-insensitively).
+pub fn lookup(name: &str) -> Option<&'static KeywordInfo> {
+    REGISTRY.iter().find(|k| k.name.eq_ignore_ascii_case(name))
+}
+
 /// Parses one non-payload option. See the module contract.
-pub fn parse_keyword(_name: &str, _value: Option<&str>) -> Option<Result<Keyword, KwError>> {
-    None
+pub fn parse_keyword(name: &str, value: Option<&str>) -> Option<Result<Keyword, KwError>> {
+    let info = lookup(name)?;
+    Some((info.parser)(info.name, value.map(str::trim)))
+}
+
+/// Shared helpers for the option parsers.
+pub(crate) mod util {
+    use super::KwError;
+
+    /// The value, or an error saying the keyword needs one.
+    pub fn need<'a>(kw: &str, value: Option<&'a str>) -> Result<&'a str, KwError> {
+        match value.map(str::trim) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(KwError::invalid(kw, "needs a value")),
+        }
+    }
+
+    /// Errors when a value was given to a keyword that takes none.
+    pub fn none(kw: &str, value: Option<&str>) -> Result<(), KwError> {
+        match value.map(str::trim) {
+            Some(v) if !v.is_empty() => Err(KwError::invalid(kw, format!("takes no value, got '{v}'"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes one pair of surrounding double quotes, if present.
+    pub fn unquote(v: &str) -> &str {
+        let v = v.trim();
+        match v.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            Some(inner) => inner,
+            None => v,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn registry_names_unique_and_lookup_case_insensitive() {
+        let mut names: Vec<&str> = registry().iter().map(|k| k.name).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(n, names.len(), "duplicate registry names");
+        assert!(lookup("TTL").is_some());
+        assert!(parse_keyword("content", Some("\"x\"")).is_none(), "payload keywords belong to the engine");
+    }
+
+    #[test]
+    fn refused_keywords_are_refused() {
+        for name in ["xbits", "hostbits"] {
+            let e = parse_keyword(name, Some("set,a,track ip_src")).expect("known").expect_err("refused");
+            assert!(e.refused, "{name}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #[test]
+        fn parsers_never_panic(s in ".{0,40}", pick in 0usize..64) {
+            let info = &registry()[pick % registry().len()];
+            let _ = parse_keyword(info.name, Some(&s));
+            let _ = parse_keyword(info.name, None);
+        }
+
+        #[test]
+        fn parsers_never_panic_on_grammar_chars(s in "[0-9a-z!<>=&|+*,. _x\"-]{0,24}", pick in 0usize..64) {
+            let info = &registry()[pick % registry().len()];
+            let _ = parse_keyword(info.name, Some(&s));
+        }
+    }
 }

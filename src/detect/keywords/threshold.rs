@@ -1,0 +1,333 @@
+//! `threshold:type <limit|threshold|both>, track <by_src|by_dst|by_rule|by_both|by_flow>,
+//! count N, seconds T;` and `detection_filter:track <...>, count N, seconds T;`, with the
+//! per-worker state that applies them (Suricata's `detect-engine-threshold.c`).
+//!
+//! Counting, per signature (gid:sid) and tracked key, in windows of `seconds` that start at the
+//! first match after the previous window ended (times are packet times, whole seconds):
+//! - limit: alert on the first `count` matches of each window.
+//! - threshold: alert on every `count`-th match within a window (the counter restarts after
+//!   each alert and when the window ends).
+//! - both: alert once per window, on the `count`-th match.
+//! - detection_filter: alert on every match after the `count`-th within the window.
+
+use super::util::need;
+use super::{Keyword, KwError};
+use crate::decode::Packet;
+use crate::flow::FlowKey;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// Default most tracked (signature, key) entries per worker.
+pub const MAX_ENTRIES: usize = 65_536;
+
+/// The kind of rate control.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ThresholdKind {
+    /// type limit.
+    Limit,
+    /// type threshold.
+    Threshold,
+    /// type both.
+    Both,
+    /// detection_filter.
+    DetectionFilter,
+}
+
+/// What the counters are kept per.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Track {
+    /// Source address.
+    BySrc,
+    /// Destination address.
+    ByDst,
+    /// The signature alone.
+    ByRule,
+    /// The address pair (either order).
+    ByBoth,
+    /// The flow (its normalised 5-tuple).
+    ByFlow,
+}
+
+/// threshold / detection_filter settings.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ThresholdSpec {
+    /// Kind.
+    pub kind: ThresholdKind,
+    /// Tracking.
+    pub track: Track,
+    /// count.
+    pub count: u32,
+    /// seconds.
+    pub seconds: u32,
+}
+
+/// The key one counter is kept under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum TrackKey {
+    Rule,
+    Addr(IpAddr),
+    Pair(IpAddr, IpAddr),
+    Flow(FlowKey),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    /// Window start, whole seconds.
+    start: i64,
+    /// When the window ends (start + seconds), for eviction.
+    end: i64,
+    /// Matches counted in this window.
+    count: u32,
+}
+
+/// Per-worker threshold state (one per worker, lives in `DetectCtx`; survives rule reloads
+/// because it is keyed by gid:sid). Bounded by [`MAX_ENTRIES`] (or the limit given to
+/// [`ThresholdTable::with_limit`]): when full, expired windows are dropped first, then the
+/// oldest window.
+#[derive(Debug)]
+pub struct ThresholdTable {
+    map: HashMap<(u32, u32, TrackKey), Entry>,
+    limit: usize,
+}
+
+impl Default for ThresholdTable {
+    fn default() -> Self {
+        ThresholdTable::with_limit(MAX_ENTRIES)
+    }
+}
+
+impl ThresholdTable {
+    /// A table holding at most `limit` entries (at least 1).
+    pub fn with_limit(limit: usize) -> Self {
+        ThresholdTable { map: HashMap::new(), limit: limit.max(1) }
+    }
+
+    /// Entries currently tracked.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether nothing is tracked.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Records one match of signature `gid:sid` (with `spec`) on `p` and says whether an alert
+    /// may be emitted for it. For `detection_filter`, `false` also means the rule's actions
+    /// other than flowbits do not apply yet.
+    pub fn allow(&mut self, spec: &ThresholdSpec, gid: u32, sid: u32, p: &Packet<'_>) -> bool {
+        let key = (gid, sid, track_key(spec.track, p));
+        let now = p.ts.secs();
+        let seconds = spec.seconds as i64;
+        if !self.map.contains_key(&key) && self.map.len() >= self.limit {
+            self.evict(now);
+        }
+        let e = self.map.entry(key).or_insert(Entry { start: now, end: now.saturating_add(seconds), count: 0 });
+        if now.saturating_sub(e.start) >= seconds {
+            // The window ended (or `seconds` is 0): this match opens a new one.
+            *e = Entry { start: now, end: now.saturating_add(seconds), count: 0 };
+        }
+        e.count = e.count.saturating_add(1);
+        match spec.kind {
+            ThresholdKind::Limit => e.count <= spec.count,
+            ThresholdKind::Threshold => {
+                if e.count >= spec.count {
+                    // Every count-th match: restart counting within the same window.
+                    e.count = 0;
+                    true
+                } else {
+                    false
+                }
+            }
+            ThresholdKind::Both => e.count == spec.count,
+            ThresholdKind::DetectionFilter => e.count > spec.count,
+        }
+    }
+
+    fn evict(&mut self, now: i64) {
+        self.map.retain(|_, e| e.end > now);
+        if self.map.len() >= self.limit {
+            let oldest = self.map.iter().min_by_key(|(_, e)| e.start).map(|(k, _)| *k);
+            if let Some(k) = oldest {
+                self.map.remove(&k);
+            }
+        }
+    }
+}
+
+fn track_key(track: Track, p: &Packet<'_>) -> TrackKey {
+    let unspec = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+    let (src, dst) = p.ip.map(|ip| (ip.src, ip.dst)).unwrap_or((unspec, unspec));
+    match track {
+        Track::ByRule => TrackKey::Rule,
+        Track::BySrc => TrackKey::Addr(src),
+        Track::ByDst => TrackKey::Addr(dst),
+        Track::ByBoth => {
+            let (a, b) = if src <= dst { (src, dst) } else { (dst, src) };
+            TrackKey::Pair(a, b)
+        }
+        Track::ByFlow => {
+            let (sp, dp) = p.ports();
+            TrackKey::Flow(FlowKey::new((src, sp), (dst, dp), p.proto().unwrap_or(0), p.vlans()))
+        }
+    }
+}
+
+/// Parses `threshold` and `detection_filter`.
+pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
+    let v = need(kw, value)?;
+    let is_df = kw == "detection_filter";
+    let (mut kind, mut track, mut count, mut seconds) = (None, None, None, None);
+    for part in v.split(',') {
+        let part = part.trim();
+        let (k, val) = part.split_once(char::is_whitespace).map(|(k, v)| (k, v.trim())).ok_or_else(|| KwError::invalid(kw, format!("'{v}': expected '<option> <value>', got '{part}'")))?;
+        let dup = || KwError::invalid(kw, format!("'{v}': '{k}' given twice"));
+        match k {
+            "type" if !is_df => {
+                let t = match val {
+                    "limit" => ThresholdKind::Limit,
+                    "threshold" => ThresholdKind::Threshold,
+                    "both" => ThresholdKind::Both,
+                    "backoff" => return Err(KwError::refused(kw, "type backoff is not supported yet")),
+                    _ => return Err(KwError::invalid(kw, format!("'{v}': unknown type '{val}' (limit, threshold, both)"))),
+                };
+                if kind.replace(t).is_some() {
+                    return Err(dup());
+                }
+            }
+            "track" => {
+                let t = match val {
+                    "by_src" => Track::BySrc,
+                    "by_dst" => Track::ByDst,
+                    "by_rule" => Track::ByRule,
+                    "by_both" => Track::ByBoth,
+                    "by_flow" => Track::ByFlow,
+                    _ => return Err(KwError::invalid(kw, format!("'{v}': unknown track '{val}' (by_src, by_dst, by_rule, by_both, by_flow)"))),
+                };
+                if track.replace(t).is_some() {
+                    return Err(dup());
+                }
+            }
+            "count" | "seconds" => {
+                let n = val.parse::<u32>().map_err(|_| KwError::invalid(kw, format!("'{v}': {k} '{val}' is not a number")))?;
+                let slot = if k == "count" { &mut count } else { &mut seconds };
+                if slot.replace(n).is_some() {
+                    return Err(dup());
+                }
+            }
+            "multiplier" if !is_df => return Err(KwError::refused(kw, "type backoff is not supported yet")),
+            _ => return Err(KwError::invalid(kw, format!("'{v}': unknown option '{k}'"))),
+        }
+    }
+    let kind = if is_df { ThresholdKind::DetectionFilter } else { kind.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'type'")))? };
+    let track = track.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'track'")))?;
+    let count = count.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'count'")))?;
+    let seconds = seconds.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'seconds'")))?;
+    if count == 0 && !is_df {
+        return Err(KwError::invalid(kw, format!("'{v}': count must be at least 1")));
+    }
+    Ok(Keyword::Threshold(ThresholdSpec { kind, track, count, seconds }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::header::tests::tcp_pkt;
+    use super::*;
+    use crate::time::Timestamp;
+
+    fn spec(v: &str) -> ThresholdSpec {
+        spec_kw("threshold", v)
+    }
+
+    fn spec_kw(kw: &str, v: &str) -> ThresholdSpec {
+        match parse(kw, Some(v)) {
+            Ok(Keyword::Threshold(s)) => s,
+            other => panic!("{v}: {other:?}"),
+        }
+    }
+
+    /// Runs matches at the given packet times (seconds) and returns which alerted.
+    fn run(s: &ThresholdSpec, times: &[i64]) -> Vec<bool> {
+        let mut t = ThresholdTable::default();
+        times
+            .iter()
+            .map(|secs| {
+                let mut p = tcp_pkt(0);
+                p.ts = Timestamp::from_parts(*secs, 0);
+                t.allow(s, 1, 1000, &p)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn counting_table() {
+        let (t, f) = (true, false);
+        let cases: &[(&str, &str, &str, &[i64], &[bool])] = &[
+            ("limit 2/60", "threshold", "type limit, track by_src, count 2, seconds 60", &[0, 1, 2, 3, 61, 62, 63], &[t, t, f, f, t, t, f]),
+            ("limit 1/10", "threshold", "type limit, track by_rule, count 1, seconds 10", &[0, 9, 10, 11], &[t, f, t, f]),
+            ("threshold 3/60", "threshold", "type threshold, track by_src, count 3, seconds 60", &[0, 1, 2, 3, 4, 5, 6], &[f, f, t, f, f, t, f]),
+            ("threshold window ends", "threshold", "type threshold, track by_dst, count 2, seconds 10", &[0, 11, 12], &[f, f, t]),
+            ("threshold 1", "threshold", "type threshold, track by_src, count 1, seconds 10", &[0, 1, 2], &[t, t, t]),
+            ("both 3/60", "threshold", "type both, track by_src, count 3, seconds 60", &[0, 1, 2, 3, 4, 61, 62, 63], &[f, f, t, f, f, f, f, t]),
+            ("detection_filter 2/60", "detection_filter", "track by_src, count 2, seconds 60", &[0, 1, 2, 3, 70, 71, 72], &[f, f, t, t, f, f, t]),
+        ];
+        for (name, kw, v, times, want) in cases {
+            assert_eq!(run(&spec_kw(kw, v), times), *want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn tracking_separates_keys_and_sids() {
+        let s = spec("type limit, track by_src, count 1, seconds 60");
+        let mut t = ThresholdTable::default();
+        let a = tcp_pkt(0);
+        let mut b = tcp_pkt(0);
+        if let Some(ip) = b.ip.as_mut() {
+            ip.src = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 9));
+        }
+        assert!(t.allow(&s, 1, 1, &a));
+        assert!(!t.allow(&s, 1, 1, &a));
+        assert!(t.allow(&s, 1, 1, &b), "other source");
+        assert!(t.allow(&s, 1, 2, &a), "other sid");
+        assert!(t.allow(&s, 3, 1, &a), "other gid");
+        let both = spec("type limit, track by_both, count 1, seconds 60");
+        let mut rev = tcp_pkt(0);
+        if let Some(ip) = rev.ip.as_mut() {
+            std::mem::swap(&mut ip.src, &mut ip.dst);
+        }
+        assert!(t.allow(&both, 1, 9, &a));
+        assert!(!t.allow(&both, 1, 9, &rev), "pair is unordered");
+    }
+
+    #[test]
+    fn bounded() {
+        let s = spec("type limit, track by_src, count 1, seconds 60");
+        let mut t = ThresholdTable::with_limit(4);
+        for sid in 0..100 {
+            let p = tcp_pkt(0);
+            assert!(t.allow(&s, 1, sid, &p));
+            assert!(t.len() <= 4);
+        }
+    }
+
+    #[test]
+    fn parse_errors() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("threshold", "type limit, track by_src, count 1", false),
+            ("threshold", "type sometimes, track by_src, count 1, seconds 1", false),
+            ("threshold", "type limit, track by_host, count 1, seconds 1", false),
+            ("threshold", "type limit, track by_src, count x, seconds 1", false),
+            ("threshold", "type limit, type limit, track by_src, count 1, seconds 1", false),
+            ("threshold", "type limit, track by_src, count 0, seconds 1", false),
+            ("threshold", "type backoff, track by_flow, count 1, multiplier 10", true),
+            ("detection_filter", "type limit, track by_src, count 1, seconds 1", false),
+            ("detection_filter", "track by_src,count 1", false),
+        ];
+        for (kw, v, refused) in cases {
+            let e = parse(kw, Some(v)).expect_err(v);
+            assert_eq!(e.refused, *refused, "{v}: {e}");
+        }
+        let s = spec_kw("detection_filter", "track by_rule , count 0 , seconds 5");
+        assert_eq!(s, ThresholdSpec { kind: ThresholdKind::DetectionFilter, track: Track::ByRule, count: 0, seconds: 5 });
+    }
+}
