@@ -1,9 +1,11 @@
 //! `flags:[modifier]<flags>[,<mask>]` (alias `tcp.flags`): Snort/Suricata TCP flag syntax.
 //! Letters F S R P A U C E (`1`/`2` are the old names of C and E), `0` for "no flags";
-//! modifiers `+` (these and at least one more), `*` (any of these), `!` (not all of these);
-//! the optional mask lists flags to ignore.
+//! modifiers `+` (at least these), `*` (any of these), `!` (not all of these; with `0`: any
+//! flag set); the optional mask lists flags to ignore. Semantics are Suricata's
+//! `detect-tcp-flags.c` (note `+` does not require an extra flag there, unlike `fragbits`; and
+//! `0` clears the flags named before it).
 
-use super::fragbits::{bits_match, Modifier};
+use super::fragbits::Modifier;
 use super::util::need;
 use super::{Cond, Keyword, KwError};
 use crate::decode::{tcp_flags as f, Packet};
@@ -24,9 +26,24 @@ impl TcpFlags {
     #[inline]
     pub fn matches(&self, p: &Packet<'_>) -> bool {
         match p.tcp() {
-            Some(t) => bits_match(t.flags & self.keep, self.flags, self.modifier),
+            Some(t) => flags_match(t.flags, self.flags, self.modifier, self.keep),
             None => false,
         }
+    }
+}
+
+/// Suricata's `FlagsMatch`.
+#[inline]
+fn flags_match(pflags: u8, want: u8, m: Modifier, keep: u8) -> bool {
+    if want == 0 && pflags != 0 {
+        return m == Modifier::Not;
+    }
+    let flags = pflags & keep;
+    match m {
+        Modifier::Any => flags & want != 0,
+        Modifier::Plus => flags & want == want,
+        Modifier::Not => flags & want != want,
+        Modifier::Exact => flags == want,
     }
 }
 
@@ -51,28 +68,34 @@ pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
         Some((a, b)) => (a.trim(), Some(b.trim())),
         None => (v, None),
     };
-    let mut modifier = Modifier::Exact;
+    let mut modifier = None;
     let mut flags = 0u8;
-    let mut zero = false;
+    let mut found = false;
     for c in set.chars() {
-        match c {
-            '+' => modifier = Modifier::Plus,
-            '*' => modifier = Modifier::Any,
-            '!' => modifier = Modifier::Not,
-            '0' => zero = true,
-            c if c.is_whitespace() => {}
-            c => flags |= flag_bit(c).ok_or_else(|| KwError::invalid(kw, format!("'{v}': unknown flag '{c}' (expected F S R P A U C E 0 and + * !)")))?,
+        let m = match c {
+            '+' => Modifier::Plus,
+            '*' => Modifier::Any,
+            '!' => Modifier::Not,
+            '0' => {
+                flags = 0;
+                found = true;
+                continue;
+            }
+            c if c.is_whitespace() => continue,
+            c => {
+                flags |= flag_bit(c).ok_or_else(|| KwError::invalid(kw, format!("'{v}': unknown flag '{c}' (expected F S R P A U C E 0 and + * !)")))?;
+                found = true;
+                continue;
+            }
+        };
+        if modifier.replace(m).is_some() {
+            return Err(KwError::invalid(kw, format!("'{v}': only one modifier at a time")));
         }
     }
-    if zero && flags != 0 {
-        return Err(KwError::invalid(kw, format!("'{v}': 0 (no flags) cannot be combined with flags")));
-    }
-    if !zero && flags == 0 {
+    if !found {
         return Err(KwError::invalid(kw, format!("'{v}' names no flag")));
     }
-    if zero && modifier != Modifier::Exact {
-        return Err(KwError::invalid(kw, format!("'{v}': 0 takes no modifier")));
-    }
+    let modifier = modifier.unwrap_or(Modifier::Exact);
     let mut keep = 0xffu8;
     if let Some(m) = mask {
         if m.is_empty() {
@@ -112,7 +135,11 @@ mod tests {
             ("exact S on SYN/ACK", "S", &synack, false),
             ("exact SA", "SA", &synack, true),
             ("plus S on SYN/ACK", "S+", &synack, true),
-            ("plus S on SYN", "+S", &syn, false),
+            ("plus S on SYN", "+S", &syn, true),
+            ("plus SA on SYN", "SA+", &syn, false),
+            ("not zero on SYN", "!0", &syn, true),
+            ("not zero on none", "!0", &none, false),
+            ("zero then S", "0S", &syn, true),
             ("any SA on SYN", "*SA", &syn, true),
             ("not A on SYN", "!A", &syn, true),
             ("not S on SYN", "!S", &syn, false),
@@ -126,7 +153,7 @@ mod tests {
         for (name, v, p, want) in cases {
             assert_eq!(cond(v).matches(p, None), *want, "case {name}");
         }
-        for bad in ["", "X", "S,", "0S", "+", "S,Q"] {
+        for bad in ["", "X", "S,", "+", "S,Q", "+S*", "!S!"] {
             assert!(parse("flags", Some(bad)).is_err(), "{bad:?}");
         }
     }

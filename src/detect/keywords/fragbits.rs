@@ -1,6 +1,6 @@
 //! `fragbits:[+*!]<MDR...>`: the IPv4 fragmentation bits M (more fragments), D (don't
 //! fragment), R (reserved). Without a modifier the packet's bits must equal the given set;
-//! `+` the given bits and at least one other, `*` any of them, `!` not all of them (Suricata's
+//! `+` the given bits and at least one other (unlike `flags`), `*` any of them, `!` not all of them (Suricata's
 //! `detect-fragbits.c`).
 
 use super::util::need;
@@ -46,9 +46,9 @@ impl FragBits {
     }
 }
 
-/// The modifier logic shared with `flags`.
+/// Suricata's `FragBitsMatch`.
 #[inline]
-pub(crate) fn bits_match(packet: u8, want: u8, m: Modifier) -> bool {
+fn bits_match(packet: u8, want: u8, m: Modifier) -> bool {
     match m {
         Modifier::Exact => packet == want,
         Modifier::Plus => packet & want == want && packet != want,
@@ -60,18 +60,19 @@ pub(crate) fn bits_match(packet: u8, want: u8, m: Modifier) -> bool {
 /// Parses `fragbits`.
 pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
     let v = need(kw, value)?;
-    let mut modifier = Modifier::Exact;
+    let (modifier, rest) = match v.as_bytes().first() {
+        Some(b'+') => (Modifier::Plus, &v[1..]),
+        Some(b'*') => (Modifier::Any, &v[1..]),
+        Some(b'!') => (Modifier::Not, &v[1..]),
+        _ => (Modifier::Exact, v),
+    };
     let mut bits = 0u8;
-    for c in v.chars() {
+    for c in rest.trim_start().chars() {
         match c {
-            '+' => modifier = Modifier::Plus,
-            '*' => modifier = Modifier::Any,
-            '!' => modifier = Modifier::Not,
             'M' | 'm' => bits |= M,
             'D' | 'd' => bits |= D,
             'R' | 'r' => bits |= R,
-            c if c.is_whitespace() => {}
-            c => return Err(KwError::invalid(kw, format!("'{v}': unknown bit '{c}' (expected M D R and + * !)"))),
+            c => return Err(KwError::invalid(kw, format!("'{v}': unexpected '{c}' (expected [+*!] then M D R)"))),
         }
     }
     if bits == 0 {
@@ -105,5 +106,6 @@ mod tests {
         }
         assert!(parse("fragbits", Some("X")).is_err());
         assert!(parse("fragbits", Some("+")).is_err());
+        assert!(parse("fragbits", Some("D+")).is_err(), "modifier goes first");
     }
 }
