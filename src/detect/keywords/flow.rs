@@ -125,7 +125,8 @@ pub(crate) mod tests {
         let p = tcp_pkt(0x10);
         let est = flow(true);
         let syn = flow(false);
-        let cases: &[(&str, &str, Option<(&Flow, Direction)>, bool)] = &[
+        type Case<'a> = (&'a str, &'a str, Option<(&'a Flow, Direction)>, bool);
+        let cases: &[Case<'_>] = &[
             ("est to_server", "established,to_server", Some((&est, Direction::ToServer)), true),
             ("est to_server wrong dir", "established,to_server", Some((&est, Direction::ToClient)), false),
             ("from_server", "from_server", Some((&est, Direction::ToClient)), true),

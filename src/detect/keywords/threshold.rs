@@ -9,6 +9,8 @@
 //!   each alert and when the window ends).
 //! - both: alert once per window, on the `count`-th match.
 //! - detection_filter: alert on every match after the `count`-th within the window.
+//! - backoff (Suricata 8): no window; alert on match `count`, then `count*multiplier`,
+//!   `count*multiplier^2`, ...
 
 use super::util::need;
 use super::{Keyword, KwError};
@@ -31,6 +33,8 @@ pub enum ThresholdKind {
     Both,
     /// detection_filter.
     DetectionFilter,
+    /// type backoff (with `multiplier`).
+    Backoff,
 }
 
 /// What the counters are kept per.
@@ -57,8 +61,10 @@ pub struct ThresholdSpec {
     pub track: Track,
     /// count.
     pub count: u32,
-    /// seconds.
+    /// seconds (0 for backoff).
     pub seconds: u32,
+    /// multiplier (backoff only; 0 otherwise).
+    pub multiplier: u32,
 }
 
 /// The key one counter is kept under.
@@ -78,6 +84,8 @@ struct Entry {
     end: i64,
     /// Matches counted in this window.
     count: u32,
+    /// backoff: the match number that alerts next.
+    next: u32,
 }
 
 /// Per-worker threshold state (one per worker, lives in `DetectCtx`; survives rule reloads
@@ -122,10 +130,20 @@ impl ThresholdTable {
         if !self.map.contains_key(&key) && self.map.len() >= self.limit {
             self.evict(now);
         }
-        let e = self.map.entry(key).or_insert(Entry { start: now, end: now.saturating_add(seconds), count: 0 });
+        let fresh = |now: i64| Entry { start: now, end: now.saturating_add(seconds), count: 0, next: spec.count };
+        if spec.kind == ThresholdKind::Backoff {
+            let e = self.map.entry(key).or_insert(Entry { end: i64::MAX, ..fresh(now) });
+            e.count = e.count.saturating_add(1);
+            if e.count == e.next {
+                e.next = e.next.saturating_mul(spec.multiplier);
+                return true;
+            }
+            return false;
+        }
+        let e = self.map.entry(key).or_insert_with(|| fresh(now));
         if now.saturating_sub(e.start) >= seconds {
             // The window ended (or `seconds` is 0): this match opens a new one.
-            *e = Entry { start: now, end: now.saturating_add(seconds), count: 0 };
+            *e = fresh(now);
         }
         e.count = e.count.saturating_add(1);
         match spec.kind {
@@ -141,6 +159,7 @@ impl ThresholdTable {
             }
             ThresholdKind::Both => e.count == spec.count,
             ThresholdKind::DetectionFilter => e.count > spec.count,
+            ThresholdKind::Backoff => false,
         }
     }
 
@@ -177,7 +196,7 @@ fn track_key(track: Track, p: &Packet<'_>) -> TrackKey {
 pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
     let v = need(kw, value)?;
     let is_df = kw == "detection_filter";
-    let (mut kind, mut track, mut count, mut seconds) = (None, None, None, None);
+    let (mut kind, mut track, mut count, mut seconds, mut multiplier) = (None, None, None, None, None);
     for part in v.split(',') {
         let part = part.trim();
         let (k, val) = part.split_once(char::is_whitespace).map(|(k, v)| (k, v.trim())).ok_or_else(|| KwError::invalid(kw, format!("'{v}': expected '<option> <value>', got '{part}'")))?;
@@ -188,7 +207,7 @@ pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
                     "limit" => ThresholdKind::Limit,
                     "threshold" => ThresholdKind::Threshold,
                     "both" => ThresholdKind::Both,
-                    "backoff" => return Err(KwError::refused(kw, "type backoff is not supported yet")),
+                    "backoff" => ThresholdKind::Backoff,
                     _ => return Err(KwError::invalid(kw, format!("'{v}': unknown type '{val}' (limit, threshold, both)"))),
                 };
                 if kind.replace(t).is_some() {
@@ -208,27 +227,44 @@ pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
                     return Err(dup());
                 }
             }
-            "count" | "seconds" => {
+            "count" | "seconds" | "multiplier" if !(is_df && k == "multiplier") => {
                 let n = val.parse::<u32>().map_err(|_| KwError::invalid(kw, format!("'{v}': {k} '{val}' is not a number")))?;
-                let slot = if k == "count" { &mut count } else { &mut seconds };
+                let slot = match k {
+                    "count" => &mut count,
+                    "seconds" => &mut seconds,
+                    _ => &mut multiplier,
+                };
                 if slot.replace(n).is_some() {
                     return Err(dup());
                 }
             }
-            "multiplier" if !is_df => return Err(KwError::refused(kw, "type backoff is not supported yet")),
+            "unique_on" => return Err(KwError::refused(kw, "unique_on (distinct-value counting) is not supported yet")),
             _ => return Err(KwError::invalid(kw, format!("'{v}': unknown option '{k}'"))),
         }
     }
     let kind = if is_df { ThresholdKind::DetectionFilter } else { kind.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'type'")))? };
     let track = track.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'track'")))?;
     let count = count.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'count'")))?;
-    let seconds = seconds.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'seconds'")))?;
+    let (seconds, multiplier) = if kind == ThresholdKind::Backoff {
+        if seconds.is_some() {
+            return Err(KwError::invalid(kw, format!("'{v}': backoff takes multiplier, not seconds")));
+        }
+        let m = multiplier.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'multiplier'")))?;
+        if m < 2 {
+            return Err(KwError::invalid(kw, format!("'{v}': multiplier must be at least 2")));
+        }
+        (0, m)
+    } else {
+        if multiplier.is_some() {
+            return Err(KwError::invalid(kw, format!("'{v}': multiplier is only for type backoff")));
+        }
+        (seconds.ok_or_else(|| KwError::invalid(kw, format!("'{v}': missing 'seconds'")))?, 0)
+    };
     if count == 0 && !is_df {
         return Err(KwError::invalid(kw, format!("'{v}': count must be at least 1")));
     }
-    Ok(Keyword::Threshold(ThresholdSpec { kind, track, count, seconds }))
+    Ok(Keyword::Threshold(ThresholdSpec { kind, track, count, seconds, multiplier }))
 }
-
 #[cfg(test)]
 mod tests {
     use super::super::header::tests::tcp_pkt;
@@ -261,19 +297,36 @@ mod tests {
 
     #[test]
     fn counting_table() {
-        let (t, f) = (true, false);
-        let cases: &[(&str, &str, &str, &[i64], &[bool])] = &[
-            ("limit 2/60", "threshold", "type limit, track by_src, count 2, seconds 60", &[0, 1, 2, 3, 61, 62, 63], &[t, t, f, f, t, t, f]),
-            ("limit 1/10", "threshold", "type limit, track by_rule, count 1, seconds 10", &[0, 9, 10, 11], &[t, f, t, f]),
-            ("threshold 3/60", "threshold", "type threshold, track by_src, count 3, seconds 60", &[0, 1, 2, 3, 4, 5, 6], &[f, f, t, f, f, t, f]),
-            ("threshold window ends", "threshold", "type threshold, track by_dst, count 2, seconds 10", &[0, 11, 12], &[f, f, t]),
-            ("threshold 1", "threshold", "type threshold, track by_src, count 1, seconds 10", &[0, 1, 2], &[t, t, t]),
-            ("both 3/60", "threshold", "type both, track by_src, count 3, seconds 60", &[0, 1, 2, 3, 4, 61, 62, 63], &[f, f, t, f, f, f, f, t]),
-            ("detection_filter 2/60", "detection_filter", "track by_src, count 2, seconds 60", &[0, 1, 2, 3, 70, 71, 72], &[f, f, t, t, f, f, t]),
+        const T: bool = true;
+        const F: bool = false;
+        type Case = (&'static str, &'static str, &'static str, &'static [i64], &'static [bool]);
+        let cases: &[Case] = &[
+            ("limit 2/60", "threshold", "type limit, track by_src, count 2, seconds 60", &[0, 1, 2, 3, 61, 62, 63], &[T, T, F, F, T, T, F]),
+            ("limit 1/10", "threshold", "type limit, track by_rule, count 1, seconds 10", &[0, 9, 10, 11], &[T, F, T, F]),
+            ("threshold 3/60", "threshold", "type threshold, track by_src, count 3, seconds 60", &[0, 1, 2, 3, 4, 5, 6], &[F, F, T, F, F, T, F]),
+            ("threshold window ends", "threshold", "type threshold, track by_dst, count 2, seconds 10", &[0, 11, 12], &[F, F, T]),
+            ("threshold 1", "threshold", "type threshold, track by_src, count 1, seconds 10", &[0, 1, 2], &[T, T, T]),
+            ("both 3/60", "threshold", "type both, track by_src, count 3, seconds 60", &[0, 1, 2, 3, 4, 61, 62, 63], &[F, F, T, F, F, F, F, T]),
+            ("detection_filter 2/60", "detection_filter", "track by_src, count 2, seconds 60", &[0, 1, 2, 3, 70, 71, 72], &[F, F, T, T, F, F, T]),
         ];
         for (name, kw, v, times, want) in cases {
             assert_eq!(run(&spec_kw(kw, v), times), *want, "case {name}");
         }
+    }
+
+    /// The counts of suricata-verify's threshold-rule-flow-backoff-single-flow (6676 matches in
+    /// one flow) and detection_filter-rule-flow (8 matches).
+    #[test]
+    fn suricata_verify_counts() {
+        let alerts = |kw: &str, v: &str, n: usize| run(&spec_kw(kw, v), &vec![0; n]).iter().filter(|a| **a).count();
+        assert_eq!(alerts("threshold", "type backoff, track by_flow, count 1, multiplier 2", 6676), 13);
+        assert_eq!(alerts("threshold", "type backoff, track by_flow, count 3, multiplier 2", 6676), 12);
+        assert_eq!(alerts("threshold", "type backoff, track by_flow, count 5, multiplier 5", 6676), 5);
+        for (count, want) in [(1, 7), (2, 6), (4, 4), (7, 1), (8, 0)] {
+            assert_eq!(alerts("detection_filter", &format!("track by_flow, count {count}, seconds 3600"), 8), want, "df count {count}");
+        }
+        assert_eq!(alerts("threshold", "type limit, track by_flow, count 2, seconds 3600", 8), 2);
+        assert_eq!(alerts("threshold", "type both, track by_flow, count 3, seconds 3600", 8), 1);
     }
 
     #[test]
@@ -319,7 +372,10 @@ mod tests {
             ("threshold", "type limit, track by_src, count x, seconds 1", false),
             ("threshold", "type limit, type limit, track by_src, count 1, seconds 1", false),
             ("threshold", "type limit, track by_src, count 0, seconds 1", false),
-            ("threshold", "type backoff, track by_flow, count 1, multiplier 10", true),
+            ("threshold", "type backoff, track by_flow, count 1, multiplier 1", false),
+            ("threshold", "type backoff, track by_flow, count 1, seconds 10", false),
+            ("threshold", "type limit, track by_flow, count 1, seconds 10, multiplier 2", false),
+            ("detection_filter", "track by_dst, count 1, seconds 60, unique_on dst_port", true),
             ("detection_filter", "type limit, track by_src, count 1, seconds 1", false),
             ("detection_filter", "track by_src,count 1", false),
         ];
@@ -328,6 +384,6 @@ mod tests {
             assert_eq!(e.refused, *refused, "{v}: {e}");
         }
         let s = spec_kw("detection_filter", "track by_rule , count 0 , seconds 5");
-        assert_eq!(s, ThresholdSpec { kind: ThresholdKind::DetectionFilter, track: Track::ByRule, count: 0, seconds: 5 });
+        assert_eq!(s, ThresholdSpec { kind: ThresholdKind::DetectionFilter, track: Track::ByRule, count: 0, seconds: 5, multiplier: 0 });
     }
 }

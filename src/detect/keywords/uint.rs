@@ -242,7 +242,8 @@ mod tests {
 
     #[test]
     fn table() {
-        let cases: &[(&str, &str, Option<(UintMode, u64, u64)>)] = &[
+        type Case = (&'static str, &'static str, Option<(UintMode, u64, u64)>);
+        let cases: &[Case] = &[
             ("plain", "5", Some((UintMode::Eq, 5, 0))),
             ("equal sign", "= 5", Some((UintMode::Eq, 5, 0))),
             ("not", "!5", Some((UintMode::Ne, 5, 0))),
