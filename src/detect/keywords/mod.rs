@@ -20,6 +20,7 @@
 // payload keywords (engine)
 
 // non-payload keywords (pktkw)
+pub mod ack;
 pub mod decode_event;
 pub mod flags;
 pub mod flow;
@@ -27,13 +28,25 @@ pub mod flow_counters;
 pub mod flowbits;
 pub mod flowint;
 pub mod fragbits;
+pub mod fragoffset;
 pub mod header;
+pub mod icmp_id;
+pub mod icmp_seq;
+pub mod icode;
+pub mod id;
 pub mod ip_proto;
 pub mod ipopts;
+pub mod itype;
 pub mod meta;
+pub mod sameip;
+pub mod seq;
+pub mod tcp_mss;
 pub mod threshold;
+pub mod tos;
+pub mod ttl;
 pub mod uint;
 pub mod vars;
+pub mod window;
 
 use crate::decode::Packet;
 use crate::flow::{Direction, Flow};
@@ -96,7 +109,7 @@ pub enum Cond {
     /// A 32-bit header field (seq, ack).
     U32(header::U32Field, uint::Uint<u32>),
     /// tos.
-    Tos(header::Tos),
+    Tos(tos::Tos),
     /// sameip.
     SameIp,
     /// ip_proto.
@@ -238,26 +251,26 @@ static REGISTRY: &[KeywordInfo] = &[
     kw!("target", Meta, meta::parse, "meta.html#target", "src_ip or dest_ip is the target"),
     kw!("noalert", Meta, meta::parse, "meta.html#noalert", "rule never alerts"),
     // IP header.
-    kw!("ttl", Cond, header::parse, "header-keywords.html#ttl", "IP TTL / hop limit (integer grammar)"),
+    kw!("ttl", Cond, ttl::parse, "header-keywords.html#ttl", "IP TTL / hop limit (integer grammar)"),
     kw!("ip_proto", Cond, ip_proto::parse, "header-keywords.html#ip-proto", "IP protocol by number or name, with < > !"),
     kw!("ipopts", Cond, ipopts::parse, "header-keywords.html#ipopts", "IPv4 option present (rr eol nop ts sec esec lsrr ssrr satid any)"),
     kw!("fragbits", Cond, fragbits::parse, "header-keywords.html#fragbits-ip-fragmentation", "IP fragment bits M D R with + * ! modifiers"),
-    kw!("fragoffset", Cond, header::parse, "header-keywords.html#fragoffset", "IP fragment offset (8-byte units)"),
-    kw!("id", Cond, header::parse, "header-keywords.html#id", "IPv4 identification"),
-    kw!("tos", Cond, header::parse, "header-keywords.html#tos", "IPv4 TOS, decimal or x-hex, optional !"),
-    kw!("sameip", Cond, header::parse, "header-keywords.html#sameip", "source address equals destination"),
+    kw!("fragoffset", Cond, fragoffset::parse, "header-keywords.html#fragoffset", "IP fragment offset (8-byte units)"),
+    kw!("id", Cond, id::parse, "header-keywords.html#id", "IPv4 identification"),
+    kw!("tos", Cond, tos::parse, "header-keywords.html#tos", "IPv4 TOS, decimal or x-hex, optional !"),
+    kw!("sameip", Cond, sameip::parse, "header-keywords.html#sameip", "source address equals destination"),
     // TCP header.
     kw!("flags", Cond, flags::parse, "header-keywords.html#tcp-flags", "TCP flags with + * ! modifiers and ,mask"),
     kw!("tcp.flags", Cond, flags::parse, "header-keywords.html#tcp-flags", "alias of flags"),
-    kw!("seq", Cond, header::parse, "header-keywords.html#seq", "TCP sequence number"),
-    kw!("ack", Cond, header::parse, "header-keywords.html#ack", "TCP acknowledgement number"),
-    kw!("window", Cond, header::parse, "header-keywords.html#window", "TCP window, optional !"),
-    kw!("tcp.mss", Cond, header::parse, "header-keywords.html#tcp-mss", "TCP MSS option (integer grammar)"),
+    kw!("seq", Cond, seq::parse, "header-keywords.html#seq", "TCP sequence number"),
+    kw!("ack", Cond, ack::parse, "header-keywords.html#ack", "TCP acknowledgement number"),
+    kw!("window", Cond, window::parse, "header-keywords.html#window", "TCP window, optional !"),
+    kw!("tcp.mss", Cond, tcp_mss::parse, "header-keywords.html#tcp-mss", "TCP MSS option (integer grammar)"),
     // ICMP header.
-    kw!("itype", Cond, header::parse, "header-keywords.html#itype", "ICMP type (integer grammar)"),
-    kw!("icode", Cond, header::parse, "header-keywords.html#icode", "ICMP code (integer grammar)"),
-    kw!("icmp_id", Cond, header::parse, "header-keywords.html#icmp-id", "ICMP echo/timestamp identifier"),
-    kw!("icmp_seq", Cond, header::parse, "header-keywords.html#icmp-seq", "ICMP echo/timestamp sequence"),
+    kw!("itype", Cond, itype::parse, "header-keywords.html#itype", "ICMP type (integer grammar)"),
+    kw!("icode", Cond, icode::parse, "header-keywords.html#icode", "ICMP code (integer grammar)"),
+    kw!("icmp_id", Cond, icmp_id::parse, "header-keywords.html#icmp-id", "ICMP echo/timestamp identifier"),
+    kw!("icmp_seq", Cond, icmp_seq::parse, "header-keywords.html#icmp-seq", "ICMP echo/timestamp sequence"),
     // Decoder.
     kw!("decode-event", Cond, decode_event::parse, "differences-from-snort.html#decoder-event-rules", "decoder anomaly raised on the packet"),
     // Flow.
