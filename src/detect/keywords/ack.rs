@@ -27,6 +27,7 @@ mod tests {
     fn errors() {
         for (v, want) in [
             ("x", "ack: 'x' is not a number"),
+            ("", "ack: needs a value"),
         ] {
             assert_eq!(error("ack", Some(v)), want);
         }

@@ -28,6 +28,7 @@ mod tests {
     fn errors() {
         for (v, want) in [
             ("<0", "fragoffset: '<0' is always true or always false"),
+            ("", "fragoffset: needs a value"),
         ] {
             assert_eq!(error("fragoffset", Some(v)), want);
         }

@@ -28,6 +28,7 @@ mod tests {
     fn errors() {
         for (v, want) in [
             ("x", "icmp_id: 'x' is not a number"),
+            ("", "icmp_id: needs a value"),
         ] {
             assert_eq!(error("icmp_id", Some(v)), want);
         }

@@ -27,6 +27,7 @@ mod tests {
     fn errors() {
         for (v, want) in [
             ("70000", "icmp_seq: '70000' is out of range for u16"),
+            ("", "icmp_seq: needs a value"),
         ] {
             assert_eq!(error("icmp_seq", Some(v)), want);
         }

@@ -28,6 +28,7 @@ mod tests {
     fn errors() {
         for (v, want) in [
             (">255", "icode: '>255' is always true or always false"),
+            ("", "icode: needs a value"),
         ] {
             assert_eq!(error("icode", Some(v)), want);
         }

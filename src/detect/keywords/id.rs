@@ -29,6 +29,7 @@ mod tests {
     fn errors() {
         for (v, want) in [
             ("70000", "id: '70000' is out of range for u16"),
+            ("", "id: needs a value"),
         ] {
             assert_eq!(error("id", Some(v)), want);
         }

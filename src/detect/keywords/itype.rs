@@ -29,6 +29,7 @@ mod tests {
     fn errors() {
         for (v, want) in [
             ("256", "itype: '256' is out of range for u8"),
+            ("", "itype: needs a value"),
         ] {
             assert_eq!(error("itype", Some(v)), want);
         }

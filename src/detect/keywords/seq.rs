@@ -28,6 +28,7 @@ mod tests {
     fn errors() {
         for (v, want) in [
             ("-1", "seq: '-1' is not a number"),
+            ("", "seq: needs a value"),
         ] {
             assert_eq!(error("seq", Some(v)), want);
         }

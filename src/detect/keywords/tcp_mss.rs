@@ -28,6 +28,7 @@ mod tests {
     fn errors() {
         for (v, want) in [
             ("70000", "tcp.mss: '70000' is out of range for u16"),
+            ("", "tcp.mss: needs a value"),
         ] {
             assert_eq!(error("tcp.mss", Some(v)), want);
         }

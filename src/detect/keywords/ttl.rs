@@ -31,6 +31,7 @@ mod tests {
         for (v, want) in [
             (">x", "ttl: '>x' is not a number"),
             ("300", "ttl: '300' is out of range for u8"),
+            ("", "ttl: needs a value"),
         ] {
             assert_eq!(error("ttl", Some(v)), want);
         }
