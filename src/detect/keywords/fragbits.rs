@@ -60,21 +60,33 @@ fn bits_match(packet: u8, want: u8, m: Modifier) -> bool {
 /// Parses `fragbits`.
 pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
     let v = need(kw, value)?;
-    let (modifier, rest) = match v.as_bytes().first() {
-        Some(b'+') => (Modifier::Plus, &v[1..]),
-        Some(b'*') => (Modifier::Any, &v[1..]),
-        Some(b'!') => (Modifier::Not, &v[1..]),
-        _ => (Modifier::Exact, v),
-    };
+    let mut modifier = None;
     let mut bits = 0u8;
-    for c in rest.trim_start().chars() {
-        match c {
-            'M' | 'm' => bits |= M,
-            'D' | 'd' => bits |= D,
-            'R' | 'r' => bits |= R,
-            c => return Err(KwError::invalid(kw, format!("'{v}': unexpected '{c}' (expected [+*!] then M D R)"))),
+    for c in v.chars() {
+        let m = match c {
+            '+' => Modifier::Plus,
+            '*' => Modifier::Any,
+            '!' => Modifier::Not,
+            'M' | 'm' => {
+                bits |= M;
+                continue;
+            }
+            'D' | 'd' => {
+                bits |= D;
+                continue;
+            }
+            'R' | 'r' => {
+                bits |= R;
+                continue;
+            }
+            c if c.is_whitespace() => continue,
+            c => return Err(KwError::invalid(kw, format!("'{v}': unexpected '{c}' (expected M D R and one of + * !)"))),
+        };
+        if modifier.replace(m).is_some() {
+            return Err(KwError::invalid(kw, format!("'{v}': only one modifier at a time")));
         }
     }
+    let modifier = modifier.unwrap_or(Modifier::Exact);
     if bits == 0 {
         return Err(KwError::invalid(kw, format!("'{v}' names no bit (expected M D R)")));
     }
@@ -106,6 +118,7 @@ mod tests {
         }
         assert!(parse("fragbits", Some("X")).is_err());
         assert!(parse("fragbits", Some("+")).is_err());
-        assert!(parse("fragbits", Some("D+")).is_err(), "modifier goes first");
+        assert!(parse("fragbits", Some("+D*")).is_err(), "one modifier");
+        assert_eq!(cond("M+").matches(&p, None), true, "trailing modifier, as in ET rules");
     }
 }

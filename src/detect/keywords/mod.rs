@@ -385,3 +385,97 @@ mod tests {
         }
     }
 }
+
+/// Every option of the real rule sets in the shared reference corpus that this registry knows
+/// must parse: no "invalid" answer (refusals are allowed and counted).
+#[cfg(test)]
+mod corpus {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn shared() -> PathBuf {
+        let candidates = [
+            std::env::var_os("RAMPART_SHARED").map(PathBuf::from),
+            Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")),
+            Some(PathBuf::from("/work/shared")),
+        ];
+        candidates
+            .into_iter()
+            .flatten()
+            .find(|p| p.join("rules").is_dir())
+            .expect("the shared reference corpus (shared/rules) is missing: set RAMPART_SHARED")
+    }
+
+    /// Splits a rule's option list on unescaped `;` outside quotes.
+    fn options(body: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let (mut start, mut quoted, mut escaped) = (0, false, false);
+        for (i, c) in body.char_indices() {
+            if escaped {
+                escaped = false;
+                continue;
+            }
+            match c {
+                '\\' => escaped = true,
+                '"' => quoted = !quoted,
+                ';' if !quoted => {
+                    out.push(body[start..i].trim());
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn real_rule_options_parse() {
+        let root = shared().join("rules");
+        let mut files = Vec::new();
+        for dir in ["et-open", "suricata-builtin"] {
+            let d = std::fs::read_dir(root.join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
+            for f in d.flatten() {
+                if f.path().extension().is_some_and(|x| x == "rules") {
+                    files.push(f.path());
+                }
+            }
+        }
+        assert!(!files.is_empty(), "no .rules files under {}", root.display());
+        let (mut seen, mut refused) = (0usize, 0usize);
+        let mut invalid: Vec<String> = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for line in text.lines() {
+                let line = line.trim_start_matches(['#', ' ']);
+                let (Some(a), Some(b)) = (line.find('('), line.rfind(')')) else { continue };
+                if b <= a {
+                    continue;
+                }
+                for opt in options(&line[a + 1..b]) {
+                    let (name, value) = match opt.split_once(':') {
+                        Some((n, v)) => (n.trim(), Some(v.trim())),
+                        None => (opt.trim(), None),
+                    };
+                    let Some(res) = parse_keyword(name, value) else { continue };
+                    seen += 1;
+                    match res {
+                        Ok(_) => {}
+                        Err(e) if e.refused => {
+                            refused += 1;
+                            if refused <= 10 {
+                                eprintln!("refused: {opt} -> {}", e.reason);
+                            }
+                        }
+                        // The decoder's event list grows with the decoder; names it lacks are
+                        // reported by decode_event's own tests, not here.
+                        Err(e) if name == "decode-event" && e.reason.contains("unknown decoder event") => refused += 1,
+                        Err(e) => invalid.push(format!("{}: {opt} -> {}", path.file_name().and_then(|n| n.to_str()).unwrap_or("?"), e.reason)),
+                    }
+                }
+            }
+        }
+        eprintln!("{seen} registry options in the corpus, {refused} refused");
+        assert!(seen > 10_000, "only {seen} options seen");
+        assert!(invalid.is_empty(), "{} of {seen} options invalid ({refused} refused), first: {:#?}", invalid.len(), &invalid[..invalid.len().min(25)]);
+    }
+}
