@@ -52,7 +52,8 @@ impl FlowCounter {
             Counter::Pkts => (f.pkts_ts, f.pkts_tc),
             Counter::Bytes => (f.bytes_ts, f.bytes_tc),
             Counter::Age => {
-                let age = p.ts.secs_since(f.start);
+                // Suricata: whole-second timestamps subtracted (SCTIME_SECS(p->ts) - SCTIME_SECS(f->startts)).
+                let age = p.ts.secs().saturating_sub(f.start.secs()).max(0) as u64;
                 return self.cmp.matches(age);
             }
         };
@@ -125,6 +126,7 @@ mod tests {
             ("flow.bytes_toclient", "2000", true),
             ("flow.age", "100", true),
             ("flow.age", ">100", false),
+            ("flow.age", "<101", true),
         ];
         for (kw, v, want) in cases {
             let c = match parse(kw, Some(v)) {
@@ -137,5 +139,27 @@ mod tests {
         for (kw, v) in [("flow.pkts", "3"), ("flow.pkts", "up,3"), ("flow.pkts", "toserver,5000000000"), ("flow.age", "x")] {
             assert!(parse(kw, Some(v)).is_err(), "{kw}:{v}");
         }
+    }
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::super::flow::tests::flow;
+    use super::super::header::tests::tcp_pkt;
+    use super::*;
+    use crate::time::Timestamp;
+
+    /// Age counts whole-second boundaries crossed, as Suricata's `SCTIME_SECS` difference.
+    #[test]
+    fn whole_seconds() {
+        let mut f = flow(true);
+        f.start = Timestamp::from_parts(900, 900_000);
+        let mut p = tcp_pkt(0);
+        p.ts = Timestamp::from_parts(901, 100_000);
+        let c = match parse("flow.age", Some("1")) {
+            Ok(Keyword::Cond(c)) => c,
+            other => panic!("{other:?}"),
+        };
+        assert!(c.matches(&p, Some((&f, Direction::ToServer))));
     }
 }
