@@ -432,7 +432,7 @@ mod corpus {
     fn real_rule_options_parse() {
         let root = shared().join("rules");
         let mut files = Vec::new();
-        for dir in ["et-open", "suricata-builtin"] {
+        for dir in ["et-open", "suricata-builtin", "snort2-community"] {
             let d = std::fs::read_dir(root.join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
             for f in d.flatten() {
                 if f.path().extension().is_some_and(|x| x == "rules") {
