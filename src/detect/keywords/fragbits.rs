@@ -119,6 +119,6 @@ mod tests {
         assert!(parse("fragbits", Some("X")).is_err());
         assert!(parse("fragbits", Some("+")).is_err());
         assert!(parse("fragbits", Some("+D*")).is_err(), "one modifier");
-        assert_eq!(cond("M+").matches(&p, None), true, "trailing modifier, as in ET rules");
+        assert!(cond("M+").matches(&p, None), "trailing modifier, as in ET rules");
     }
 }

@@ -311,6 +311,38 @@ pub fn parse_keyword(name: &str, value: Option<&str>) -> Option<Result<Keyword, 
     Some((info.parser)(info.name, value.map(str::trim)))
 }
 
+/// Rule-level checks Suricata makes across a signature's keywords (call after parsing all of a
+/// rule's options): at most one `flow`, at most one `threshold`/`detection_filter`, and no
+/// `flowbits:isset` together with `flowbits:isnotset` on the same single name (it could never
+/// match). The error names the offending keyword.
+pub fn validate(keywords: &[Keyword]) -> Result<(), KwError> {
+    let mut flows = 0;
+    let mut thresholds = 0;
+    for (i, k) in keywords.iter().enumerate() {
+        match k {
+            Keyword::Cond(Cond::Flow(_)) => flows += 1,
+            Keyword::Threshold(_) => thresholds += 1,
+            Keyword::Cond(Cond::Flowbits(a)) if a.ids.len() == 1 => {
+                let clash = keywords[i + 1..].iter().any(|o| match o {
+                    Keyword::Cond(Cond::Flowbits(b)) => b.ids == a.ids && b.isset != a.isset,
+                    _ => false,
+                });
+                if clash {
+                    return Err(KwError::invalid("flowbits", "isset and isnotset on the same flowbit in one rule can never match"));
+                }
+            }
+            _ => {}
+        }
+    }
+    if flows > 1 {
+        return Err(KwError::invalid("flow", "a rule can have only one flow keyword"));
+    }
+    if thresholds > 1 {
+        return Err(KwError::invalid("threshold", "a rule can have only one threshold or detection_filter"));
+    }
+    Ok(())
+}
+
 /// Shared helpers for the option parsers.
 pub(crate) mod util {
     use super::KwError;
@@ -362,6 +394,22 @@ mod tests {
         for name in ["xbits", "hostbits"] {
             let e = parse_keyword(name, Some("set,a,track ip_src")).expect("known").expect_err("refused");
             assert!(e.refused, "{name}");
+        }
+    }
+
+    #[test]
+    fn validate_rule_level() {
+        let kw = |n: &str, v: &str| parse_keyword(n, Some(v)).expect("known").expect("valid");
+        let ok = [kw("flow", "established"), kw("flowbits", "isset,val_a"), kw("flowbits", "set,val_a"), kw("threshold", "type limit, track by_src, count 1, seconds 1")];
+        assert_eq!(validate(&ok), Ok(()));
+        let cases: Vec<(&str, Vec<Keyword>)> = vec![
+            ("two flows", vec![kw("flow", "established"), kw("flow", "to_server")]),
+            ("two thresholds", vec![kw("threshold", "type limit, track by_src, count 1, seconds 1"), kw("detection_filter", "track by_src, count 1, seconds 1")]),
+            ("isset and isnotset", vec![kw("flowbits", "isset,val_b"), kw("flowbits", "isnotset,val_b")]),
+        ];
+        for (name, kws) in cases {
+            let e = validate(&kws).expect_err(name);
+            assert!(!e.refused, "{name}");
         }
     }
 
