@@ -499,6 +499,7 @@ mod corpus {
                 if b <= a {
                     continue;
                 }
+                let mut rule_kws = Vec::new();
                 for opt in options(&line[a + 1..b]) {
                     let (name, value) = match opt.split_once(':') {
                         Some((n, v)) => (n.trim(), Some(v.trim())),
@@ -507,7 +508,7 @@ mod corpus {
                     let Some(res) = parse_keyword(name, value) else { continue };
                     seen += 1;
                     match res {
-                        Ok(_) => {}
+                        Ok(k) => rule_kws.push(k),
                         Err(e) if e.refused => {
                             refused += 1;
                             if refused <= 10 {
@@ -519,6 +520,9 @@ mod corpus {
                         Err(e) if name == "decode-event" && e.reason.contains("unknown decoder event") => refused += 1,
                         Err(e) => invalid.push(format!("{}: {opt} -> {}", path.file_name().and_then(|n| n.to_str()).unwrap_or("?"), e.reason)),
                     }
+                }
+                if let Err(e) = validate(&rule_kws) {
+                    invalid.push(format!("rule-level: {} -> {}", &line[..line.len().min(120)], e.reason));
                 }
             }
         }
