@@ -163,14 +163,19 @@ impl ThresholdTable {
         }
     }
 
+    /// Makes room: drops expired windows, and if the table is still full, the oldest eighth
+    /// (by window start), so a flood of new keys costs amortised O(1) per insertion rather
+    /// than a full scan each.
     fn evict(&mut self, now: i64) {
         self.map.retain(|_, e| e.end > now);
-        if self.map.len() >= self.limit {
-            let oldest = self.map.iter().min_by_key(|(_, e)| e.start).map(|(k, _)| *k);
-            if let Some(k) = oldest {
-                self.map.remove(&k);
-            }
+        if self.map.len() < self.limit {
+            return;
         }
+        let mut starts: Vec<i64> = self.map.values().map(|e| e.start).collect();
+        let k = (starts.len() / 8).max(1) - 1;
+        let (_, cutoff, _) = starts.select_nth_unstable(k);
+        let cutoff = *cutoff;
+        self.map.retain(|_, e| e.start > cutoff);
     }
 }
 
@@ -350,6 +355,28 @@ mod tests {
         }
         assert!(t.allow(&both, 1, 9, &a));
         assert!(!t.allow(&both, 1, 9, &rev), "pair is unordered");
+    }
+
+    #[test]
+    fn eviction_keeps_recent_windows() {
+        let s = spec("type limit, track by_src, count 1, seconds 1000");
+        let mut t = ThresholdTable::with_limit(16);
+        let pkt = |secs: i64, host: u8| {
+            let mut p = tcp_pkt(0);
+            p.ts = Timestamp::from_parts(secs, 0);
+            if let Some(ip) = p.ip.as_mut() {
+                ip.src = IpAddr::V4(Ipv4Addr::new(192, 0, 2, host));
+            }
+            p
+        };
+        for host in 0..16u8 {
+            assert!(t.allow(&s, 1, 1, &pkt(host as i64, host)));
+        }
+        // Full: the next new key evicts the oldest windows, the newest survive.
+        assert!(t.allow(&s, 1, 1, &pkt(100, 200)));
+        assert!(t.len() <= 16);
+        assert!(!t.allow(&s, 1, 1, &pkt(101, 15)), "host 15's window (newest) survived");
+        assert!(t.allow(&s, 1, 1, &pkt(102, 0)), "host 0's window (oldest) was evicted");
     }
 
     #[test]
