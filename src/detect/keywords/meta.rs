@@ -87,16 +87,15 @@ fn number(kw: &str, value: Option<&str>) -> Result<u32, KwError> {
     v.parse::<u32>().map_err(|_| KwError::invalid(kw, format!("'{v}' is out of range for u32")))
 }
 
-/// Resolves rule-option escapes: `\x` stands for `x` (`\"`, `\;`, `\\`, `\:`...). A trailing
-/// lone backslash is kept.
+/// Resolves `msg` escapes as Suricata's `DetectMsgSetup`: a backslash makes the next character
+/// literal, whatever it is (`\w` is `w`, `\"` is `"`); a trailing lone backslash is dropped.
 pub fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
         if c == '\\' {
-            match chars.next() {
-                Some(n) => out.push(n),
-                None => out.push('\\'),
+            if let Some(n) = chars.next() {
+                out.push(n);
             }
         } else {
             out.push(c);
@@ -121,6 +120,8 @@ mod tests {
         let cases: Vec<(&str, Option<&str>, Meta)> = vec![
             ("msg", Some("\"ET POLICY \\\"quoted\\\" \\; semi\""), Meta::Msg("ET POLICY \"quoted\" ; semi".into())),
             ("msg", Some("bare words"), Meta::Msg("bare words".into())),
+            // Suricata's DetectMsgParseTest02.
+            ("msg", Some("\"msg escape tests \\w\\x\\y\\'\\\"\\\\;\\:\""), Meta::Msg("msg escape tests wxy'\"\\;:".into())),
             ("sid", Some("2100498"), Meta::Sid(2100498)),
             ("rev", Some("7"), Meta::Rev(7)),
             ("gid", Some("1"), Meta::Gid(1)),
