@@ -16,6 +16,16 @@
 //! when a threshold suppresses the alert).
 //! Allocation: [`Cond::matches`] never allocates; [`PostMatch::apply`] only grows the flow's
 //! variable storage the first time a variable is set on that flow.
+//!
+//! Also for the compiler: [`validate`] makes Suricata's rule-level checks over one rule's parsed
+//! keywords (one `flow`, one `threshold`/`detection_filter`, no isset+isnotset clash);
+//! [`registry`] lists every keyword (name, kind, help, doc anchor) for docs/COMPATIBILITY.md;
+//! [`vars::intern`] gives flowbit/flowint names process-wide stable ids. Names are matched
+//! case-insensitively, as Suricata does. Every registry option in ET Open, Suricata's built-in
+//! rules, the Snort community rules and suricata-verify parses (test `corpus`).
+//!
+//! Layout: one file per keyword (`ttl.rs`, `flags.rs`, `flowbits.rs`, ...); `uint.rs` is the
+//! shared integer grammar, `header.rs` the header-field accessors, `vars.rs` the interner.
 
 // payload keywords (engine)
 
@@ -478,10 +488,16 @@ mod corpus {
 
     #[test]
     fn real_rule_options_parse() {
-        let root = shared().join("rules");
+        let shared = shared();
+        let root = shared.join("rules");
+        let mut dirs: Vec<PathBuf> = ["et-open", "suricata-builtin", "snort2-community"].iter().map(|d| root.join(d)).collect();
+        // suricata-verify: one folder per test, rules in it.
+        let sv = shared.join("suricata-verify/tests");
+        let tests = std::fs::read_dir(&sv).unwrap_or_else(|e| panic!("{}: {e}", sv.display()));
+        dirs.extend(tests.flatten().map(|t| t.path()).filter(|p| p.is_dir()));
         let mut files = Vec::new();
-        for dir in ["et-open", "suricata-builtin", "snort2-community"] {
-            let d = std::fs::read_dir(root.join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
+        for dir in &dirs {
+            let d = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
             for f in d.flatten() {
                 if f.path().extension().is_some_and(|x| x == "rules") {
                     files.push(f.path());
