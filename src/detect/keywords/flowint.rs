@@ -2,9 +2,9 @@
 //!
 //! Side effects (applied when the rule matched): `=` set, `+` add, `-` subtract (wrapping, as
 //! Suricata's u32 arithmetic; adding to an unset variable sets it to the value, subtracting
-//! from one sets it to 0). Conditions: `==`, `!=`, `<`, `<=`, `>`, `>=` (false when the
-//! variable, or a variable used as the value, is unset), `isset`, `notset` (alias `isnotset`).
-//! The value is a number or the name of another flowint.
+//! from one leaves it unset). Conditions: `==`, `!=`, `<`, `<=`, `>`, `>=` (false when the
+//! variable is unset), `isset`, `notset` (alias `isnotset`). The value is a number or the name
+//! of another flowint, which counts as 0 while unset (Suricata's `DetectFlowintMatch`).
 
 use super::util::need;
 use super::vars::intern_checked;
@@ -21,10 +21,11 @@ pub enum Operand {
 }
 
 impl Operand {
-    fn get(self, vars: &FlowVars) -> Option<u32> {
+    /// The value; an unset variable counts as 0.
+    fn get(self, vars: &FlowVars) -> u32 {
         match self {
-            Operand::Num(n) => Some(n),
-            Operand::Var(id) => vars.int(id),
+            Operand::Num(n) => n,
+            Operand::Var(id) => vars.int(id).unwrap_or(0),
         }
     }
 }
@@ -71,7 +72,8 @@ impl IntCond {
             IntCmp::NotSet => return cur.is_none(),
             _ => {}
         }
-        let (Some(a), Some(b)) = (cur, self.rhs.get(vars)) else { return false };
+        let Some(a) = cur else { return false };
+        let b = self.rhs.get(vars);
         match self.cmp {
             IntCmp::Eq => a == b,
             IntCmp::Ne => a != b,
@@ -107,14 +109,14 @@ pub struct IntAction {
 }
 
 impl IntAction {
-    /// Applies the effect (nothing when the value is an unset variable).
+    /// Applies the effect.
     pub fn apply(&self, vars: &mut FlowVars) {
-        let Some(v) = self.rhs.get(vars) else { return };
+        let v = self.rhs.get(vars);
         let new = match (self.op, vars.int(self.id)) {
             (IntOp::Set, _) => v,
             (IntOp::Add, None) => v,
             (IntOp::Add, Some(cur)) => cur.wrapping_add(v),
-            (IntOp::Sub, None) => 0,
+            (IntOp::Sub, None) => return,
             (IntOp::Sub, Some(cur)) => cur.wrapping_sub(v),
         };
         vars.set_int(self.id, new);
@@ -198,13 +200,13 @@ mod tests {
         assert!(check("fi_a, ==, 4294967293", &vars), "wrapping u32: 7 - 10");
         run("fi_a, =, 3", &mut vars);
         run("fi_b, -, 1", &mut vars);
-        assert!(check("fi_b, ==, 0", &vars), "sub on unset sets 0");
+        assert!(check("fi_b, notset", &vars), "sub on unset leaves it unset");
         run("fi_b, =, fi_a", &mut vars);
         assert!(check("fi_b, ==, fi_a", &vars));
         assert!(check("fi_b, <=, 3", &vars));
-        assert!(!check("fi_b, <, fi_unset", &vars));
+        assert!(check("fi_b, >, fi_unset", &vars), "an unset operand counts as 0");
         run("fi_c, =, fi_unset", &mut vars);
-        assert!(check("fi_c, notset", &vars), "set from an unset var does nothing");
+        assert!(check("fi_c, ==, 0", &vars), "set from an unset var sets 0");
     }
 
     #[test]
