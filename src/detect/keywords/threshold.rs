@@ -2,13 +2,15 @@
 //! count N, seconds T;` and `detection_filter:track <...>, count N, seconds T;`, with the
 //! per-worker state that applies them (Suricata's `detect-engine-threshold.c`).
 //!
-//! Counting, per signature (gid:sid) and tracked key, in windows of `seconds` that start at the
-//! first match after the previous window ended (times are packet times, whole seconds):
+//! Counting, per signature (gid:sid) and tracked key, in windows that start at the first match
+//! after the previous window ended and include every match up to and including `start +
+//! seconds` (packet times, microsecond precision, as Suricata's `SCTIME_CMP_LTE`):
 //! - limit: alert on the first `count` matches of each window.
 //! - threshold: alert on every `count`-th match within a window (the counter restarts after
 //!   each alert and when the window ends).
 //! - both: alert once per window, on the `count`-th match.
-//! - detection_filter: alert on every match after the `count`-th within the window.
+//! - detection_filter: alert on every match after the `count`-th within the window (the match
+//!   that opens a window never alerts, even with count 0).
 //! - backoff (Suricata 8): no window; alert on match `count`, then `count*multiplier`,
 //!   `count*multiplier^2`, ...
 
@@ -16,8 +18,9 @@ use super::util::need;
 use super::{Keyword, KwError};
 use crate::decode::Packet;
 use crate::flow::FlowKey;
+use crate::time::Timestamp;
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 /// Default most tracked (signature, key) entries per worker.
 pub const MAX_ENTRIES: usize = 65_536;
@@ -78,14 +81,27 @@ enum TrackKey {
 
 #[derive(Clone, Copy, Debug)]
 struct Entry {
-    /// Window start, whole seconds.
-    start: i64,
-    /// When the window ends (start + seconds), for eviction.
-    end: i64,
+    /// Window start (packet time of the match that opened it).
+    start: Timestamp,
+    /// Last instant inside the window (`start + seconds`); also used for eviction.
+    end: Timestamp,
     /// Matches counted in this window.
     count: u32,
     /// backoff: the match number that alerts next.
     next: u32,
+}
+
+/// What a threshold decides for one match (Suricata's `PacketAlertThreshold` return values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThresholdVerdict {
+    /// Alert, and apply the rule's actions.
+    Alert,
+    /// No alert, but the rule's actions (drop, reject, pass) still apply: limit/both past
+    /// their count, backoff between alerts.
+    Silent,
+    /// As if the rule did not match: no alert, no actions (threshold below its count,
+    /// detection_filter not yet past its count, a tracked address missing).
+    NoMatch,
 }
 
 /// Per-worker threshold state (one per worker, lives in `DetectCtx`; survives rule reloads
@@ -122,56 +138,102 @@ impl ThresholdTable {
 
     /// Records one match of signature `gid:sid` (with `spec`) on `p` and says whether an alert
     /// may be emitted for it. For `detection_filter`, `false` also means the rule's actions
-    /// other than flowbits do not apply yet.
+    /// other than flowbits do not apply yet. See [`ThresholdTable::decide`] for the full
+    /// verdict.
     pub fn allow(&mut self, spec: &ThresholdSpec, gid: u32, sid: u32, p: &Packet<'_>) -> bool {
-        let key = (gid, sid, track_key(spec.track, p));
-        let now = p.ts.secs();
-        let seconds = spec.seconds as i64;
+        self.decide(spec, gid, sid, p) == ThresholdVerdict::Alert
+    }
+
+    /// Records one match of signature `gid:sid` (with `spec`) on `p` and returns Suricata's
+    /// verdict for it (alert / silent match / no match).
+    pub fn decide(&mut self, spec: &ThresholdSpec, gid: u32, sid: u32, p: &Packet<'_>) -> ThresholdVerdict {
+        use ThresholdVerdict::{Alert, NoMatch, Silent};
+        let Some(track) = track_key(spec.track, p) else { return NoMatch };
+        let key = (gid, sid, track);
+        let now = p.ts;
+        let seconds = spec.seconds as u64;
         if !self.map.contains_key(&key) && self.map.len() >= self.limit {
             self.evict(now);
         }
-        let fresh = |now: i64| Entry { start: now, end: now.saturating_add(seconds), count: 0, next: spec.count };
+        let fresh = Entry { start: now, end: now.add_secs(seconds), count: 1, next: spec.count };
+        let Some(e) = self.map.get_mut(&key) else {
+            // First match for this key.
+            return match spec.kind {
+                ThresholdKind::Threshold if spec.count == 1 => Alert,
+                ThresholdKind::Backoff => {
+                    let next = if spec.count == 1 { spec.count.saturating_mul(spec.multiplier) } else { spec.count };
+                    self.map.insert(key, Entry { end: Timestamp::from_micros(i64::MAX), next, ..fresh });
+                    if spec.count == 1 { Alert } else { Silent }
+                }
+                kind => {
+                    self.map.insert(key, fresh);
+                    match kind {
+                        ThresholdKind::Limit => Alert,
+                        ThresholdKind::Both if spec.count == 1 => Alert,
+                        _ => NoMatch,
+                    }
+                }
+            };
+        };
         if spec.kind == ThresholdKind::Backoff {
-            let e = self.map.entry(key).or_insert(Entry { end: i64::MAX, ..fresh(now) });
             e.count = e.count.saturating_add(1);
             if e.count == e.next {
                 e.next = e.next.saturating_mul(spec.multiplier);
-                return true;
+                return Alert;
             }
-            return false;
+            return Silent;
         }
-        let e = self.map.entry(key).or_insert_with(|| fresh(now));
-        if now.saturating_sub(e.start) >= seconds {
-            // The window ended (or `seconds` is 0): this match opens a new one.
-            *e = fresh(now);
+        if now > e.end {
+            // Window over: this match opens a new one.
+            *e = fresh;
+            return match spec.kind {
+                ThresholdKind::Limit => Alert,
+                ThresholdKind::Both if spec.count == 1 => Alert,
+                _ => NoMatch,
+            };
         }
         e.count = e.count.saturating_add(1);
         match spec.kind {
-            ThresholdKind::Limit => e.count <= spec.count,
-            ThresholdKind::Threshold => {
-                if e.count >= spec.count {
-                    // Every count-th match: restart counting within the same window.
-                    e.count = 0;
-                    true
+            ThresholdKind::Limit => {
+                if e.count <= spec.count {
+                    Alert
                 } else {
-                    false
+                    Silent
                 }
             }
-            ThresholdKind::Both => e.count == spec.count,
-            ThresholdKind::DetectionFilter => e.count > spec.count,
-            ThresholdKind::Backoff => false,
+            ThresholdKind::Threshold => {
+                if e.count >= spec.count {
+                    e.count = 0;
+                    Alert
+                } else {
+                    NoMatch
+                }
+            }
+            ThresholdKind::Both => match e.count.cmp(&spec.count) {
+                std::cmp::Ordering::Equal => Alert,
+                std::cmp::Ordering::Greater => Silent,
+                std::cmp::Ordering::Less => NoMatch,
+            },
+            ThresholdKind::DetectionFilter => {
+                if e.count > spec.count {
+                    Alert
+                } else {
+                    NoMatch
+                }
+            }
+            ThresholdKind::Backoff => Silent,
         }
     }
 
     /// Makes room: drops expired windows, and if the table is still full, the oldest eighth
     /// (by window start), so a flood of new keys costs amortised O(1) per insertion rather
     /// than a full scan each.
-    fn evict(&mut self, now: i64) {
+    fn evict(&mut self, now: Timestamp) {
         self.map.retain(|_, e| e.end > now);
         if self.map.len() < self.limit {
             return;
         }
-        let mut starts: Vec<i64> = self.map.values().map(|e| e.start).collect();
+        let mut starts: Vec<Timestamp> = self.map.values().map(|e| e.start).collect();
         let k = (starts.len() / 8).max(1) - 1;
         let (_, cutoff, _) = starts.select_nth_unstable(k);
         let cutoff = *cutoff;
@@ -179,10 +241,15 @@ impl ThresholdTable {
     }
 }
 
-fn track_key(track: Track, p: &Packet<'_>) -> TrackKey {
-    let unspec = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
-    let (src, dst) = p.ip.map(|ip| (ip.src, ip.dst)).unwrap_or((unspec, unspec));
-    match track {
+/// The key a match is counted under; `None` when the tracked address is missing (no IP layer),
+/// in which case Suricata finds no host and the match does not count.
+fn track_key(track: Track, p: &Packet<'_>) -> Option<TrackKey> {
+    if track == Track::ByRule {
+        return Some(TrackKey::Rule);
+    }
+    let ip = p.ip?;
+    let (src, dst) = (ip.src, ip.dst);
+    Some(match track {
         Track::ByRule => TrackKey::Rule,
         Track::BySrc => TrackKey::Addr(src),
         Track::ByDst => TrackKey::Addr(dst),
@@ -192,9 +259,9 @@ fn track_key(track: Track, p: &Packet<'_>) -> TrackKey {
         }
         Track::ByFlow => {
             let (sp, dp) = p.ports();
-            TrackKey::Flow(FlowKey::new((src, sp), (dst, dp), p.proto().unwrap_or(0), p.vlans()))
+            TrackKey::Flow(FlowKey::new((src, sp), (dst, dp), ip.proto, p.vlans()))
         }
-    }
+    })
 }
 
 /// Parses `threshold` and `detection_filter`.
@@ -274,7 +341,7 @@ pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
 mod tests {
     use super::super::header::tests::tcp_pkt;
     use super::*;
-    use crate::time::Timestamp;
+    use std::net::Ipv4Addr;
 
     fn spec(v: &str) -> ThresholdSpec {
         spec_kw("threshold", v)
@@ -307,7 +374,7 @@ mod tests {
         type Case = (&'static str, &'static str, &'static str, &'static [i64], &'static [bool]);
         let cases: &[Case] = &[
             ("limit 2/60", "threshold", "type limit, track by_src, count 2, seconds 60", &[0, 1, 2, 3, 61, 62, 63], &[T, T, F, F, T, T, F]),
-            ("limit 1/10", "threshold", "type limit, track by_rule, count 1, seconds 10", &[0, 9, 10, 11], &[T, F, T, F]),
+            ("limit 1/10", "threshold", "type limit, track by_rule, count 1, seconds 10", &[0, 9, 10, 11], &[T, F, F, T]),
             ("threshold 3/60", "threshold", "type threshold, track by_src, count 3, seconds 60", &[0, 1, 2, 3, 4, 5, 6], &[F, F, T, F, F, T, F]),
             ("threshold window ends", "threshold", "type threshold, track by_dst, count 2, seconds 10", &[0, 11, 12], &[F, F, T]),
             ("threshold 1", "threshold", "type threshold, track by_src, count 1, seconds 10", &[0, 1, 2], &[T, T, T]),
@@ -332,6 +399,39 @@ mod tests {
         }
         assert_eq!(alerts("threshold", "type limit, track by_flow, count 2, seconds 3600", 8), 2);
         assert_eq!(alerts("threshold", "type both, track by_flow, count 3, seconds 3600", 8), 1);
+    }
+
+    /// The window includes its last microsecond (`ts <= start + seconds`) and not one more.
+    #[test]
+    fn window_edge_is_inclusive_microseconds() {
+        let s = spec("type limit, track by_rule, count 1, seconds 10");
+        let mut t = ThresholdTable::default();
+        let at = |micros: i64| {
+            let mut p = tcp_pkt(0);
+            p.ts = Timestamp::from_micros(micros);
+            p
+        };
+        assert_eq!(t.decide(&s, 1, 1, &at(500_000)), ThresholdVerdict::Alert);
+        assert_eq!(t.decide(&s, 1, 1, &at(10_500_000)), ThresholdVerdict::Silent, "exactly start + 10 s");
+        assert_eq!(t.decide(&s, 1, 1, &at(10_500_001)), ThresholdVerdict::Alert, "one microsecond later");
+    }
+
+    #[test]
+    fn verdicts() {
+        use ThresholdVerdict::{Alert, NoMatch, Silent};
+        let run_v = |v: &str, n: usize| {
+            let s = spec_kw(if v.starts_with("track") { "detection_filter" } else { "threshold" }, v);
+            let mut t = ThresholdTable::default();
+            (0..n).map(|_| t.decide(&s, 1, 1, &tcp_pkt(0))).collect::<Vec<_>>()
+        };
+        assert_eq!(run_v("type limit, track by_src, count 1, seconds 60", 3), [Alert, Silent, Silent]);
+        assert_eq!(run_v("type threshold, track by_src, count 2, seconds 60", 3), [NoMatch, Alert, NoMatch]);
+        assert_eq!(run_v("type both, track by_src, count 2, seconds 60", 3), [NoMatch, Alert, Silent]);
+        assert_eq!(run_v("type backoff, track by_flow, count 1, multiplier 2", 3), [Alert, Alert, Silent]);
+        assert_eq!(run_v("track by_src, count 0, seconds 60", 2), [NoMatch, Alert], "detection_filter: the opening match never alerts");
+        let s = spec("type limit, track by_src, count 1, seconds 60");
+        let bare = super::super::header::tests::bare_pkt();
+        assert_eq!(ThresholdTable::default().decide(&s, 1, 1, &bare), NoMatch, "no address to track");
     }
 
     #[test]
