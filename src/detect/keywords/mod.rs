@@ -31,6 +31,7 @@
 
 // non-payload keywords (pktkw)
 pub mod ack;
+pub mod csum;
 pub mod decode_event;
 pub mod flags;
 pub mod flow;
@@ -140,6 +141,8 @@ pub enum Cond {
     Flowbits(flowbits::BitsCond),
     /// flowint comparisons, isset, notset.
     Flowint(flowint::IntCond),
+    /// ipv4-csum, tcpv4-csum, ... (valid / invalid).
+    Csum(csum::Csum),
 }
 
 impl Cond {
@@ -160,6 +163,7 @@ impl Cond {
             Cond::FlowCounter(c) => c.matches(p, flow),
             Cond::Flowbits(b) => flow.is_some_and(|(f, _)| b.matches(&f.vars)),
             Cond::Flowint(i) => flow.is_some_and(|(f, _)| i.matches(&f.vars)),
+            Cond::Csum(c) => c.matches(p),
         }
     }
 }
@@ -281,6 +285,14 @@ static REGISTRY: &[KeywordInfo] = &[
     kw!("icode", Cond, icode::parse, "header-keywords.html#icode", "ICMP code (integer grammar)"),
     kw!("icmp_id", Cond, icmp_id::parse, "header-keywords.html#icmp-id", "ICMP echo/timestamp identifier"),
     kw!("icmp_seq", Cond, icmp_seq::parse, "header-keywords.html#icmp-seq", "ICMP echo/timestamp sequence"),
+    // Checksums.
+    kw!("ipv4-csum", Cond, csum::parse, "header-keywords.html#ipv4-csum", "IPv4 header checksum valid|invalid"),
+    kw!("tcpv4-csum", Cond, csum::parse, "header-keywords.html#tcpv4-csum", "TCP-over-IPv4 checksum valid|invalid"),
+    kw!("tcpv6-csum", Cond, csum::parse, "header-keywords.html#tcpv6-csum", "TCP-over-IPv6 checksum valid|invalid"),
+    kw!("udpv4-csum", Cond, csum::parse, "header-keywords.html#udpv4-csum", "UDP-over-IPv4 checksum valid|invalid"),
+    kw!("udpv6-csum", Cond, csum::parse, "header-keywords.html#udpv6-csum", "UDP-over-IPv6 checksum valid|invalid"),
+    kw!("icmpv4-csum", Cond, csum::parse, "header-keywords.html#icmpv4-csum", "ICMPv4 checksum valid|invalid"),
+    kw!("icmpv6-csum", Cond, csum::parse, "header-keywords.html#icmpv6-csum", "ICMPv6 checksum valid|invalid"),
     // Decoder.
     kw!("decode-event", Cond, decode_event::parse, "differences-from-snort.html#decoder-event-rules", "decoder anomaly raised on the packet"),
     // Flow.
@@ -296,6 +308,9 @@ static REGISTRY: &[KeywordInfo] = &[
     kw!("flowint", CondOrPost, flowint::parse, "flow-keywords.html#flowint", "flow integer: = + - and comparisons, isset, notset"),
     kw!("xbits", Refused, refuse_bits, "xbits.html", "refused: host/ip-pair bits are not supported"),
     kw!("hostbits", Refused, refuse_bits, "flow-keywords.html#hostbits", "refused: host bits are not supported"),
+    kw!("stream-event", Refused, refuse_stream, "differences-from-snort.html#stream-event-rules", "refused: needs the TCP stream engine's events"),
+    kw!("stream_size", Refused, refuse_stream, "flow-keywords.html#stream-size", "refused: needs TCP stream sequence tracking"),
+    kw!("tag", Refused, refuse_tag, "tag.html", "refused: session/host tagging is not supported"),
     // Rate.
     kw!("threshold", Threshold, threshold::parse, "thresholding.html#threshold", "limit | threshold | both (track, count, seconds) or backoff (track, count, multiplier)"),
     kw!("detection_filter", Threshold, threshold::parse, "thresholding.html#detection-filter", "alert after count matches within seconds"),
@@ -303,6 +318,14 @@ static REGISTRY: &[KeywordInfo] = &[
 
 fn refuse_bits(kw: &str, _value: Option<&str>) -> Result<Keyword, KwError> {
     Err(KwError::refused(kw, "host and ip-pair bits need a host table, which Rampart does not have yet"))
+}
+
+fn refuse_stream(kw: &str, _value: Option<&str>) -> Result<Keyword, KwError> {
+    Err(KwError::refused(kw, "needs the TCP stream engine (sequence tracking and its events), which Rampart does not have yet"))
+}
+
+fn refuse_tag(kw: &str, _value: Option<&str>) -> Result<Keyword, KwError> {
+    Err(KwError::refused(kw, "session/host tagging (logging later packets) is not supported yet"))
 }
 
 /// Every keyword this registry handles, in documentation order.
@@ -401,7 +424,7 @@ mod tests {
 
     #[test]
     fn refused_keywords_are_refused() {
-        for name in ["xbits", "hostbits"] {
+        for name in ["xbits", "hostbits", "stream-event", "stream_size", "tag"] {
             let e = parse_keyword(name, Some("set,a,track ip_src")).expect("known").expect_err("refused");
             assert!(e.refused, "{name}");
         }
