@@ -456,6 +456,58 @@ mod tests {
             }
         }
 
+        /// Every kind of condition on arbitrary decoded packets, with and without a flow: an
+        /// answer, never a panic, and the same answer twice.
+        #[test]
+        fn conditions_total_on_arbitrary_packets(
+            has_ip in any::<bool>(), v6 in any::<bool>(), l4 in 0u8..5, bytes in any::<[u8; 16]>(),
+            with_flow in any::<bool>(), to_server in any::<bool>(),
+        ) {
+            use crate::decode::{IcmpHdr, TcpHdr, UdpHdr, L4};
+            let mut p = header::tests::tcp_pkt(bytes[0]);
+            if !has_ip {
+                p.ip = None;
+            } else if let Some(ip) = p.ip.as_mut() {
+                ip.version = if v6 { 6 } else { 4 };
+                ip.ttl = bytes[1];
+                ip.frag_offset = u16::from_be_bytes([bytes[2], bytes[3]]);
+                ip.mf = bytes[4] & 1 == 1;
+                ip.ipopts = u16::from_be_bytes([bytes[5], bytes[6]]);
+                ip.csum_ok = if bytes[7] & 1 == 1 { Some(bytes[7] & 2 == 2) } else { None };
+            }
+            p.l4 = match l4 {
+                0 => L4::None,
+                1 => L4::Tcp(TcpHdr { flags: bytes[8], window: u16::from_be_bytes([bytes[9], bytes[10]]), mss: None, ..TcpHdr::default() }),
+                2 => L4::Udp(UdpHdr::default()),
+                3 => L4::Icmp4(IcmpHdr { typ: bytes[11], code: bytes[12], id: Some(7), ..IcmpHdr::default() }),
+                _ => L4::Icmp6(IcmpHdr { typ: bytes[13], ..IcmpHdr::default() }),
+            };
+            let mut f = flow::tests::flow(bytes[14] & 1 == 1);
+            f.vars.set(vars::intern("prop_bit").unwrap_or(0));
+            let dir = if to_server { Direction::ToServer } else { Direction::ToClient };
+            let fl = if with_flow { Some((&f, dir)) } else { None };
+            let opts: &[(&str, &str)] = &[
+                ("ttl", "<64"), ("ip_proto", "!tcp"), ("ipopts", "any"), ("fragbits", "*MD"), ("fragoffset", ">0"),
+                ("id", "1"), ("tos", "!8"), ("flags", "S+,12"), ("flags", "!0"), ("seq", "0"), ("ack", "0"),
+                ("window", "!0"), ("tcp.mss", ">0"), ("itype", "8"), ("icode", "0<>5"), ("icmp_id", "7"),
+                ("icmp_seq", "1"), ("flow", "established,to_server"), ("flow", "only_frag"),
+                ("flow.pkts", "either,>1"), ("flow.bytes", "toclient,<1mb"), ("flow.age", ">=1"),
+                ("flowbits", "isset,prop_bit|other_bit"), ("flowbits", "isnotset,prop_bit&other_bit"),
+                ("flowint", "prop_int,>=,prop_int2"), ("tcpv4-csum", "invalid"), ("ipv4-csum", "valid"),
+            ];
+            for (kw, v) in opts {
+                let c = match parse_keyword(kw, Some(v)) {
+                    Some(Ok(Keyword::Cond(c))) => c,
+                    other => panic!("{kw}:{v} -> {other:?}"),
+                };
+                prop_assert_eq!(c.matches(&p, fl), c.matches(&p, fl));
+            }
+            let sameip = parse_keyword("sameip", None);
+            if let Some(Ok(Keyword::Cond(c))) = sameip {
+                let _ = c.matches(&p, fl);
+            }
+        }
+
         /// Text built from the grammar's own characters reaches deeper into the parsers.
         #[test]
         fn parsers_never_panic_on_grammar_chars(s in "[0-9a-zA-Z!<>=&|+*,. _x\"\\-]{0,24}") {
