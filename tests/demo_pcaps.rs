@@ -27,8 +27,9 @@ fn committed_pcaps_match_the_generator() {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("pcaps");
     for name in FILES {
         let fresh = std::fs::read(tmp.path().join(name)).expect("generated file");
-        let old = std::fs::read(committed.join(name))
-            .unwrap_or_else(|e| panic!("pcaps/{name} is not committed ({e}); run `cargo run --bin gen-demo-pcaps`"));
+        let old = std::fs::read(committed.join(name)).unwrap_or_else(|e| {
+            panic!("pcaps/{name} is not committed ({e}); run `cargo run --bin gen-demo-pcaps`")
+        });
         assert!(
             fresh == old,
             "pcaps/{name} differs from the generator's output ({} vs {} bytes); \
@@ -49,7 +50,11 @@ fn generator_is_deterministic_across_runs() {
         let x = std::fs::read(a.path().join(name)).expect("run 1");
         let y = std::fs::read(b.path().join(name)).expect("run 2");
         assert!(x == y, "{name}: two runs differ");
-        assert!(x.len() > 24 && x.len() < 64 * 1024, "{name}: {} bytes, expected a few KiB", x.len());
+        assert!(
+            x.len() > 24 && x.len() < 64 * 1024,
+            "{name}: {} bytes, expected a few KiB",
+            x.len()
+        );
     }
 }
 
@@ -60,4 +65,153 @@ fn generator_rejects_extra_arguments() {
         .output()
         .expect("cannot run gen-demo-pcaps");
     assert_eq!(out.status.code(), Some(2));
+}
+
+// ---------------------------------------------------------------------------------------------
+// rules/demo.rules is consistent with the capture it is written for.
+
+/// Suricata's standard classtypes that the demo rules may use.
+const CLASSTYPES: &[&str] = &[
+    "attempted-admin",
+    "attempted-recon",
+    "bad-unknown",
+    "misc-activity",
+    "network-scan",
+    "shellcode-detect",
+    "web-application-attack",
+    "trojan-activity",
+    "protocol-command-decode",
+    "not-suspicious",
+    "policy-violation",
+];
+
+/// Splits the option block of a rule on unescaped `;` (Suricata's rule), into (name, value).
+fn options(rule: &str) -> Vec<(String, String)> {
+    let open = rule.find('(').expect("rule has options");
+    let close = rule.rfind(')').expect("rule has options");
+    let body = &rule[open + 1..close];
+    let (mut out, mut cur, mut esc) = (Vec::new(), String::new(), false);
+    for ch in body.chars() {
+        if esc {
+            cur.push(ch);
+            esc = false;
+        } else if ch == '\\' {
+            cur.push(ch);
+            esc = true;
+        } else if ch == ';' {
+            out.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(ch);
+        }
+    }
+    out.into_iter()
+        .map(|o| o.trim().to_string())
+        .filter(|o| !o.is_empty())
+        .map(|o| match o.split_once(':') {
+            Some((n, v)) => (n.trim().to_string(), v.trim().to_string()),
+            None => (o, String::new()),
+        })
+        .collect()
+}
+
+/// Decodes a quoted `content` value (`"ab|0d 0a|c"`) into bytes.
+fn content_bytes(value: &str) -> Vec<u8> {
+    let v = value.trim().trim_matches('"');
+    let mut out = Vec::new();
+    for (i, part) in v.split('|').enumerate() {
+        if i % 2 == 0 {
+            out.extend_from_slice(part.as_bytes());
+        } else {
+            for h in part.split_whitespace() {
+                out.push(u8::from_str_radix(h, 16).expect("hex byte in content"));
+            }
+        }
+    }
+    out
+}
+
+fn demo_rules() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/demo.rules");
+    let text = std::fs::read_to_string(&path).expect("rules/demo.rules");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn demo_rules_are_well_formed() {
+    let rules = demo_rules();
+    assert!(
+        (8..=15).contains(&rules.len()),
+        "{} rules, want 8-15",
+        rules.len()
+    );
+    let mut sids = std::collections::BTreeSet::new();
+    for r in &rules {
+        let opts = options(r);
+        let get = |n: &str| opts.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        let sid: u32 = get("sid")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no sid: {r}"));
+        assert!(sid >= 1_000_000, "sid {sid} outside the local range");
+        assert!(sids.insert(sid), "duplicate sid {sid}");
+        assert!(
+            get("msg").is_some_and(|m| m.starts_with("\"RAMPART DEMO")),
+            "sid {sid}: msg"
+        );
+        assert!(
+            get("rev").is_some_and(|v| v.parse::<u32>().is_ok()),
+            "sid {sid}: rev"
+        );
+        let ct = get("classtype").unwrap_or_else(|| panic!("sid {sid}: classtype"));
+        assert!(
+            CLASSTYPES.contains(&ct.as_str()),
+            "sid {sid}: classtype {ct} not standard"
+        );
+        // Packet-level only: no app-layer protocol, no sticky buffers or http_* modifiers.
+        let proto = r.split_whitespace().nth(1).unwrap_or("");
+        assert!(
+            ["tcp", "udp", "icmp", "ip", "pkthdr"].contains(&proto),
+            "sid {sid}: protocol {proto}"
+        );
+        for (name, _) in &opts {
+            assert!(
+                !name.contains('.') && !name.starts_with("http_"),
+                "sid {sid}: app-layer keyword {name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_demo_rule_content_occurs_in_demo_pcap() {
+    let pcap = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("pcaps/demo.pcap"))
+        .expect("demo.pcap");
+    let lower: Vec<u8> = pcap.to_ascii_lowercase();
+    for r in demo_rules() {
+        let opts = options(&r);
+        let nocase_after = |i: usize| {
+            opts[i + 1..]
+                .iter()
+                .take_while(|(n, _)| n != "content")
+                .any(|(n, _)| n == "nocase")
+        };
+        for (i, (name, value)) in opts.iter().enumerate() {
+            if name != "content" {
+                continue;
+            }
+            let needle = content_bytes(value);
+            let (hay, needle) = if nocase_after(i) {
+                (&lower, needle.to_ascii_lowercase())
+            } else {
+                (&pcap, needle)
+            };
+            assert!(
+                hay.windows(needle.len()).any(|w| w == needle.as_slice()),
+                "content {value} of `{r}` does not occur in demo.pcap"
+            );
+        }
+    }
 }

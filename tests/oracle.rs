@@ -42,20 +42,68 @@ use std::time::{Duration, Instant};
 /// Header protocols whose rules are evaluated per packet (no app-layer parser involved).
 /// Suricata also accepts `tcp-pkt`/`tcp-stream`, address-family and other L3/L4 names here.
 const PACKET_PROTOCOLS: &[&str] = &[
-    "ip", "ipv4", "ip4", "ipv6", "ip6", "tcp", "tcp-pkt", "tcp-stream", "udp", "icmp", "icmpv4", "icmpv6", "sctp",
-    "igmp", "pkthdr",
+    "ip",
+    "ipv4",
+    "ip4",
+    "ipv6",
+    "ip6",
+    "tcp",
+    "tcp-pkt",
+    "tcp-stream",
+    "udp",
+    "icmp",
+    "icmpv4",
+    "icmpv6",
+    "sctp",
+    "igmp",
+    "pkthdr",
 ];
 
 /// Dotted keyword prefixes that name packet buffers, not app-layer ones (`tcp.hdr`,
 /// `ipv4.hdr`, `tcp.mss`, `tcp.flags`, `icmpv6.mtu`, ...).
-const PACKET_DOTTED_PREFIXES: &[&str] = &["ip.", "ipv4.", "ipv6.", "tcp.", "udp.", "icmpv4.", "icmpv6.", "pkt."];
+const PACKET_DOTTED_PREFIXES: &[&str] = &[
+    "ip.", "ipv4.", "ipv6.", "tcp.", "udp.", "icmpv4.", "icmpv6.", "pkt.",
+];
 
 /// Option-name prefixes that need an app-layer parser (legacy content modifiers and
 /// underscore-spelled sticky buffers; dotted names are handled separately).
 const APP_LAYER_PREFIXES: &[&str] = &[
-    "http_", "uricontent", "urilen", "file_data", "file", "ssl_", "tls_", "tls", "ja3", "ja4", "dns_", "app-layer-",
-    "ssh_", "smb_", "krb5_", "dce_", "dcerpc", "dnp3_", "modbus", "enip_", "cip_", "ftpbounce", "ftpdata_", "nfs_",
-    "sip_", "snmp_", "rfb_", "mqtt_", "ike_", "quic_", "http2_", "ldap_", "websocket", "frame", "template", "lua",
+    "http_",
+    "uricontent",
+    "urilen",
+    "file_data",
+    "file",
+    "ssl_",
+    "tls_",
+    "tls",
+    "ja3",
+    "ja4",
+    "dns_",
+    "app-layer-",
+    "ssh_",
+    "smb_",
+    "krb5_",
+    "dce_",
+    "dcerpc",
+    "dnp3_",
+    "modbus",
+    "enip_",
+    "cip_",
+    "ftpbounce",
+    "ftpdata_",
+    "nfs_",
+    "sip_",
+    "snmp_",
+    "rfb_",
+    "mqtt_",
+    "ike_",
+    "quic_",
+    "http2_",
+    "ldap_",
+    "websocket",
+    "frame",
+    "template",
+    "lua",
 ];
 
 /// What the classifier learnt about one rule.
@@ -143,13 +191,22 @@ pub fn classify_rule(line: &str) -> Option<RuleClass> {
             reason = Some(format!("app-layer keyword `{name}`"));
         }
     }
-    Some(RuleClass { gid, sid: sid?, proto, packet_level: reason.is_none(), reason })
+    Some(RuleClass {
+        gid,
+        sid: sid?,
+        proto,
+        packet_level: reason.is_none(),
+        reason,
+    })
 }
 
 /// Classifies every rule in `text`; keyed by (gid, sid). A later duplicate wins, as it would
 /// fail to load in Suricata anyway.
 fn classify_rules(text: &str) -> BTreeMap<(u32, u32), RuleClass> {
-    text.lines().filter_map(classify_rule).map(|c| ((c.gid, c.sid), c)).collect()
+    text.lines()
+        .filter_map(classify_rule)
+        .map(|c| ((c.gid, c.sid), c))
+        .collect()
 }
 
 // =============================================================================================
@@ -190,7 +247,9 @@ pub type AlertBag = BTreeMap<AlertKey, usize>;
 
 /// Normalises an address so that `2001:0db8::0001` and `2001:db8::1` compare equal.
 fn normalise_ip(s: &str) -> String {
-    s.parse::<IpAddr>().map(|a| a.to_string()).unwrap_or_else(|_| s.to_string())
+    s.parse::<IpAddr>()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| s.to_string())
 }
 
 /// Extracts the alert key from one EVE event, `None` when it is not an alert.
@@ -199,10 +258,18 @@ pub fn alert_key(ev: &Value) -> Option<AlertKey> {
         return None;
     }
     let alert = ev.get("alert")?;
-    let port = |k: &str| ev.get(k).and_then(Value::as_u64).and_then(|p| u16::try_from(p).ok());
+    let port = |k: &str| {
+        ev.get(k)
+            .and_then(Value::as_u64)
+            .and_then(|p| u16::try_from(p).ok())
+    };
     let text = |k: &str| ev.get(k).and_then(Value::as_str).unwrap_or("");
     Some(AlertKey {
-        gid: alert.get("gid").and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok()).unwrap_or(1),
+        gid: alert
+            .get("gid")
+            .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(1),
         sid: u32::try_from(alert.get("signature_id")?.as_u64()?).ok()?,
         src_ip: normalise_ip(text("src_ip")),
         src_port: port("src_port"),
@@ -219,7 +286,8 @@ pub fn parse_eve_alerts(text: &str) -> Result<Vec<AlertKey>, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let ev: Value = serde_json::from_str(line).map_err(|e| format!("line {}: not JSON: {e}", i + 1))?;
+        let ev: Value =
+            serde_json::from_str(line).map_err(|e| format!("line {}: not JSON: {e}", i + 1))?;
         out.extend(alert_key(&ev));
     }
     Ok(out)
@@ -260,7 +328,11 @@ pub fn bag<I: IntoIterator<Item = AlertKey>>(alerts: I) -> AlertBag {
 
 /// Compares two alert multisets.
 pub fn compare(oracle: &AlertBag, ours: &AlertBag) -> Comparison {
-    let mut c = Comparison { oracle: oracle.values().sum(), ours: ours.values().sum(), ..Comparison::default() };
+    let mut c = Comparison {
+        oracle: oracle.values().sum(),
+        ours: ours.values().sum(),
+        ..Comparison::default()
+    };
     let keys: BTreeSet<&AlertKey> = oracle.keys().chain(ours.keys()).collect();
     for k in keys {
         let o = oracle.get(k).copied().unwrap_or(0);
@@ -289,7 +361,10 @@ pub fn match_rate(matched: usize, oracle: usize, ours: usize) -> f64 {
 
 /// Keeps only alerts of packet-level rules. Returns (kept, dropped-as-app-layer,
 /// dropped-as-unknown-rule).
-fn restrict(alerts: Vec<AlertKey>, rules: &BTreeMap<(u32, u32), RuleClass>) -> (Vec<AlertKey>, usize, usize) {
+fn restrict(
+    alerts: Vec<AlertKey>,
+    rules: &BTreeMap<(u32, u32), RuleClass>,
+) -> (Vec<AlertKey>, usize, usize) {
     let (mut kept, mut app, mut unknown) = (Vec::new(), 0, 0);
     for a in alerts {
         match rules.get(&(a.gid, a.sid)) {
@@ -305,7 +380,9 @@ fn restrict(alerts: Vec<AlertKey>, rules: &BTreeMap<(u32, u32), RuleClass>) -> (
 // The differential run
 
 fn shared_dir() -> PathBuf {
-    let dir = PathBuf::from(std::env::var("RAMPART_SHARED_DIR").unwrap_or_else(|_| "/work/shared".into()));
+    let dir = PathBuf::from(
+        std::env::var("RAMPART_SHARED_DIR").unwrap_or_else(|_| "/work/shared".into()),
+    );
     assert!(
         dir.is_dir(),
         "ORACLE TEST CANNOT RUN: shared reference data directory {} is absent \
@@ -320,9 +397,12 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()));
+        let entries =
+            fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()));
         for e in entries {
-            let p = e.unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display())).path();
+            let p = e
+                .unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()))
+                .path();
             if p.is_dir() {
                 stack.push(p);
             } else {
@@ -346,7 +426,8 @@ fn concat_rules(dirs: &[PathBuf], dest: &Path) -> String {
         files.sort();
         assert!(!files.is_empty(), "no *.rules in {}", d.display());
         for f in files {
-            let text = fs::read_to_string(&f).unwrap_or_else(|e| panic!("cannot read {}: {e}", f.display()));
+            let text = fs::read_to_string(&f)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", f.display()));
             all.push_str(&text);
             if !all.ends_with('\n') {
                 all.push('\n');
@@ -359,13 +440,16 @@ fn concat_rules(dirs: &[PathBuf], dest: &Path) -> String {
 
 fn read_threshold() -> f64 {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle-threshold.txt");
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let line = text
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .unwrap_or_else(|| panic!("{} holds no threshold", path.display()));
-    let t: f64 = line.parse().unwrap_or_else(|e| panic!("{}: bad threshold {line:?}: {e}", path.display()));
+    let t: f64 = line
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: bad threshold {line:?}: {e}", path.display()));
     assert!((0.0..=1.0).contains(&t), "threshold {t} outside 0..=1");
     t
 }
@@ -378,7 +462,13 @@ struct Run {
     stderr_tail: String,
 }
 
-fn run_engine(capture: &Path, rules: &Path, logdir: &Path, shared: &Path, timeout: Duration) -> Run {
+fn run_engine(
+    capture: &Path,
+    rules: &Path,
+    logdir: &Path,
+    shared: &Path,
+    timeout: Duration,
+) -> Run {
     let builtin = shared.join("rules/suricata-builtin");
     let started = Instant::now();
     let stderr_path = logdir.join("engine.stderr");
@@ -395,9 +485,15 @@ fn run_engine(capture: &Path, rules: &Path, logdir: &Path, shared: &Path, timeou
         .args(["--set", "vars.address-groups.EXTERNAL_NET=any"])
         .args(["--set", "stream.reassembly.memcap=2gb"])
         .arg("--set")
-        .arg(format!("classification-file={}", builtin.join("classification.config").display()))
+        .arg(format!(
+            "classification-file={}",
+            builtin.join("classification.config").display()
+        ))
         .arg("--set")
-        .arg(format!("reference-config-file={}", builtin.join("reference.config").display()))
+        .arg(format!(
+            "reference-config-file={}",
+            builtin.join("reference.config").display()
+        ))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(stderr_file)
@@ -416,13 +512,26 @@ fn run_engine(capture: &Path, rules: &Path, logdir: &Path, shared: &Path, timeou
         }
     };
     let stderr = fs::read_to_string(&stderr_path).unwrap_or_default();
-    let tail: String = stderr.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    let tail: String = stderr
+        .lines()
+        .rev()
+        .take(15)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join("\n");
     let (status, ok) = match status {
         Ok(s) if s.success() => ("exit 0".to_string(), true),
         Ok(s) => (format!("{s}"), false),
         Err(e) => (e, false),
     };
-    Run { status, ok, seconds: started.elapsed().as_secs_f64(), stderr_tail: tail }
+    Run {
+        status,
+        ok,
+        seconds: started.elapsed().as_secs_f64(),
+        stderr_tail: tail,
+    }
 }
 
 #[test]
@@ -437,23 +546,42 @@ fn oracle_differential() {
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).expect("create work dir");
     let rules_path = work.join("ALL.rules");
-    let rules_text =
-        concat_rules(&[shared.join("rules/et-open"), shared.join("rules/suricata-builtin")], &rules_path);
+    let rules_text = concat_rules(
+        &[
+            shared.join("rules/et-open"),
+            shared.join("rules/suricata-builtin"),
+        ],
+        &rules_path,
+    );
     let classes = classify_rules(&rules_text);
     let packet_rules = classes.values().filter(|c| c.packet_level).count();
-    println!("oracle: {} rules classified, {} packet-level", classes.len(), packet_rules);
+    println!(
+        "oracle: {} rules classified, {} packet-level",
+        classes.len(),
+        packet_rules
+    );
 
     let only = std::env::var("ORACLE_ONLY").ok();
-    let timeout =
-        Duration::from_secs(std::env::var("ORACLE_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(900));
+    let timeout = Duration::from_secs(
+        std::env::var("ORACLE_TIMEOUT_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(900),
+    );
 
-    println!("{:<62} {:>7} {:>7} {:>7} {:>7} {:>7}", "capture", "oracle", "ours", "matched", "missing", "extra");
+    println!(
+        "{:<62} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "capture", "oracle", "ours", "matched", "missing", "extra"
+    );
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     let (mut t_oracle, mut t_ours, mut t_matched) = (0usize, 0usize, 0usize);
     let mut captures = 0usize;
     for capture in walk(&pcap_root) {
-        let rel = capture.strip_prefix(&pcap_root).expect("under root").to_path_buf();
+        let rel = capture
+            .strip_prefix(&pcap_root)
+            .expect("under root")
+            .to_path_buf();
         let rel_s = rel.to_string_lossy().to_string();
         let oracle_file = oracle_root.join(format!("{rel_s}.eve.json"));
         if !oracle_file.is_file() {
@@ -463,9 +591,10 @@ fn oracle_differential() {
             continue;
         }
         captures += 1;
-        let oracle_text = fs::read_to_string(&oracle_file).unwrap_or_else(|e| panic!("{}: {e}", oracle_file.display()));
-        let oracle_all =
-            parse_eve_alerts(&oracle_text).unwrap_or_else(|e| panic!("oracle {} is corrupt: {e}", oracle_file.display()));
+        let oracle_text = fs::read_to_string(&oracle_file)
+            .unwrap_or_else(|e| panic!("{}: {e}", oracle_file.display()));
+        let oracle_all = parse_eve_alerts(&oracle_text)
+            .unwrap_or_else(|e| panic!("oracle {} is corrupt: {e}", oracle_file.display()));
         let oracle_total = oracle_all.len();
         let (oracle_pl, oracle_app, oracle_unknown) = restrict(oracle_all, &classes);
 
@@ -473,14 +602,18 @@ fn oracle_differential() {
         fs::create_dir_all(&logdir).expect("create log dir");
         let run = run_engine(&capture, &rules_path, &logdir, &shared, timeout);
         if !run.ok {
-            failures.push(format!("{rel_s}: engine {} \n{}", run.status, run.stderr_tail));
+            failures.push(format!(
+                "{rel_s}: engine {} \n{}",
+                run.status, run.stderr_tail
+            ));
         }
         let eve_path = logdir.join("eve.json");
         let eve_missing = !eve_path.is_file();
         let ours_all = if eve_missing {
             Vec::new()
         } else {
-            let text = fs::read_to_string(&eve_path).unwrap_or_else(|e| panic!("{}: {e}", eve_path.display()));
+            let text = fs::read_to_string(&eve_path)
+                .unwrap_or_else(|e| panic!("{}: {e}", eve_path.display()));
             parse_eve_alerts(&text).unwrap_or_else(|e| {
                 failures.push(format!("{rel_s}: our eve.json is invalid: {e}"));
                 Vec::new()
@@ -499,7 +632,11 @@ fn oracle_differential() {
             cmp.matched,
             cmp.missing_total(),
             cmp.extra_total(),
-            if eve_missing { "  (no eve.json written)" } else { "" }
+            if eve_missing {
+                "  (no eve.json written)"
+            } else {
+                ""
+            }
         );
         rows.push(json!({
             "capture": rel_s,
@@ -521,7 +658,11 @@ fn oracle_differential() {
             "extra_detail": cmp.extra.iter().map(|(k, n)| k.to_json(*n)).collect::<Vec<_>>(),
         }));
     }
-    assert!(captures > 0, "no capture under {} has an oracle file", pcap_root.display());
+    assert!(
+        captures > 0,
+        "no capture under {} has an oracle file",
+        pcap_root.display()
+    );
 
     let rate = match_rate(t_matched, t_oracle, t_ours);
     let threshold = read_threshold();
@@ -544,13 +685,30 @@ fn oracle_differential() {
         "threshold": threshold,
         "engine_failures": failures,
     });
-    let report_path = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").join("oracle-report.json");
-    let mut f = fs::File::create(&report_path).unwrap_or_else(|e| panic!("{}: {e}", report_path.display()));
-    f.write_all(serde_json::to_string_pretty(&report).expect("serialise").as_bytes()).expect("write report");
+    let report_path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .join("oracle-report.json");
+    let mut f =
+        fs::File::create(&report_path).unwrap_or_else(|e| panic!("{}: {e}", report_path.display()));
+    f.write_all(
+        serde_json::to_string_pretty(&report)
+            .expect("serialise")
+            .as_bytes(),
+    )
+    .expect("write report");
     println!("report: {}", report_path.display());
 
-    assert!(failures.is_empty(), "engine failed on {} capture(s):\n{}", failures.len(), failures.join("\n"));
-    assert!(rate >= threshold, "oracle match rate {rate:.4} is below the threshold {threshold}");
+    assert!(
+        failures.is_empty(),
+        "engine failed on {} capture(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        rate >= threshold,
+        "oracle match rate {rate:.4} is below the threshold {threshold}"
+    );
 }
 
 // =============================================================================================
@@ -658,10 +816,14 @@ fn classifier_table() {
 
 #[test]
 fn classifier_reason_names_the_keyword() {
-    let r = classify_rule("alert tcp any any -> any any (http.host; content:\"x\"; sid:1;)").expect("rule");
+    let r = classify_rule("alert tcp any any -> any any (http.host; content:\"x\"; sid:1;)")
+        .expect("rule");
     assert_eq!(r.reason.as_deref(), Some("app-layer keyword `http.host`"));
     let r = classify_rule("alert dns any any -> any any (sid:2;)").expect("rule");
-    assert_eq!(r.reason.as_deref(), Some("app-layer protocol `dns` in header"));
+    assert_eq!(
+        r.reason.as_deref(),
+        Some("app-layer protocol `dns` in header")
+    );
 }
 
 fn key(sid: u32, src: &str, sport: Option<u16>) -> AlertKey {
@@ -688,18 +850,69 @@ fn multiset_compare_table() {
         want: (usize, usize, usize, usize, usize), // oracle, ours, matched, missing, extra
     }
     let cases = vec![
-        Case { name: "both empty", oracle: vec![], ours: vec![], want: (0, 0, 0, 0, 0) },
-        Case { name: "identical", oracle: vec![a(), b()], ours: vec![b(), a()], want: (2, 2, 2, 0, 0) },
-        Case { name: "we miss all", oracle: vec![a(), a()], ours: vec![], want: (2, 0, 0, 2, 0) },
-        Case { name: "we add extra", oracle: vec![], ours: vec![a()], want: (0, 1, 0, 0, 1) },
-        Case { name: "multiplicity counts", oracle: vec![a(), a(), a()], ours: vec![a()], want: (3, 1, 1, 2, 0) },
-        Case { name: "too many of one key", oracle: vec![a()], ours: vec![a(), a()], want: (1, 2, 1, 0, 1) },
-        Case { name: "different tuple is not a match", oracle: vec![a()], ours: vec![c()], want: (1, 1, 0, 1, 1) },
-        Case { name: "mixed", oracle: vec![a(), a(), b()], ours: vec![a(), c(), c()], want: (3, 3, 1, 2, 2) },
+        Case {
+            name: "both empty",
+            oracle: vec![],
+            ours: vec![],
+            want: (0, 0, 0, 0, 0),
+        },
+        Case {
+            name: "identical",
+            oracle: vec![a(), b()],
+            ours: vec![b(), a()],
+            want: (2, 2, 2, 0, 0),
+        },
+        Case {
+            name: "we miss all",
+            oracle: vec![a(), a()],
+            ours: vec![],
+            want: (2, 0, 0, 2, 0),
+        },
+        Case {
+            name: "we add extra",
+            oracle: vec![],
+            ours: vec![a()],
+            want: (0, 1, 0, 0, 1),
+        },
+        Case {
+            name: "multiplicity counts",
+            oracle: vec![a(), a(), a()],
+            ours: vec![a()],
+            want: (3, 1, 1, 2, 0),
+        },
+        Case {
+            name: "too many of one key",
+            oracle: vec![a()],
+            ours: vec![a(), a()],
+            want: (1, 2, 1, 0, 1),
+        },
+        Case {
+            name: "different tuple is not a match",
+            oracle: vec![a()],
+            ours: vec![c()],
+            want: (1, 1, 0, 1, 1),
+        },
+        Case {
+            name: "mixed",
+            oracle: vec![a(), a(), b()],
+            ours: vec![a(), c(), c()],
+            want: (3, 3, 1, 2, 2),
+        },
     ];
     for c in cases {
         let r = compare(&bag(c.oracle), &bag(c.ours));
-        assert_eq!((r.oracle, r.ours, r.matched, r.missing_total(), r.extra_total()), c.want, "case {:?}", c.name);
+        assert_eq!(
+            (
+                r.oracle,
+                r.ours,
+                r.matched,
+                r.missing_total(),
+                r.extra_total()
+            ),
+            c.want,
+            "case {:?}",
+            c.name
+        );
     }
     let r = compare(&bag(vec![a(), a(), b()]), &bag(vec![a(), c()]));
     assert_eq!(r.missing.get(&a()), Some(&1));
@@ -743,8 +956,14 @@ fn restrict_drops_app_layer_and_unknown_rules() {
     let rules = classify_rules(
         "alert tcp any any -> any any (content:\"x\"; sid:1;)\nalert http any any -> any any (sid:2;)\n",
     );
-    let (kept, app, unknown) =
-        restrict(vec![key(1, "10.0.0.1", None), key(2, "10.0.0.1", None), key(3, "10.0.0.1", None)], &rules);
+    let (kept, app, unknown) = restrict(
+        vec![
+            key(1, "10.0.0.1", None),
+            key(2, "10.0.0.1", None),
+            key(3, "10.0.0.1", None),
+        ],
+        &rules,
+    );
     assert_eq!((kept.len(), app, unknown), (1, 1, 1));
 }
 
@@ -754,13 +973,32 @@ fn restrict_drops_app_layer_and_unknown_rules() {
 fn classifier_reads_the_real_ruleset() {
     let shared = shared_dir();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let text = concat_rules(&[shared.join("rules/et-open")], &tmp.path().join("et.rules"));
+    let text = concat_rules(
+        &[shared.join("rules/et-open")],
+        &tmp.path().join("et.rules"),
+    );
     let classes = classify_rules(&text);
-    assert_eq!(classes.len(), 25_803, "ET Open rule count (oracle README says 25,803 loaded)");
+    assert_eq!(
+        classes.len(),
+        25_803,
+        "ET Open rule count (oracle README says 25,803 loaded)"
+    );
     let packet = classes.values().filter(|c| c.packet_level).count();
-    assert!((1_000..10_000).contains(&packet), "{packet} packet-level ET rules");
-    let builtin = concat_rules(&[shared.join("rules/suricata-builtin")], &tmp.path().join("b.rules"));
+    assert!(
+        (1_000..10_000).contains(&packet),
+        "{packet} packet-level ET rules"
+    );
+    let builtin = concat_rules(
+        &[shared.join("rules/suricata-builtin")],
+        &tmp.path().join("b.rules"),
+    );
     let b = classify_rules(&builtin);
-    let decoder = b.values().filter(|c| (2_200_000..2_210_000).contains(&c.sid)).collect::<Vec<_>>();
-    assert!(!decoder.is_empty() && decoder.iter().all(|c| c.packet_level), "decoder events are packet-level");
+    let decoder = b
+        .values()
+        .filter(|c| (2_200_000..2_210_000).contains(&c.sid))
+        .collect::<Vec<_>>();
+    assert!(
+        !decoder.is_empty() && decoder.iter().all(|c| c.packet_level),
+        "decoder events are packet-level"
+    );
 }

@@ -96,7 +96,11 @@ struct Capture {
 
 impl Capture {
     fn new() -> Self {
-        Capture { now_us: u64::from(BASE_EPOCH_SECS) * 1_000_000, rng: Rng(SEED), records: Vec::new() }
+        Capture {
+            now_us: u64::from(BASE_EPOCH_SECS) * 1_000_000,
+            rng: Rng(SEED),
+            records: Vec::new(),
+        }
     }
 
     /// Appends a frame `STEP_US` after the previous one.
@@ -108,13 +112,21 @@ impl Capture {
     fn push_after(&mut self, gap_us: u64, frame: Vec<u8>) {
         self.now_us += gap_us;
         let orig_len = u32::try_from(frame.len()).expect("demo frames are small");
-        self.records.push(Record { ts_us: self.now_us, data: frame, orig_len });
+        self.records.push(Record {
+            ts_us: self.now_us,
+            data: frame,
+            orig_len,
+        });
     }
 
     /// Appends a frame whose `orig_len` claims more bytes than were captured.
     fn push_snapped(&mut self, frame: Vec<u8>, orig_len: u32) {
         self.now_us += STEP_US;
-        self.records.push(Record { ts_us: self.now_us, data: frame, orig_len });
+        self.records.push(Record {
+            ts_us: self.now_us,
+            data: frame,
+            orig_len,
+        });
     }
 
     /// Lets `us` microseconds pass with no traffic.
@@ -124,7 +136,13 @@ impl Capture {
 
     /// Serialises the capture as a classic little-endian microsecond pcap.
     fn to_pcap(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(24 + self.records.iter().map(|r| 16 + r.data.len()).sum::<usize>());
+        let mut out = Vec::with_capacity(
+            24 + self
+                .records
+                .iter()
+                .map(|r| 16 + r.data.len())
+                .sum::<usize>(),
+        );
         out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
         out.extend_from_slice(&2u16.to_le_bytes());
         out.extend_from_slice(&4u16.to_le_bytes());
@@ -164,11 +182,17 @@ struct Host {
 }
 
 const fn host4(last_mac: u8, ip: [u8; 4]) -> Host {
-    Host { mac: [0x02, 0x00, 0x5e, 0x00, 0x00, last_mac], ip: Ip::V4(ip) }
+    Host {
+        mac: [0x02, 0x00, 0x5e, 0x00, 0x00, last_mac],
+        ip: Ip::V4(ip),
+    }
 }
 
 const fn host6(last_mac: u8, ip: [u8; 16]) -> Host {
-    Host { mac: [0x02, 0x00, 0x5e, 0x00, 0x00, last_mac], ip: Ip::V6(ip) }
+    Host {
+        mac: [0x02, 0x00, 0x5e, 0x00, 0x00, last_mac],
+        ip: Ip::V6(ip),
+    }
 }
 
 /// Internet checksum accumulator (RFC 1071).
@@ -199,15 +223,29 @@ impl Sum {
 fn transport_checksum(src: Ip, dst: Ip, proto: u8, segment: &[u8]) -> u16 {
     let len = segment.len();
     let sum = match (src, dst) {
-        (Ip::V4(s), Ip::V4(d)) => Sum::default().add(&s).add(&d).add(&[0, proto]).add(&(len as u16).to_be_bytes()),
-        (Ip::V6(s), Ip::V6(d)) => Sum::default().add(&s).add(&d).add(&(len as u32).to_be_bytes()).add(&[0, 0, 0, proto]),
+        (Ip::V4(s), Ip::V4(d)) => Sum::default()
+            .add(&s)
+            .add(&d)
+            .add(&[0, proto])
+            .add(&(len as u16).to_be_bytes()),
+        (Ip::V6(s), Ip::V6(d)) => Sum::default()
+            .add(&s)
+            .add(&d)
+            .add(&(len as u32).to_be_bytes())
+            .add(&[0, 0, 0, proto]),
         _ => panic!("mixed address families in one packet"),
     };
     sum.add(segment).finish()
 }
 
 /// Ethernet header (with an optional 802.1Q tag) followed by `payload`.
-fn ethernet(src: [u8; 6], dst: [u8; 6], vlan: Option<u16>, ethertype: u16, payload: &[u8]) -> Vec<u8> {
+fn ethernet(
+    src: [u8; 6],
+    dst: [u8; 6],
+    vlan: Option<u16>,
+    ethertype: u16,
+    payload: &[u8],
+) -> Vec<u8> {
     let mut f = Vec::with_capacity(18 + payload.len());
     f.extend_from_slice(&dst);
     f.extend_from_slice(&src);
@@ -249,8 +287,21 @@ fn ipv6(src: [u8; 16], dst: [u8; 16], next: u8, hop_limit: u8, payload: &[u8]) -
 }
 
 /// A TCP segment with a correct checksum. SYNs carry an MSS option.
-fn tcp(src: Ip, dst: Ip, sport: u16, dport: u16, seq: u32, ack: u32, fl: u8, payload: &[u8]) -> Vec<u8> {
-    let opts: &[u8] = if fl & flags::SYN != 0 { &[0x02, 0x04, 0x05, 0xb4] } else { &[] };
+fn tcp(
+    src: Ip,
+    dst: Ip,
+    sport: u16,
+    dport: u16,
+    seq: u32,
+    ack: u32,
+    fl: u8,
+    payload: &[u8],
+) -> Vec<u8> {
+    let opts: &[u8] = if fl & flags::SYN != 0 {
+        &[0x02, 0x04, 0x05, 0xb4]
+    } else {
+        &[]
+    };
     let hlen = 20 + opts.len();
     let mut s = Vec::with_capacity(hlen + payload.len());
     s.extend_from_slice(&sport.to_be_bytes());
@@ -297,13 +348,33 @@ fn icmp_echo(icmp_type: u8, ident: u16, seq: u16, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Wraps a transport segment in IP and Ethernet for `src` -> `dst`.
-fn frame(cap: &mut Capture, src: &Host, dst: &Host, vlan: Option<u16>, proto: u8, ttl: u8, seg: &[u8]) -> Vec<u8> {
+fn frame(
+    cap: &mut Capture,
+    src: &Host,
+    dst: &Host,
+    vlan: Option<u16>,
+    proto: u8,
+    ttl: u8,
+    seg: &[u8],
+) -> Vec<u8> {
     match (src.ip, dst.ip) {
         (Ip::V4(s), Ip::V4(d)) => {
             let id = cap.rng.next_u16();
-            ethernet(src.mac, dst.mac, vlan, ETH_IPV4, &ipv4(s, d, proto, ttl, id, seg))
+            ethernet(
+                src.mac,
+                dst.mac,
+                vlan,
+                ETH_IPV4,
+                &ipv4(s, d, proto, ttl, id, seg),
+            )
         }
-        (Ip::V6(s), Ip::V6(d)) => ethernet(src.mac, dst.mac, vlan, ETH_IPV6, &ipv6(s, d, proto, ttl, seg)),
+        (Ip::V6(s), Ip::V6(d)) => ethernet(
+            src.mac,
+            dst.mac,
+            vlan,
+            ETH_IPV6,
+            &ipv6(s, d, proto, ttl, seg),
+        ),
         _ => panic!("mixed address families in one packet"),
     }
 }
@@ -331,7 +402,16 @@ struct Session {
 
 impl Session {
     fn new(cap: &mut Capture, client: Host, cport: u16, server: Host, sport: u16) -> Self {
-        Session { client, server, cport, sport, vlan: None, cseq: cap.rng.next_u32(), sseq: cap.rng.next_u32(), ttl: 64 }
+        Session {
+            client,
+            server,
+            cport,
+            sport,
+            vlan: None,
+            cseq: cap.rng.next_u32(),
+            sseq: cap.rng.next_u32(),
+            ttl: 64,
+        }
     }
 
     fn with_vlan(mut self, id: u16) -> Self {
@@ -342,8 +422,22 @@ impl Session {
     /// Sends one segment in `dir` and advances that side's sequence number.
     fn segment(&mut self, cap: &mut Capture, dir: Dir, fl: u8, payload: &[u8]) {
         let (src, dst, sp, dp, seq, ack) = match dir {
-            Dir::ToServer => (self.client, self.server, self.cport, self.sport, self.cseq, self.sseq),
-            Dir::ToClient => (self.server, self.client, self.sport, self.cport, self.sseq, self.cseq),
+            Dir::ToServer => (
+                self.client,
+                self.server,
+                self.cport,
+                self.sport,
+                self.cseq,
+                self.sseq,
+            ),
+            Dir::ToClient => (
+                self.server,
+                self.client,
+                self.sport,
+                self.cport,
+                self.sseq,
+                self.cseq,
+            ),
         };
         let seg = tcp(src.ip, dst.ip, sp, dp, seq, ack, fl, payload);
         let f = frame(cap, &src, &dst, self.vlan, PROTO_TCP, self.ttl, &seg);
@@ -365,7 +459,11 @@ impl Session {
     /// Data in `dir`, acknowledged by the other side.
     fn send(&mut self, cap: &mut Capture, dir: Dir, data: &[u8]) {
         self.segment(cap, dir, flags::PSH | flags::ACK, data);
-        let back = if dir == Dir::ToServer { Dir::ToClient } else { Dir::ToServer };
+        let back = if dir == Dir::ToServer {
+            Dir::ToClient
+        } else {
+            Dir::ToServer
+        };
         self.segment(cap, back, flags::ACK, &[]);
     }
 
@@ -388,14 +486,25 @@ const SCANNER: Host = host4(0x05, [203, 0, 113, 99]);
 const FILE_SERVER: Host = host4(0x06, [192, 0, 2, 30]);
 const VLAN_CLIENT: Host = host4(0x07, [10, 100, 0, 5]);
 const VLAN_SERVER: Host = host4(0x08, [10, 100, 0, 6]);
-const WORKSTATION6: Host = host6(0x01, [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10]);
-const MAIL_SERVER6: Host = host6(0x09, [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x25]);
+const WORKSTATION6: Host = host6(
+    0x01,
+    [
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ],
+);
+const MAIL_SERVER6: Host = host6(
+    0x09,
+    [
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x25,
+    ],
+);
 
 /// The VLAN id used by the tagged session.
 const DEMO_VLAN: u16 = 100;
 
 /// Classic 32-bit Linux `execve("/bin//sh")` shellcode, preceded in the capture by a NOP sled.
-const SHELLCODE: &[u8] = b"\x31\xc0\x50\x68\x2f\x2f\x73\x68\x68\x2f\x62\x69\x6e\x89\xe3\x50\x53\x89\xe1\xb0\x0b\xcd\x80";
+const SHELLCODE: &[u8] =
+    b"\x31\xc0\x50\x68\x2f\x2f\x73\x68\x68\x2f\x62\x69\x6e\x89\xe3\x50\x53\x89\xe1\xb0\x0b\xcd\x80";
 
 /// A DNS query (id, RD flag, one question, class IN) for `labels`, type A.
 fn dns_query(id: u16, labels: &[&str]) -> Vec<u8> {
@@ -465,19 +574,43 @@ fn build_demo() -> Capture {
     // 2. ICMP echo request/reply, two rounds, ordinary payload.
     for n in 1..=2u8 {
         let req = icmp_echo(8, 0x0d0e, u16::from(n), &ping_payload(n));
-        let f = frame(&mut cap, &WORKSTATION, &WEB_SERVER, None, PROTO_ICMP, 64, &req);
+        let f = frame(
+            &mut cap,
+            &WORKSTATION,
+            &WEB_SERVER,
+            None,
+            PROTO_ICMP,
+            64,
+            &req,
+        );
         cap.push_after(200_000, f);
         let rep = icmp_echo(0, 0x0d0e, u16::from(n), &ping_payload(n));
-        let f = frame(&mut cap, &WEB_SERVER, &WORKSTATION, None, PROTO_ICMP, 64, &rep);
+        let f = frame(
+            &mut cap,
+            &WEB_SERVER,
+            &WORKSTATION,
+            None,
+            PROTO_ICMP,
+            64,
+            &rep,
+        );
         cap.push_after(800, f);
     }
 
     // 3. SMTP-like exchange over IPv6.
     let mut s = Session::new(&mut cap, WORKSTATION6, 49_200, MAIL_SERVER6, 25);
     s.handshake(&mut cap);
-    s.send(&mut cap, Dir::ToClient, b"220 mail.example.net ESMTP ready\r\n");
+    s.send(
+        &mut cap,
+        Dir::ToClient,
+        b"220 mail.example.net ESMTP ready\r\n",
+    );
     s.send(&mut cap, Dir::ToServer, b"EHLO workstation.example.net\r\n");
-    s.send(&mut cap, Dir::ToClient, b"250-mail.example.net\r\n250 SIZE 10240000\r\n");
+    s.send(
+        &mut cap,
+        Dir::ToClient,
+        b"250-mail.example.net\r\n250 SIZE 10240000\r\n",
+    );
     s.send(&mut cap, Dir::ToServer, b"QUIT\r\n");
     s.send(&mut cap, Dir::ToClient, b"221 Bye\r\n");
     s.close(&mut cap);
@@ -485,7 +618,11 @@ fn build_demo() -> Capture {
     // 4. A key/value protocol inside VLAN 100.
     let mut s = Session::new(&mut cap, VLAN_CLIENT, 50_000, VLAN_SERVER, 6379).with_vlan(DEMO_VLAN);
     s.handshake(&mut cap);
-    s.send(&mut cap, Dir::ToServer, b"*2\r\n$3\r\nGET\r\n$7\r\ncounter\r\n");
+    s.send(
+        &mut cap,
+        Dir::ToServer,
+        b"*2\r\n$3\r\nGET\r\n$7\r\ncounter\r\n",
+    );
     s.send(&mut cap, Dir::ToClient, b"$2\r\n42\r\n");
     s.close(&mut cap);
 
@@ -506,38 +643,83 @@ fn build_demo() -> Capture {
     s.handshake(&mut cap);
     s.send(&mut cap, Dir::ToClient, b"fileserv 1.0 ready\n");
     s.send(&mut cap, Dir::ToServer, b"cat ../../../../etc/passwd\n");
-    s.send(&mut cap, Dir::ToClient, b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n");
+    s.send(
+        &mut cap,
+        Dir::ToClient,
+        b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
+    );
     s.close(&mut cap);
 
     // 7. Attack: a bot announcing itself with a known-bad User-Agent in raw TCP (rule 1000004).
     let mut s = Session::new(&mut cap, WORKSTATION, 49_160, ATTACKER, 8081);
     s.handshake(&mut cap);
-    s.send(&mut cap, Dir::ToServer, b"HELLO 7\r\nuser-agent: EvilBot/6.6 (compatible; x86_64)\r\nid: 4f2a9c\r\n\r\n");
+    s.send(
+        &mut cap,
+        Dir::ToServer,
+        b"HELLO 7\r\nuser-agent: EvilBot/6.6 (compatible; x86_64)\r\nid: 4f2a9c\r\n\r\n",
+    );
     s.send(&mut cap, Dir::ToClient, b"OK sleep=60\r\n");
     s.close(&mut cap);
 
     // 8. Attack: ICMP echo carrying a marker payload (rule 1000005); the reply echoes it.
     let marker = b"RAMPART-DEMO-PING covert channel test 0123456789";
     let req = icmp_echo(8, 0x4242, 1, marker);
-    let f = frame(&mut cap, &ATTACKER, &WORKSTATION, None, PROTO_ICMP, 52, &req);
+    let f = frame(
+        &mut cap,
+        &ATTACKER,
+        &WORKSTATION,
+        None,
+        PROTO_ICMP,
+        52,
+        &req,
+    );
     cap.push_after(100_000, f);
     let rep = icmp_echo(0, 0x4242, 1, marker);
-    let f = frame(&mut cap, &WORKSTATION, &ATTACKER, None, PROTO_ICMP, 64, &rep);
+    let f = frame(
+        &mut cap,
+        &WORKSTATION,
+        &ATTACKER,
+        None,
+        PROTO_ICMP,
+        64,
+        &rep,
+    );
     cap.push_after(700, f);
 
     // 9. Attack: SYN scan of 20 ports from one host; closed ports answer RST-ACK
     //    (rule 1000006, threshold).
     cap.idle(300_000);
-    for (i, port) in [21u16, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1723, 3306, 3389, 5900, 8080]
-        .into_iter()
-        .enumerate()
+    for (i, port) in [
+        21u16, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1723, 3306, 3389,
+        5900, 8080,
+    ]
+    .into_iter()
+    .enumerate()
     {
         let sp = 61_000 + i as u16;
         let seq = cap.rng.next_u32();
-        let syn = tcp(SCANNER.ip, WORKSTATION.ip, sp, port, seq, 0, flags::SYN, &[]);
+        let syn = tcp(
+            SCANNER.ip,
+            WORKSTATION.ip,
+            sp,
+            port,
+            seq,
+            0,
+            flags::SYN,
+            &[],
+        );
         let f = frame(&mut cap, &SCANNER, &WORKSTATION, None, PROTO_TCP, 40, &syn);
         cap.push_after(300, f);
-        let rst = tcp(WORKSTATION.ip, SCANNER.ip, port, sp, 0, seq.wrapping_add(1), flags::RST | flags::ACK, &[]);
+        let rst = tcp(
+            WORKSTATION.ip,
+            SCANNER.ip,
+            port,
+            sp,
+            0,
+            seq.wrapping_add(1),
+            flags::RST | flags::ACK,
+            &[],
+        );
         let f = frame(&mut cap, &WORKSTATION, &SCANNER, None, PROTO_TCP, 64, &rst);
         cap.push_after(150, f);
     }
@@ -559,8 +741,14 @@ fn build_demo() -> Capture {
     s.ttl = 52;
     s.handshake(&mut cap);
     s.send(&mut cap, Dir::ToClient, b"220 admin console\r\n");
-    for pw in ["admin", "password", "123456", "letmein", "qwerty", "root", "toor"] {
-        s.send(&mut cap, Dir::ToServer, format!("LOGIN admin {pw}\r\n").as_bytes());
+    for pw in [
+        "admin", "password", "123456", "letmein", "qwerty", "root", "toor",
+    ] {
+        s.send(
+            &mut cap,
+            Dir::ToServer,
+            format!("LOGIN admin {pw}\r\n").as_bytes(),
+        );
         s.send(&mut cap, Dir::ToClient, b"530 Login incorrect\r\n");
     }
     s.close(&mut cap);
@@ -578,15 +766,50 @@ fn build_demo() -> Capture {
     // 13. Decoder anomalies (rules 1000010, 1000011): an IPv4 header whose IHL says 16 bytes,
     //     and an IPv4 packet whose total length exceeds the bytes captured.
     let seg = udp(ATTACKER.ip, WORKSTATION.ip, 40_005, 161, b"public");
-    let mut pkt = ipv4([203, 0, 113, 66], [192, 0, 2, 10], PROTO_UDP, 52, 0x0bad, &seg);
+    let mut pkt = ipv4(
+        [203, 0, 113, 66],
+        [192, 0, 2, 10],
+        PROTO_UDP,
+        52,
+        0x0bad,
+        &seg,
+    );
     pkt[0] = 0x44; // IHL 4: header length 16 < 20
     fix_ipv4_checksum(&mut pkt, 20);
-    cap.push(ethernet(ATTACKER.mac, WORKSTATION.mac, None, ETH_IPV4, &pkt));
-    let seg = tcp(ATTACKER.ip, WORKSTATION.ip, 40_006, 445, 1, 0, flags::SYN, &[]);
-    let mut pkt = ipv4([203, 0, 113, 66], [192, 0, 2, 10], PROTO_TCP, 52, 0x0bae, &seg);
+    cap.push(ethernet(
+        ATTACKER.mac,
+        WORKSTATION.mac,
+        None,
+        ETH_IPV4,
+        &pkt,
+    ));
+    let seg = tcp(
+        ATTACKER.ip,
+        WORKSTATION.ip,
+        40_006,
+        445,
+        1,
+        0,
+        flags::SYN,
+        &[],
+    );
+    let mut pkt = ipv4(
+        [203, 0, 113, 66],
+        [192, 0, 2, 10],
+        PROTO_TCP,
+        52,
+        0x0bae,
+        &seg,
+    );
     pkt[2..4].copy_from_slice(&200u16.to_be_bytes()); // total length 200, 44 bytes present
     fix_ipv4_checksum(&mut pkt, 20);
-    cap.push(ethernet(ATTACKER.mac, WORKSTATION.mac, None, ETH_IPV4, &pkt));
+    cap.push(ethernet(
+        ATTACKER.mac,
+        WORKSTATION.mac,
+        None,
+        ETH_IPV4,
+        &pkt,
+    ));
 
     cap
 }
@@ -700,7 +923,9 @@ fn build_anomalies() -> Capture {
     // 19. IPv6: 30 bytes, shorter than the 40-byte header.
     let (a6, b6) = (WORKSTATION6, MAIL_SERVER6);
     let t6 = tcp(a6.ip, b6.ip, 40_102, 25, 7, 0, flags::SYN, &[]);
-    let (Ip::V6(s6), Ip::V6(d6)) = (a6.ip, b6.ip) else { unreachable!("IPv6 hosts") };
+    let (Ip::V6(s6), Ip::V6(d6)) = (a6.ip, b6.ip) else {
+        unreachable!("IPv6 hosts")
+    };
     let full6 = ipv6(s6, d6, PROTO_TCP, 64, &t6);
     cap.push(ethernet(a6.mac, b6.mac, None, ETH_IPV6, &full6[..30]));
     // 20. IPv6: payload length 1000, more than captured.
@@ -727,7 +952,14 @@ fn build_anomalies() -> Capture {
     f.extend_from_slice(&full);
     cap.push(f);
     // 24. Snaplen-truncated record: 34 bytes captured of a 1514-byte frame.
-    let big = ipv4(ai, bi, PROTO_TCP, 64, 12, &tcp(a.ip, b.ip, 40_103, 80, 5, 9, flags::ACK, &[0x41; 1460]));
+    let big = ipv4(
+        ai,
+        bi,
+        PROTO_TCP,
+        64,
+        12,
+        &tcp(a.ip, b.ip, 40_103, 80, 5, 9, flags::ACK, &[0x41; 1460]),
+    );
     let f = ethernet(a.mac, b.mac, None, ETH_IPV4, &big);
     cap.push_snapped(f[..34].to_vec(), f.len() as u32);
     // 25. An empty record (zero captured bytes).
@@ -745,7 +977,10 @@ fn build_anomalies() -> Capture {
 // Entry point
 
 /// The files this tool writes, with their builders.
-const OUTPUTS: &[(&str, fn() -> Capture)] = &[("demo.pcap", build_demo), ("anomalies.pcap", build_anomalies)];
+const OUTPUTS: &[(&str, fn() -> Capture)] = &[
+    ("demo.pcap", build_demo),
+    ("anomalies.pcap", build_anomalies),
+];
 
 /// Writes every capture into `dir`, creating it if needed. Returns the paths written.
 fn generate(dir: &Path) -> io::Result<Vec<PathBuf>> {
@@ -802,7 +1037,11 @@ mod tests {
     #[test]
     fn builds_are_deterministic() {
         for (name, build) in OUTPUTS {
-            assert_eq!(build().to_pcap(), build().to_pcap(), "{name} differs between two builds");
+            assert_eq!(
+                build().to_pcap(),
+                build().to_pcap(),
+                "{name} differs between two builds"
+            );
         }
     }
 
@@ -832,31 +1071,51 @@ mod tests {
     fn demo_frames_are_well_formed_with_correct_checksums() {
         let cap = build_demo();
         let n = cap.records.len();
-        assert!(n > 100, "demo.pcap should hold a realistic mix, has {n} frames");
+        assert!(
+            n > 100,
+            "demo.pcap should hold a realistic mix, has {n} frames"
+        );
         let (mut tcp_n, mut udp_n, mut icmp_n, mut v6_n, mut vlan_n) = (0, 0, 0, 0, 0);
         for (i, r) in cap.records[..n - 2].iter().enumerate() {
-            let p = SlicedPacket::from_ethernet(&r.data).unwrap_or_else(|e| panic!("frame {i}: {e:?}"));
+            let p =
+                SlicedPacket::from_ethernet(&r.data).unwrap_or_else(|e| panic!("frame {i}: {e:?}"));
             if !p.vlan.is_none() {
                 vlan_n += 1;
             }
             match &p.net {
                 Some(NetSlice::Ipv4(ip)) => {
                     let h = ip.header();
-                    assert_eq!(h.to_header().calc_header_checksum(), h.header_checksum(), "frame {i}: IPv4 checksum");
+                    assert_eq!(
+                        h.to_header().calc_header_checksum(),
+                        h.header_checksum(),
+                        "frame {i}: IPv4 checksum"
+                    );
                     let (src, dst) = (h.source(), h.destination());
                     match &p.transport {
                         Some(TransportSlice::Tcp(t)) => {
                             tcp_n += 1;
-                            assert_eq!(t.calc_checksum_ipv4(src, dst).ok(), Some(t.checksum()), "frame {i}: TCP checksum");
+                            assert_eq!(
+                                t.calc_checksum_ipv4(src, dst).ok(),
+                                Some(t.checksum()),
+                                "frame {i}: TCP checksum"
+                            );
                         }
                         Some(TransportSlice::Udp(u)) => {
                             udp_n += 1;
                             let hdr = u.to_header();
-                            assert_eq!(hdr.calc_checksum_ipv4_raw(src, dst, u.payload()).ok(), Some(hdr.checksum), "frame {i}: UDP");
+                            assert_eq!(
+                                hdr.calc_checksum_ipv4_raw(src, dst, u.payload()).ok(),
+                                Some(hdr.checksum),
+                                "frame {i}: UDP"
+                            );
                         }
                         Some(TransportSlice::Icmpv4(c)) => {
                             icmp_n += 1;
-                            assert_eq!(c.icmp_type().calc_checksum(c.payload()), c.checksum(), "frame {i}: ICMP checksum");
+                            assert_eq!(
+                                c.icmp_type().calc_checksum(c.payload()),
+                                c.checksum(),
+                                "frame {i}: ICMP checksum"
+                            );
                         }
                         other => panic!("frame {i}: unexpected transport {other:?}"),
                     }
@@ -864,14 +1123,23 @@ mod tests {
                 Some(NetSlice::Ipv6(ip)) => {
                     v6_n += 1;
                     let h = ip.header();
-                    let Some(TransportSlice::Tcp(t)) = &p.transport else { panic!("frame {i}: IPv6 carries TCP") };
-                    assert_eq!(t.calc_checksum_ipv6(h.source(), h.destination()).ok(), Some(t.checksum()), "frame {i}");
+                    let Some(TransportSlice::Tcp(t)) = &p.transport else {
+                        panic!("frame {i}: IPv6 carries TCP")
+                    };
+                    assert_eq!(
+                        t.calc_checksum_ipv6(h.source(), h.destination()).ok(),
+                        Some(t.checksum()),
+                        "frame {i}"
+                    );
                     tcp_n += 1;
                 }
                 other => panic!("frame {i}: unexpected network layer {other:?}"),
             }
         }
-        assert!(tcp_n > 80 && udp_n == 4 && icmp_n == 6, "tcp {tcp_n} udp {udp_n} icmp {icmp_n}");
+        assert!(
+            tcp_n > 80 && udp_n == 4 && icmp_n == 6,
+            "tcp {tcp_n} udp {udp_n} icmp {icmp_n}"
+        );
         assert!(v6_n >= 10 && vlan_n >= 7, "ipv6 {v6_n} vlan {vlan_n}");
     }
 
@@ -889,7 +1157,11 @@ mod tests {
     #[test]
     fn demo_contains_every_attack_marker() {
         let cap = build_demo();
-        let has = |needle: &[u8]| cap.records.iter().any(|r| r.data.windows(needle.len()).any(|w| w == needle));
+        let has = |needle: &[u8]| {
+            cap.records
+                .iter()
+                .any(|r| r.data.windows(needle.len()).any(|w| w == needle))
+        };
         for (name, needle) in [
             ("nop sled", &[0x90u8; 16][..]),
             ("shellcode", SHELLCODE),
@@ -921,7 +1193,11 @@ mod tests {
         let written = generate(&dir).expect("generate");
         assert_eq!(written.len(), 2);
         for p in &written {
-            assert!(fs::metadata(p).map(|m| m.len() > 24).unwrap_or(false), "{} empty", p.display());
+            assert!(
+                fs::metadata(p).map(|m| m.len() > 24).unwrap_or(false),
+                "{} empty",
+                p.display()
+            );
         }
         let _ = fs::remove_dir_all(&dir);
     }
