@@ -76,6 +76,9 @@ enum ToWorker {
     Frames(Batch),
     /// Periodic stats: send your counters, tagged with this tick.
     StatsTick(u64),
+    /// Packet time of the run moved on (sent once per second of packet time), so workers
+    /// that see no packets still time their flows out.
+    Time(Timestamp),
     /// End of input; `Timestamp` is the last packet time of the run.
     End(Timestamp),
 }
@@ -147,6 +150,7 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
     let mut last_ts = Timestamp::default();
     let mut next_stats: Option<Timestamp> = None;
     let mut tick: u64 = 0;
+    let mut last_tick_sec = i64::MIN;
     let mut read_err: Option<anyhow::Error> = None;
     let mut send_failed = false;
     loop {
@@ -179,6 +183,22 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
                     send_failed |= tx.send(ToWorker::StatsTick(tick)).is_err();
                 }
             }
+        }
+        if scratch.ts.secs() > last_tick_sec {
+            if last_tick_sec != i64::MIN {
+                // Queued frames are older: hand them over first so each worker sees time in
+                // order (partial batches once per second of packet time).
+                for (w, b) in current.iter_mut().enumerate() {
+                    if b.len > 0 {
+                        let full = std::mem::replace(b, free_batches[w].try_recv().unwrap_or_else(|_| Batch::new()));
+                        send_failed |= to_workers[w].send(ToWorker::Frames(full)).is_err();
+                    }
+                }
+                for tx in &to_workers {
+                    send_failed |= tx.send(ToWorker::Time(scratch.ts)).is_err();
+                }
+            }
+            last_tick_sec = scratch.ts.secs();
         }
         let w = (flow_hash_hint(scratch.link, &scratch.data) % n_workers as u64) as usize;
         let b = &mut current[w];
@@ -293,6 +313,14 @@ fn worker(s: WorkerSetup) -> WorkerResult {
                 let mut c = Box::new(counters.clone());
                 c.flow = table.stats();
                 let _ = s.out_tx.send(ToOutput::Counters { tick, counters: c });
+                continue;
+            }
+            ToWorker::Time(now) => {
+                if table.expire_due(now) {
+                    let mut em = Emit { opts: &opts, out: &mut out, counters: &mut counters };
+                    table.expire(now, &mut |f, r| em.flow_ended(&f, r, now));
+                    send_out(&mut out, &s.out_tx, &s.buf_back_rx);
+                }
                 continue;
             }
             ToWorker::End(ts) => {
