@@ -25,7 +25,8 @@ use crate::config::{Config, RunMode};
 use crate::decode::{self, DecodeConfig};
 use crate::detect::{Action, Alert, DetectEngine, SigMeta};
 use crate::flow::table::FlowTable;
-use crate::flow::{EndReason, Flow};
+use crate::decode::Packet;
+use crate::flow::{Direction, EndReason, Flow};
 use crate::output::eve::{self, PacketRecord};
 use crate::output::stats::Counters;
 use crate::output::EveOptions;
@@ -68,6 +69,17 @@ struct Batch {
 impl Batch {
     fn new() -> Batch {
         Batch { frames: Vec::with_capacity(BATCH_SIZE), len: 0 }
+    }
+}
+
+/// An empty batch: one a worker gave back (its frame buffers are reused), else a new one.
+fn recycled(free: &Receiver<Batch>) -> Batch {
+    match free.try_recv() {
+        Ok(mut b) => {
+            b.len = 0;
+            b
+        }
+        Err(_) => Batch::new(),
     }
 }
 
@@ -174,7 +186,7 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
                 // Flush what is queued so the counters cover every packet before the tick.
                 for (w, b) in current.iter_mut().enumerate() {
                     if b.len > 0 {
-                        let full = std::mem::replace(b, free_batches[w].try_recv().unwrap_or_else(|_| Batch::new()));
+                        let full = std::mem::replace(b, recycled(&free_batches[w]));
                         send_failed |= to_workers[w].send(ToWorker::Frames(full)).is_err();
                     }
                 }
@@ -190,7 +202,7 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
                 // order (partial batches once per second of packet time).
                 for (w, b) in current.iter_mut().enumerate() {
                     if b.len > 0 {
-                        let full = std::mem::replace(b, free_batches[w].try_recv().unwrap_or_else(|_| Batch::new()));
+                        let full = std::mem::replace(b, recycled(&free_batches[w]));
                         send_failed |= to_workers[w].send(ToWorker::Frames(full)).is_err();
                     }
                 }
@@ -210,7 +222,7 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
         }
         b.len += 1;
         if b.len == BATCH_SIZE {
-            let full = std::mem::replace(b, free_batches[w].try_recv().unwrap_or_else(|_| Batch::new()));
+            let full = std::mem::replace(b, recycled(&free_batches[w]));
             if to_workers[w].send(ToWorker::Frames(full)).is_err() {
                 send_failed = true;
                 break;
@@ -284,43 +296,160 @@ impl Emit<'_> {
     }
 }
 
+/// Runs detection on one packet: the engine's `inspect_packet` with the worker's context, or a
+/// stand-in in tests.
+type Inspect<'e> = dyn FnMut(&Packet<'_>, Option<(&mut Flow, Direction)>, &mut Vec<Alert>) + 'e;
+
+/// Everything one worker owns: flow table, counters, EVE buffer, alert scratch.
+struct WorkerState {
+    opts: EveOptions,
+    ips: bool,
+    table: FlowTable,
+    counters: Counters,
+    out: Vec<u8>,
+    alerts: Vec<Alert>,
+    result: WorkerResult,
+    last_ts: Timestamp,
+}
+
+impl WorkerState {
+    fn new(cfg: &Config, id: u16) -> WorkerState {
+        WorkerState {
+            opts: cfg.eve.clone(),
+            ips: cfg.simulate_ips,
+            table: FlowTable::new(cfg.flow.clone(), id),
+            counters: Counters::default(),
+            out: Vec::with_capacity(64 * 1024),
+            alerts: Vec::with_capacity(32),
+            result: WorkerResult { alerts: 0, by_sig: HashMap::new() },
+            last_ts: Timestamp::default(),
+        }
+    }
+
+    /// Times flows out at packet time `now` (cheap unless a second of packet time passed).
+    fn tick(&mut self, now: Timestamp) {
+        if self.table.expire_due(now) {
+            let mut em = Emit { opts: &self.opts, out: &mut self.out, counters: &mut self.counters };
+            self.table.expire(now, &mut |f, r| em.flow_ended(&f, r, now));
+        }
+    }
+
+    /// One packet: counters, flow update, detection, IPS verdict, EVE lines.
+    fn packet(&mut self, p: &Packet<'_>, pcap_cnt: u64, inspect: &mut Inspect<'_>) {
+        self.last_ts = self.last_ts.max(p.ts);
+        self.counters.count_packet(p);
+        self.tick(p.ts);
+        let ips = self.ips;
+        let opts = &self.opts;
+        let mut em = Emit { opts, out: &mut self.out, counters: &mut self.counters };
+        let alerts = &mut self.alerts;
+        let result = &mut self.result;
+        alerts.clear();
+        let (mut flow_ref, dir) = match self.table.update(p) {
+            Some((f, d)) => (Some(f), Some(d)),
+            None => (None, None),
+        };
+        if ips && flow_ref.as_ref().is_some_and(|f| f.drop) {
+            // IPS: every packet after the one a drop rule matched is dropped uninspected
+            // (Suricata's drop log `flows: start` logs only the first one).
+            em.counters.dropped += 1;
+        } else {
+            // A `pass` rule stopped inspection of this flow.
+            if !flow_ref.as_ref().is_some_and(|f| f.pass) {
+                let inspect_flow = match (flow_ref.as_deref_mut(), dir) {
+                    (Some(f), Some(d)) => Some((f, d)),
+                    _ => None,
+                };
+                inspect(p, inspect_flow, alerts);
+            }
+            alerts.retain(|a| a.sig.action != Action::Pass);
+            let drop_now = ips && alerts.iter().any(|a| eve::action_drops(a.sig.action));
+            if let Some(f) = flow_ref.as_deref_mut() {
+                if !alerts.is_empty() {
+                    f.alerted = true;
+                }
+                if drop_now {
+                    f.drop = true;
+                }
+            }
+            let flow_view = match (flow_ref.as_deref(), dir) {
+                (Some(f), Some(d)) => Some((f, d)),
+                _ => None,
+            };
+            let rec = PacketRecord { p, pcap_cnt, flow: flow_view };
+            if opts.enabled && opts.anomaly && opts.anomaly_decode {
+                for e in p.events.iter() {
+                    eve::write_anomaly(em.out, &rec, e.name());
+                }
+            }
+            if alerts.len() > MAX_ALERTS_PER_PACKET {
+                em.counters.alert_queue_overflow += (alerts.len() - MAX_ALERTS_PER_PACKET) as u64;
+                alerts.truncate(MAX_ALERTS_PER_PACKET);
+            }
+            for a in alerts.iter() {
+                em.counters.alerts += 1;
+                result.alerts += 1;
+                result.by_sig.entry((a.sig.gid, a.sig.sid)).or_insert_with(|| (Arc::clone(&a.sig), 0)).1 += 1;
+                if opts.enabled && opts.alert {
+                    let blocked = ips && eve::action_drops(a.sig.action);
+                    eve::write_alert(em.out, opts, &rec, a, blocked);
+                }
+            }
+            if drop_now {
+                em.counters.dropped += 1;
+                if opts.enabled && opts.drop {
+                    eve::write_drop(em.out, &rec);
+                }
+            }
+        }
+        let now = p.ts;
+        self.table.take_evicted(&mut |f, r| em.flow_ended(&f, r, now));
+    }
+
+    /// Shutdown: every flow still open is logged with reason `shutdown` at the run's last
+    /// packet time, as Suricata does at the end of a capture file.
+    fn finish(&mut self, last_ts: Timestamp) -> Box<Counters> {
+        let now = self.last_ts.max(last_ts);
+        let mut em = Emit { opts: &self.opts, out: &mut self.out, counters: &mut self.counters };
+        self.table.drain(&mut |f, r| em.flow_ended(&f, r, now));
+        let mut c = Box::new(self.counters.clone());
+        c.flow = self.table.stats();
+        c
+    }
+
+    fn snapshot(&self) -> Box<Counters> {
+        let mut c = Box::new(self.counters.clone());
+        c.flow = self.table.stats();
+        c
+    }
+}
+
+fn send_out(out: &mut Vec<u8>, tx: &Sender<ToOutput>, back: &Receiver<Vec<u8>>) {
+    if !out.is_empty() {
+        let fresh = back.try_recv().unwrap_or_else(|_| Vec::with_capacity(64 * 1024));
+        let full = std::mem::replace(out, fresh);
+        let _ = tx.send(ToOutput::Lines(full));
+    }
+}
+
 fn worker(s: WorkerSetup) -> WorkerResult {
-    let opts = s.cfg.eve.clone();
-    let ips = s.cfg.simulate_ips;
     let dcfg = DecodeConfig { checksums: s.cfg.checksums };
-    let mut table = FlowTable::new(s.cfg.flow.clone(), s.id);
-    let mut counters = Counters::default();
-    let mut out: Vec<u8> = Vec::with_capacity(64 * 1024);
-    let mut alerts: Vec<Alert> = Vec::with_capacity(32);
-    let mut result = WorkerResult { alerts: 0, by_sig: HashMap::new() };
+    let mut st = WorkerState::new(&s.cfg, s.id);
     let mut engine = s.engine.load_full();
     let mut ctx = engine.new_ctx();
     let mut last_ts = Timestamp::default();
-
-    let send_out = |out: &mut Vec<u8>, tx: &Sender<ToOutput>, back: &Receiver<Vec<u8>>| {
-        if !out.is_empty() {
-            let fresh = back.try_recv().unwrap_or_else(|_| Vec::with_capacity(64 * 1024));
-            let full = std::mem::replace(out, fresh);
-            let _ = tx.send(ToOutput::Lines(full));
-        }
-    };
 
     for msg in s.rx.iter() {
         let batch = match msg {
             ToWorker::Frames(b) => b,
             ToWorker::StatsTick(tick) => {
-                send_out(&mut out, &s.out_tx, &s.buf_back_rx);
-                let mut c = Box::new(counters.clone());
-                c.flow = table.stats();
-                let _ = s.out_tx.send(ToOutput::Counters { tick, counters: c });
+                send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+                let _ = s.out_tx.send(ToOutput::Counters { tick, counters: st.snapshot() });
                 continue;
             }
             ToWorker::Time(now) => {
-                if table.expire_due(now) {
-                    let mut em = Emit { opts: &opts, out: &mut out, counters: &mut counters };
-                    table.expire(now, &mut |f, r| em.flow_ended(&f, r, now));
-                    send_out(&mut out, &s.out_tx, &s.buf_back_rx);
-                }
+                st.tick(now);
+                send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
                 continue;
             }
             ToWorker::End(ts) => {
@@ -334,94 +463,24 @@ fn worker(s: WorkerSetup) -> WorkerResult {
             ctx = engine.new_ctx();
         }
         drop(current);
+        let eng = &*engine;
+        let mut inspect = |p: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| eng.inspect_packet(&mut ctx, p, f, a);
         for frame in batch.frames.iter().take(batch.len) {
             let p = decode::decode(frame.ts, frame.link, &frame.data, &dcfg);
-            last_ts = last_ts.max(p.ts);
-            counters.count_packet(&p);
-            let mut em = Emit { opts: &opts, out: &mut out, counters: &mut counters };
-            if table.expire_due(p.ts) {
-                let now = p.ts;
-                table.expire(now, &mut |f, r| em.flow_ended(&f, r, now));
-            }
-            alerts.clear();
-            let upd = table.update(&p);
-            let (flow_ref, dir) = match upd {
-                Some((f, d)) => (Some(f), Some(d)),
-                None => (None, None),
-            };
-            let mut flow_ref = flow_ref;
-            let already_dropped = ips && flow_ref.as_ref().is_some_and(|f| f.drop);
-            if already_dropped {
-                em.counters.dropped += 1;
-            } else {
-                // A `pass` rule stopped inspection of this flow.
-                let skip = flow_ref.as_ref().is_some_and(|f| f.pass);
-                if !skip {
-                    let inspect_flow = match (flow_ref.as_deref_mut(), dir) {
-                        (Some(f), Some(d)) => Some((f, d)),
-                        _ => None,
-                    };
-                    engine.inspect_packet(&mut ctx, &p, inspect_flow, &mut alerts);
-                }
-                alerts.retain(|a| a.sig.action != Action::Pass);
-                let drop_now = ips && alerts.iter().any(|a| eve::action_drops(a.sig.action));
-                if let Some(f) = flow_ref.as_deref_mut() {
-                    if !alerts.is_empty() {
-                        f.alerted = true;
-                    }
-                    if drop_now {
-                        f.drop = true;
-                    }
-                }
-                let flow_view = match (flow_ref.as_deref(), dir) {
-                    (Some(f), Some(d)) => Some((f, d)),
-                    _ => None,
-                };
-                let rec = PacketRecord { p: &p, pcap_cnt: frame.pcap_cnt, flow: flow_view };
-                if opts.enabled && opts.anomaly && opts.anomaly_decode {
-                    for e in p.events.iter() {
-                        eve::write_anomaly(em.out, &rec, e.name());
-                    }
-                }
-                if alerts.len() > MAX_ALERTS_PER_PACKET {
-                    em.counters.alert_queue_overflow += (alerts.len() - MAX_ALERTS_PER_PACKET) as u64;
-                    alerts.truncate(MAX_ALERTS_PER_PACKET);
-                }
-                for a in &alerts {
-                    em.counters.alerts += 1;
-                    result.alerts += 1;
-                    result.by_sig.entry((a.sig.gid, a.sig.sid)).or_insert_with(|| (Arc::clone(&a.sig), 0)).1 += 1;
-                    if opts.enabled && opts.alert {
-                        let blocked = ips && eve::action_drops(a.sig.action);
-                        eve::write_alert(em.out, &opts, &rec, a, blocked);
-                    }
-                }
-                if drop_now {
-                    em.counters.dropped += 1;
-                    if opts.enabled && opts.drop {
-                        eve::write_drop(em.out, &rec);
-                    }
-                }
-            }
-            table.take_evicted(&mut |f, r| em.flow_ended(&f, r, p.ts));
-            if out.len() >= OUT_FLUSH_BYTES {
-                send_out(&mut out, &s.out_tx, &s.buf_back_rx);
+            st.packet(&p, frame.pcap_cnt, &mut inspect);
+            if st.out.len() >= OUT_FLUSH_BYTES {
+                send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
             }
         }
+        let mut batch = batch;
+        batch.len = 0;
         let _ = s.free_tx.send(batch);
-        send_out(&mut out, &s.out_tx, &s.buf_back_rx);
+        send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
     }
-    // Shutdown: every flow still open is logged with reason "shutdown" at the run's last
-    // packet time, as Suricata does at the end of a capture file.
-    {
-        let mut em = Emit { opts: &opts, out: &mut out, counters: &mut counters };
-        table.drain(&mut |f, r| em.flow_ended(&f, r, last_ts));
-    }
-    send_out(&mut out, &s.out_tx, &s.buf_back_rx);
-    let mut c = Box::new(counters);
-    c.flow = table.stats();
-    let _ = s.out_tx.send(ToOutput::Done { counters: c });
-    result
+    let counters = st.finish(last_ts);
+    send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+    let _ = s.out_tx.send(ToOutput::Done { counters });
+    st.result
 }
 
 fn wall_now() -> Timestamp {
@@ -582,6 +641,69 @@ mod tests {
             seen.insert(h % 4);
         }
         assert_eq!(seen.len(), 4, "all four workers get flows");
+    }
+
+    fn drop_sig() -> Arc<SigMeta> {
+        Arc::new(SigMeta {
+            gid: 1,
+            sid: 9,
+            rev: 1,
+            msg: "drop it".into(),
+            category: String::new(),
+            severity: 3,
+            action: Action::Drop,
+            metadata: vec![],
+            target: None,
+        })
+    }
+
+    /// Runs 4 client packets of one UDP flow through a worker whose "engine" raises a drop
+    /// alert on the flow's second packet; returns the EVE lines and the inspect call count.
+    fn run_drop(ips: bool) -> (Vec<serde_json::Value>, usize, Counters) {
+        use crate::flow::table::tests::pkt;
+        let cfg = Config { simulate_ips: ips, ..Config::default() };
+        let mut st = WorkerState::new(&cfg, 0);
+        let sig = drop_sig();
+        let mut calls = 0usize;
+        let mut inspect = |_: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
+            calls += 1;
+            if f.is_some_and(|(f, _)| f.pkts_ts == 2) {
+                a.push(Alert { sig: Arc::clone(&sig), tx_id: None });
+            }
+        };
+        for i in 0..4 {
+            let p = pkt(10 + i, ([10, 0, 0, 1], 1000), ([10, 0, 0, 2], 53), crate::decode::L4::Udp(Default::default()), 60);
+            st.packet(&p, i as u64 + 1, &mut inspect);
+        }
+        let c = st.finish(Timestamp::from_parts(20, 0));
+        let lines = String::from_utf8(st.out.clone()).expect("utf8").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        (lines, calls, *c)
+    }
+
+    #[test]
+    fn ips_drop_blocks_packet_and_rest_of_flow() {
+        let (lines, calls, c) = run_drop(true);
+        let kinds: Vec<&str> = lines.iter().filter_map(|l| l["event_type"].as_str()).collect();
+        assert_eq!(kinds, ["alert", "drop", "flow"]);
+        assert_eq!(lines[0]["alert"]["action"], "blocked");
+        assert_eq!(lines[0]["pcap_cnt"], 2);
+        assert_eq!(lines[1]["drop"]["reason"], "rules");
+        assert_eq!(lines[2]["flow"]["action"], "drop");
+        assert_eq!(lines[2]["flow"]["alerted"], true);
+        assert_eq!(calls, 2, "packets after the drop are not inspected");
+        assert_eq!(c.dropped, 3);
+        assert_eq!(c.alerts, 1);
+    }
+
+    #[test]
+    fn ids_mode_only_alerts_on_drop_rules() {
+        let (lines, calls, c) = run_drop(false);
+        let kinds: Vec<&str> = lines.iter().filter_map(|l| l["event_type"].as_str()).collect();
+        assert_eq!(kinds, ["alert", "flow"]);
+        assert_eq!(lines[0]["alert"]["action"], "allowed");
+        assert!(lines[1]["flow"].get("action").is_none());
+        assert_eq!(calls, 4);
+        assert_eq!(c.dropped, 0);
     }
 
     #[test]

@@ -264,8 +264,12 @@ fn capture() -> Vec<(Timestamp, Vec<u8>)> {
 }
 
 fn run_pipeline(runmode: RunMode, threads: usize) -> (rampart::pipeline::RunSummary, String) {
+    run_pipeline_with(runmode, threads, 0)
+}
+
+fn run_pipeline_with(runmode: RunMode, threads: usize, stats_interval: u64) -> (rampart::pipeline::RunSummary, String) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut cfg = Config { runmode, threads: Some(threads), checksums: false, stats_interval: 0, ..Config::default() };
+    let mut cfg = Config { runmode, threads: Some(threads), checksums: false, stats_interval, ..Config::default() };
     cfg.eve = EveOptions { anomaly_decode: true, ..EveOptions::default() };
     cfg.flow = FlowConfig::default();
     let engine = Arc::new(ArcSwap::from_pointee(DetectEngine::empty()));
@@ -310,5 +314,48 @@ fn pipeline_output_validates() {
         } else {
             eprintln!("decoder is still a stub: pipeline test checks stats only");
         }
+    }
+}
+
+#[test]
+fn periodic_stats_follow_packet_time() {
+    let v = validators();
+    let frames = capture();
+    // Packet times 0, 1, 2, 3 and 1000 s: a tick at 1, 2, 3 and 1000, then the final event.
+    let (_, text) = run_pipeline_with(RunMode::Workers, 2, 1);
+    let lines = check_lines(&v, &text);
+    let pkts: Vec<u64> = lines.iter().filter(|l| l["event_type"] == "stats").filter_map(|l| l["stats"]["decoder"]["pkts"].as_u64()).collect();
+    assert_eq!(pkts.len(), 5, "4 periodic + 1 final stats events: {pkts:?}");
+    assert!(pkts.windows(2).all(|w| w[0] <= w[1]), "counters only grow: {pkts:?}");
+    assert_eq!(pkts.last().copied(), Some(frames.len() as u64));
+    // The tick at t=1 comes after the 3 handshake packets at t=0 and before anything later.
+    assert_eq!(pkts[0], 3);
+}
+
+#[test]
+fn many_frames_recycle_batches_without_loss_or_duplication() {
+    use etherparse::PacketBuilder;
+    let mut frames = Vec::new();
+    for i in 0..3000u32 {
+        let mut out = Vec::new();
+        PacketBuilder::ethernet2([2; 6], [4; 6])
+            .ipv4([10, 0, (i % 7) as u8, 1], [10, 1, 0, (i % 13) as u8], 64)
+            .udp(1000 + (i % 50) as u16, 53)
+            .write(&mut out, &i.to_be_bytes())
+            .expect("udp");
+        frames.push((Timestamp::from_parts(1_600_000_000 + i64::from(i / 100), 0), out));
+    }
+    let total_bytes: u64 = frames.iter().map(|f| f.1.len() as u64).sum();
+    for threads in [1, 4] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cfg = Config { runmode: RunMode::Workers, threads: Some(threads), ..Config::default() };
+        let engine = Arc::new(ArcSwap::from_pointee(DetectEngine::empty()));
+        let src = Box::new(VecSource { frames: frames.clone(), at: 0 });
+        let summary = rampart::pipeline::run(&cfg, engine, src, dir.path()).expect("run");
+        assert_eq!(summary.packets, 3000);
+        let text = std::fs::read_to_string(dir.path().join("eve.json")).expect("eve.json");
+        let stats: Value = text.lines().filter(|l| l.contains("\"event_type\":\"stats\"")).map(|l| serde_json::from_str(l).expect("json")).last().expect("stats line");
+        assert_eq!(stats["stats"]["decoder"]["pkts"], 3000, "{threads} workers");
+        assert_eq!(stats["stats"]["decoder"]["bytes"], total_bytes, "{threads} workers");
     }
 }
