@@ -590,7 +590,27 @@ fn flow_hash_hint(link: LinkType, d: &[u8]) -> u64 {
         }
         Some(0x86dd) => {
             let (Some(src), Some(dst), Some(nh)) = (d.get(off + 8..off + 24), d.get(off + 24..off + 40), d.get(off + 6)) else { return 0 };
-            (src, dst, *nh, Some(off + 40))
+            // Skip hop-by-hop, routing and destination-options headers (at most
+            // MAX_HINT_EXT_HDRS) so packets of one flow hash alike with or without them; a
+            // fragment header means no ports, as for IPv4 fragments.
+            const MAX_HINT_EXT_HDRS: usize = 4;
+            let (mut nh, mut at, mut ports) = (*nh, off + 40, true);
+            for _ in 0..MAX_HINT_EXT_HDRS {
+                match nh {
+                    0 | 43 | 60 => {
+                        let (Some(next), Some(len)) = (d.get(at), d.get(at + 1)) else { break };
+                        nh = *next;
+                        at += (usize::from(*len) + 1) * 8;
+                    }
+                    44 => {
+                        nh = d.get(at).copied().unwrap_or(nh);
+                        at += 8;
+                        ports = false;
+                    }
+                    _ => break,
+                }
+            }
+            (src, dst, nh, if ports { Some(at) } else { None })
         }
         _ => return 0,
     };
@@ -704,6 +724,19 @@ mod tests {
         assert!(lines[1]["flow"].get("action").is_none());
         assert_eq!(calls, 4);
         assert_eq!(c.dropped, 0);
+    }
+
+    #[test]
+    fn flow_hash_ipv6_ignores_extension_headers() {
+        let mut plain = Vec::new();
+        etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv6([1; 16], [2; 16], 64).udp(5000, 53).write(&mut plain, b"q").expect("build");
+        // Same packet with an 8-byte hop-by-hop header (next header 17) inserted.
+        let mut hbh = plain.clone();
+        hbh[14 + 6] = 0; // next header: hop-by-hop
+        let plen = u16::from_be_bytes([hbh[14 + 4], hbh[14 + 5]]) + 8;
+        hbh[14 + 4..14 + 6].copy_from_slice(&plen.to_be_bytes());
+        hbh.splice(54..54, [17u8, 0, 1, 4, 0, 0, 0, 0]);
+        assert_eq!(flow_hash_hint(LinkType::Ethernet, &plain), flow_hash_hint(LinkType::Ethernet, &hbh));
     }
 
     #[test]

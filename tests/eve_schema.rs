@@ -354,7 +354,7 @@ fn many_frames_recycle_batches_without_loss_or_duplication() {
         let summary = rampart::pipeline::run(&cfg, engine, src, dir.path()).expect("run");
         assert_eq!(summary.packets, 3000);
         let text = std::fs::read_to_string(dir.path().join("eve.json")).expect("eve.json");
-        let stats: Value = text.lines().filter(|l| l.contains("\"event_type\":\"stats\"")).map(|l| serde_json::from_str(l).expect("json")).last().expect("stats line");
+        let stats: Value = text.lines().rev().find(|l| l.contains("\"event_type\":\"stats\"")).map(|l| serde_json::from_str(l).expect("json")).expect("stats line");
         assert_eq!(stats["stats"]["decoder"]["pkts"], 3000, "{threads} workers");
         assert_eq!(stats["stats"]["decoder"]["bytes"], total_bytes, "{threads} workers");
     }

@@ -660,9 +660,12 @@ pub(crate) mod tests {
         assert_eq!(collect(&mut t).len(), 4);
     }
 
+    /// One model flow: key, client, pkts to server, pkts to client, last packet time.
+    type ModelFlow = (FlowKey, (IpAddr, u16), u64, u64, Timestamp);
+
     /// The naive model: a list of flows scanned linearly.
     struct Model {
-        flows: Vec<(FlowKey, (IpAddr, u16), u64, u64, Timestamp)>,
+        flows: Vec<ModelFlow>,
     }
 
     #[test]

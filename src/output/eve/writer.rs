@@ -272,6 +272,26 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_string_round_trips(s in ".*") {
+            let mut b = Vec::new();
+            let mut w = JsonWriter::new(&mut b);
+            w.open().kstr(&s, &s).close();
+            let v: serde_json::Value = serde_json::from_slice(&b).expect("valid JSON");
+            proptest::prop_assert_eq!(v[&s].as_str(), Some(s.as_str()));
+        }
+
+        #[test]
+        fn any_bytes_base64_and_printable_are_valid(data in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let mut b = Vec::new();
+            JsonWriter::new(&mut b).open().key("p").base64(&data).key("q").printable(&data).close();
+            let v: serde_json::Value = serde_json::from_slice(&b).expect("valid JSON");
+            proptest::prop_assert_eq!(v["p"].as_str().map(|s| s.len()), Some(data.len().div_ceil(3) * 4));
+            proptest::prop_assert_eq!(v["q"].as_str().map(|s| s.len()), Some(data.len()));
+        }
+    }
+
     #[test]
     fn base64_vectors() {
         for (input, want) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
