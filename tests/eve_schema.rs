@@ -202,6 +202,8 @@ fn every_writer_validates() {
     assert_eq!(tcp_flow["flow"]["reason"], "shutdown");
     assert_eq!(tcp_flow["flow"]["state"], "new");
     assert!(lines.iter().any(|l| l["flow"]["reason"] == "timeout"));
+    let v6 = lines.iter().find(|l| l["ip_v"] == 6).expect("ipv6 line");
+    assert_eq!(v6["src_ip"], "0000:0000:0000:0000:0000:0000:0000:0001", "IPv6 uncompressed, as Suricata writes it");
 }
 
 // ---------------------------------------------------------------- whole pipeline

@@ -205,6 +205,8 @@ pub enum EndReason {
     Shutdown,
     /// Evicted by memcap pressure.
     Forced,
+    /// A closed TCP flow's tuple was reused by a new SYN; the old flow ended.
+    TcpReuse,
 }
 
 impl EndReason {
@@ -214,6 +216,7 @@ impl EndReason {
             EndReason::Timeout => "timeout",
             EndReason::Shutdown => "shutdown",
             EndReason::Forced => "forced",
+            EndReason::TcpReuse => "tcp_reuse",
         }
     }
 }

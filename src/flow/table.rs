@@ -119,6 +119,8 @@ pub struct FlowTableStats {
     pub synack: u64,
     /// RST packets (`tcp.rst`).
     pub rst: u64,
+    /// TCP flows replaced by a new session on the same tuple (`flow.tcp_reuse`).
+    pub tcp_reuse: u64,
 }
 
 /// Bits reserved for the worker index in a flow id.
@@ -139,7 +141,7 @@ pub struct FlowTable {
     next_seq: u64,
     hand: usize,
     last_expire: Option<Timestamp>,
-    evicted: Vec<Flow>,
+    evicted: Vec<(Flow, EndReason)>,
     stats: FlowTableStats,
 }
 
@@ -214,8 +216,23 @@ impl FlowTable {
     pub fn update(&mut self, p: &Packet<'_>) -> Option<(&mut Flow, Direction)> {
         let v = view(p)?;
         let key = FlowKey::new(v.src, v.dst, v.proto, p.vlans());
-        let idx = match self.map.get(&key) {
-            Some(i) => *i as usize,
+        let mut found = self.map.get(&key).map(|i| *i as usize);
+        if let (Some(i), Some(flags)) = (found, v.tcp_flags) {
+            // TCP reuse: a fresh SYN on a flow whose session is over starts a new flow.
+            let syn_only = flags & (tcp_flags::SYN | tcp_flags::ACK | tcp_flags::RST) == tcp_flags::SYN;
+            let over = self.slots.get(i).and_then(|s| s.as_ref()).is_some_and(|f| {
+                matches!(f.tcp.state, TcpState::Closed | TcpState::Reset | TcpState::TimeWait | TcpState::LastAck)
+            });
+            if syn_only && over {
+                if let Some(old) = self.remove(i) {
+                    self.stats.tcp_reuse += 1;
+                    self.evicted.push((old, EndReason::TcpReuse));
+                }
+                found = None;
+            }
+        }
+        let idx = match found {
+            Some(i) => i,
             None => self.insert(key, &v, p.ts)?,
         };
         let midstream = self.cfg.midstream;
@@ -312,18 +329,19 @@ impl FlowTable {
             if self.slots.get(i).is_some_and(|s| s.is_some()) {
                 if let Some(f) = self.remove(i) {
                     self.stats.evicted += 1;
-                    self.evicted.push(f);
+                    self.evicted.push((f, EndReason::Forced));
                 }
                 return;
             }
         }
     }
 
-    /// Hands every flow evicted by memory pressure since the last call to `ended` (reason
-    /// [`EndReason::Forced`]).
+    /// Hands every flow ended inside [`FlowTable::update`] since the last call to `ended`:
+    /// evicted by memory pressure ([`EndReason::Forced`]) or replaced by a new TCP session on
+    /// the same tuple ([`EndReason::TcpReuse`]).
     pub fn take_evicted(&mut self, ended: &mut dyn FnMut(Flow, EndReason)) {
-        for f in self.evicted.drain(..) {
-            ended(f, EndReason::Forced);
+        for (f, r) in self.evicted.drain(..) {
+            ended(f, r);
         }
     }
 
@@ -662,6 +680,24 @@ pub(crate) mod tests {
 
     /// One model flow: key, client, pkts to server, pkts to client, last packet time.
     type ModelFlow = (FlowKey, (IpAddr, u16), u64, u64, Timestamp);
+
+    #[test]
+    fn syn_on_closed_flow_starts_a_new_flow() {
+        use tcp_flags::*;
+        let mut t = FlowTable::new(FlowConfig::default(), 0);
+        let first = t.update(&pkt(1, C, S, tcp(SYN), 60)).expect("flow").0.id;
+        t.update(&pkt(1, S, C, tcp(RST | ACK), 60));
+        let (f, d) = t.update(&pkt(2, C, S, tcp(SYN), 60)).expect("flow");
+        assert_ne!(f.id, first);
+        assert_eq!((f.tcp.state, d, f.pkts_ts), (TcpState::SynSent, Direction::ToServer, 1));
+        let mut ended = Vec::new();
+        t.take_evicted(&mut |f, r| ended.push((f.id, r)));
+        assert_eq!(ended, [(first, EndReason::TcpReuse)]);
+        assert_eq!(t.stats().tcp_reuse, 1);
+        // a retransmitted SYN on a live handshake is not reuse
+        t.update(&pkt(2, C, S, tcp(SYN), 60));
+        t.take_evicted(&mut |_, _| panic!("no reuse"));
+    }
 
     /// The naive model: a list of flows scanned linearly.
     struct Model {

@@ -198,6 +198,7 @@ impl Counters {
         f.syn += g.syn;
         f.synack += g.synack;
         f.rst += g.rst;
+        f.tcp_reuse += g.tcp_reuse;
     }
 
     /// `decoder.event` groups: (group, [(name, count)]) in [`DecodeEvent::ALL`] order.

@@ -12,7 +12,25 @@ use crate::flow::{Direction, EndReason, Flow};
 use crate::output::stats::{Counters, TCP_END_STATES};
 use crate::output::EveOptions;
 use crate::time::Timestamp;
+use std::net::IpAddr;
 pub use writer::JsonWriter;
+
+/// Display adapter for addresses as Suricata writes them: dotted IPv4, and IPv6 as eight
+/// groups of four lowercase hex digits (`2001:0db8:0000:...`), never `::`-compressed.
+#[derive(Clone, Copy, Debug)]
+pub struct EveIp(pub IpAddr);
+
+impl std::fmt::Display for EveIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            IpAddr::V4(a) => write!(f, "{a}"),
+            IpAddr::V6(a) => {
+                let s = a.segments();
+                write!(f, "{:04x}:{:04x}:{:04x}:{:04x}:{:04x}:{:04x}:{:04x}:{:04x}", s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
+            }
+        }
+    }
+}
 
 /// Suricata's `pkt_src` for packets read from the wire or a capture file.
 const PKT_SRC: &str = "wire/pcap";
@@ -48,11 +66,11 @@ fn packet_head(w: &mut JsonWriter<'_>, r: &PacketRecord<'_, '_>, event_type: &st
     if let Some(ip) = p.ip {
         let (sp, dp) = p.ports();
         let ports = has_ports(ip.proto) && !matches!(p.l4, L4::None);
-        w.kdisp("src_ip", ip.src);
+        w.kdisp("src_ip", EveIp(ip.src));
         if ports {
             w.ku64("src_port", sp.into());
         }
-        w.kdisp("dest_ip", ip.dst);
+        w.kdisp("dest_ip", EveIp(ip.dst));
         if ports {
             w.ku64("dest_port", dp.into());
         }
@@ -81,7 +99,7 @@ fn alert_flow(w: &mut JsonWriter<'_>, f: &Flow) {
     w.ku64("pkts_toserver", f.pkts_ts).ku64("pkts_toclient", f.pkts_tc);
     w.ku64("bytes_toserver", f.bytes_ts).ku64("bytes_toclient", f.bytes_tc);
     w.kdisp("start", f.start.eve());
-    w.kdisp("src_ip", f.client.0).kdisp("dest_ip", f.server.0);
+    w.kdisp("src_ip", EveIp(f.client.0)).kdisp("dest_ip", EveIp(f.server.0));
     if has_ports(f.key.proto) {
         w.ku64("src_port", f.client.1.into()).ku64("dest_port", f.server.1.into());
     }
@@ -214,11 +232,11 @@ pub fn write_flow(buf: &mut Vec<u8>, f: &Flow, reason: EndReason, now: Timestamp
     let nv = if f.key.vlan_inner != 0 { 2 } else if f.key.vlan != 0 { 1 } else { 0 };
     write_vlan(&mut w, &vl[..nv]);
     let ports = has_ports(f.key.proto);
-    w.kdisp("src_ip", f.client.0);
+    w.kdisp("src_ip", EveIp(f.client.0));
     if ports {
         w.ku64("src_port", f.client.1.into());
     }
-    w.kdisp("dest_ip", f.server.0);
+    w.kdisp("dest_ip", EveIp(f.server.0));
     if ports {
         w.ku64("dest_port", f.server.1.into());
     }
@@ -301,7 +319,7 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.close();
     w.key("flow").open();
     w.ku64("total", fs.total).ku64("tcp", fs.tcp).ku64("udp", fs.udp).ku64("icmpv4", fs.icmpv4).ku64("icmpv6", fs.icmpv6);
-    w.ku64("get_used", fs.evicted);
+    w.ku64("tcp_reuse", fs.tcp_reuse).ku64("get_used", fs.evicted);
     w.key("end").open();
     w.key("state").open();
     w.ku64("new", c.flow_end_state[0]).ku64("established", c.flow_end_state[1]).ku64("closed", c.flow_end_state[2]);
@@ -323,6 +341,25 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.close();
     w.close();
     buf.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_as_suricata_writes_them() {
+        let cases: &[(&str, &str)] = &[
+            ("10.0.0.1", "10.0.0.1"),
+            ("2001:db8:1::1", "2001:0db8:0001:0000:0000:0000:0000:0001"),
+            ("::", "0000:0000:0000:0000:0000:0000:0000:0000"),
+            ("fe80::abcd", "fe80:0000:0000:0000:0000:0000:0000:abcd"),
+        ];
+        for (input, want) in cases {
+            let ip: IpAddr = input.parse().expect("address");
+            assert_eq!(EveIp(ip).to_string(), *want, "{input}");
+        }
+    }
 }
 
 /// Whether a rule action makes the packet dropped in IPS mode.
