@@ -678,6 +678,46 @@ pub(crate) mod tests {
         assert_eq!(collect(&mut t).len(), 4);
     }
 
+    #[test]
+    fn random_tcp_flags_keep_invariants() {
+        let mut s: u64 = 0x0123_4567_89AB_CDEF;
+        let mut rnd = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for midstream in [false, true] {
+            let cfg = FlowConfig { max_flows: 8, midstream, ..FlowConfig::default() };
+            let mut t = FlowTable::new(cfg, 0);
+            let mut ended = 0u64;
+            for step in 0..50_000 {
+                let port = 1000 + (rnd() % 12) as u16;
+                let flags = (rnd() & 0xff) as u8;
+                let p = if rnd() % 2 == 0 {
+                    pkt(step / 100, ([10, 0, 0, 1], port), S, tcp(flags), 60)
+                } else {
+                    pkt(step / 100, S, ([10, 0, 0, 1], port), tcp(flags), 60)
+                };
+                let (f, d) = t.update(&p).expect("flow");
+                let seen = if d == Direction::ToServer { f.tcp.flags_ts } else { f.tcp.flags_tc };
+                assert_eq!(seen & flags, flags, "flags accumulate");
+                if f.is_established() {
+                    assert!(matches!(f.tcp.state, TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck));
+                }
+                if !midstream && f.tcp.midstream {
+                    panic!("midstream pickup while disabled");
+                }
+                t.take_evicted(&mut |_, _| ended += 1);
+                if t.expire_due(p.ts) {
+                    t.expire(p.ts, &mut |_, _| ended += 1);
+                }
+                assert!(t.len() <= 8);
+                assert_eq!(t.stats().total, t.len() as u64 + ended, "every flow is live or was handed out");
+            }
+        }
+    }
+
     /// One model flow: key, client, pkts to server, pkts to client, last packet time.
     type ModelFlow = (FlowKey, (IpAddr, u16), u64, u64, Timestamp);
 
