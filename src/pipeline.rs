@@ -56,8 +56,11 @@ pub struct RunSummary {
     pub packets: u64,
     /// Alerts written.
     pub alerts: u64,
-    /// Alerts per (sid, msg), for the demo summary.
+    /// Alerts per (sid, msg), for the demo summary, most frequent first.
     pub alerts_by_sig: Vec<(u32, String, u64)>,
+    /// Why the source stopped early (truncated or corrupt capture). Every frame before the
+    /// damage was processed and logged, as Suricata does; the caller decides the exit code.
+    pub capture_error: Option<String>,
 }
 
 /// A batch of frames for one worker; `len` of `frames` are valid.
@@ -112,6 +115,10 @@ struct WorkerResult {
 ///
 /// `engine` is the shared, swappable detection engine: a reload stores a new engine into it
 /// and workers switch at their next batch.
+///
+/// Errors: the EVE file cannot be created or written, or a worker died. A capture source
+/// that fails midway is not an error: the frames before the failure are processed and the
+/// reason is returned in [`RunSummary::capture_error`].
 pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn PacketSource>, log_dir: &Path) -> anyhow::Result<RunSummary> {
     let n_workers = match cfg.runmode {
         RunMode::Single => 1,
@@ -163,14 +170,14 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
     let mut next_stats: Option<Timestamp> = None;
     let mut tick: u64 = 0;
     let mut last_tick_sec = i64::MIN;
-    let mut read_err: Option<anyhow::Error> = None;
+    let mut read_err: Option<String> = None;
     let mut send_failed = false;
     loop {
         match source.next_frame(&mut scratch) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                read_err = Some(anyhow::anyhow!("capture: {e}"));
+                read_err = Some(e.to_string());
                 break;
             }
         }
@@ -259,11 +266,10 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
     if send_failed {
         return Err(anyhow::anyhow!("a worker stopped early"));
     }
-    if let Some(e) = read_err {
-        // Every frame before the damage was processed and logged; report the error.
-        tracing::warn!("{e}");
-        return Err(e);
+    if let Some(e) = &read_err {
+        tracing::warn!("capture stopped early: {e}");
     }
+    summary.capture_error = read_err;
     let mut list: Vec<(u32, String, u64)> = by_sig.into_values().map(|(s, n)| (s.sid, s.msg.clone(), n)).collect();
     list.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
     summary.alerts_by_sig = list;

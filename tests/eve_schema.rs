@@ -208,14 +208,19 @@ fn every_writer_validates() {
 
 // ---------------------------------------------------------------- whole pipeline
 
-/// Frames from memory, as a capture file would give them.
+/// Frames from memory, as a capture file would give them; `fail_after` simulates a file
+/// truncated after that many frames.
 struct VecSource {
     frames: Vec<(Timestamp, Vec<u8>)>,
     at: usize,
+    fail_after: Option<usize>,
 }
 
 impl PacketSource for VecSource {
     fn next_frame(&mut self, frame: &mut Frame) -> Result<bool, CaptureError> {
+        if self.fail_after == Some(self.at) {
+            return Err(CaptureError { source: "mem.pcap".into(), reason: "truncated record".into() });
+        }
         let Some((ts, data)) = self.frames.get(self.at) else { return Ok(false) };
         self.at += 1;
         frame.ts = *ts;
@@ -276,7 +281,7 @@ fn run_pipeline_with(runmode: RunMode, threads: usize, stats_interval: u64) -> (
     cfg.flow = FlowConfig::default();
     let engine = Arc::new(ArcSwap::from_pointee(DetectEngine::empty()));
     let frames = capture();
-    let src = Box::new(VecSource { frames, at: 0 });
+    let src = Box::new(VecSource { frames, at: 0, fail_after: None });
     let summary = rampart::pipeline::run(&cfg, engine, src, dir.path()).expect("run");
     let text = std::fs::read_to_string(dir.path().join("eve.json")).expect("eve.json written");
     (summary, text)
@@ -352,7 +357,7 @@ fn many_frames_recycle_batches_without_loss_or_duplication() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cfg = Config { runmode: RunMode::Workers, threads: Some(threads), ..Config::default() };
         let engine = Arc::new(ArcSwap::from_pointee(DetectEngine::empty()));
-        let src = Box::new(VecSource { frames: frames.clone(), at: 0 });
+        let src = Box::new(VecSource { frames: frames.clone(), at: 0, fail_after: None });
         let summary = rampart::pipeline::run(&cfg, engine, src, dir.path()).expect("run");
         assert_eq!(summary.packets, 3000);
         let text = std::fs::read_to_string(dir.path().join("eve.json")).expect("eve.json");
@@ -401,4 +406,18 @@ fn pcap_file_through_pipeline_validates() {
     let tcp = lines.iter().find(|l| l["event_type"] == "flow" && l["proto"] == "TCP").expect("tcp flow");
     assert_eq!(tcp["tcp"]["state"], "closed");
     assert_eq!(tcp["flow"]["bytes_toserver"], frames[..7].iter().filter(|f| f.1[26..30] == [192, 168, 1, 10]).map(|f| f.1.len() as u64).sum::<u64>());
+}
+
+#[test]
+fn truncated_source_keeps_what_was_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = Config { runmode: RunMode::Workers, threads: Some(2), ..Config::default() };
+    let engine = Arc::new(ArcSwap::from_pointee(DetectEngine::empty()));
+    let src = Box::new(VecSource { frames: capture(), at: 0, fail_after: Some(10) });
+    let summary = rampart::pipeline::run(&cfg, engine, src, dir.path()).expect("a damaged capture is not a run error");
+    assert_eq!(summary.packets, 10);
+    assert!(summary.capture_error.as_deref().is_some_and(|e| e.contains("truncated")), "{:?}", summary.capture_error);
+    let text = std::fs::read_to_string(dir.path().join("eve.json")).expect("eve.json");
+    let stats = text.lines().rev().find(|l| l.contains("\"event_type\":\"stats\"")).expect("stats written");
+    assert!(stats.contains("\"pkts\":10,"), "{stats}");
 }
