@@ -343,6 +343,11 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     buf.push(b'\n');
 }
 
+/// Whether a rule action makes the packet dropped in IPS mode.
+pub fn action_drops(a: Action) -> bool {
+    matches!(a, Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,9 +365,4 @@ mod tests {
             assert_eq!(EveIp(ip).to_string(), *want, "{input}");
         }
     }
-}
-
-/// Whether a rule action makes the packet dropped in IPS mode.
-pub fn action_drops(a: Action) -> bool {
-    matches!(a, Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth)
 }
