@@ -295,13 +295,10 @@ impl Flow {
     pub fn eve_state(&self) -> &'static str {
         if self.key.proto == 6 {
             match self.tcp.state {
-                TcpState::Closed | TcpState::Reset => "closed",
-                TcpState::Established
-                | TcpState::FinWait1
-                | TcpState::FinWait2
-                | TcpState::Closing
-                | TcpState::LastAck
-                | TcpState::TimeWait => "established",
+                // As Suricata's stream engine updates the flow state: LAST_ACK, TIME_WAIT and
+                // CLOSED make the flow closed (and subject to the closed timeout).
+                TcpState::Closed | TcpState::Reset | TcpState::LastAck | TcpState::TimeWait => "closed",
+                TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing => "established",
                 TcpState::None | TcpState::SynSent | TcpState::SynRecv => "new",
             }
         } else if self.pkts_ts > 0 && self.pkts_tc > 0 {
