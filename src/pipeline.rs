@@ -733,6 +733,16 @@ mod tests {
     }
 
     #[test]
+    fn worker_state_moves_between_threads() {
+        fn send<T: Send>() {}
+        send::<FlowTable>();
+        send::<Counters>();
+        send::<WorkerSetup>();
+        send::<ToWorker>();
+        send::<ToOutput>();
+    }
+
+    #[test]
     fn flow_hash_ipv6_ignores_extension_headers() {
         let mut plain = Vec::new();
         etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv6([1; 16], [2; 16], 64).udp(5000, 53).write(&mut plain, b"q").expect("build");
