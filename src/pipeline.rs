@@ -1,13 +1,53 @@
 //! The worker pipeline: a source feeds a dispatcher that hashes each packet's flow
 //! symmetrically to one of N workers; each worker decodes, tracks flows, runs detection and
 //! formats events, which an output thread writes.
-//! (Owned by the pipeline work; this stub is replaced.)
+//!
+//! ```text
+//!  caller thread                 worker threads (N)                       output thread
+//!  source.next_frame ─► hash ─► [Batch of Frames] ─► decode ► flow ► detect ► EVE bytes ─► eve.json
+//!        ▲                          │                                         │
+//!        └──── empty batches ◄──────┘                  empty buffers ◄────────┘
+//! ```
+//!
+//! Steady state allocates nothing per packet: frames travel in batches of [`BATCH_SIZE`] whose
+//! buffers are swapped (not copied) with the reader's scratch frame and returned to the
+//! dispatcher when a worker is done with them; EVE lines are written into per-worker buffers
+//! that the output thread hands back after writing. Channels are bounded
+//! ([`BATCHES_IN_FLIGHT`]), so a slow worker or output slows the reader instead of growing
+//! memory.
+//!
+//! The detection engine is read through an [`ArcSwap`] once per batch, so a reload that
+//! stores a new engine is picked up at the next batch boundary; a worker rebuilds its
+//! [`crate::detect::DetectCtx`] when the engine changes.
 
-use crate::capture::PacketSource;
-use crate::config::Config;
-use crate::detect::DetectEngine;
+use crate::capture::{Frame, LinkType, PacketSource};
+use crate::config::{Config, RunMode};
+use crate::decode::{self, DecodeConfig};
+use crate::detect::{Action, Alert, DetectEngine, SigMeta};
+use crate::flow::table::FlowTable;
+use crate::decode::Packet;
+use crate::flow::{Direction, EndReason, Flow};
+use crate::output::eve::{self, PacketRecord};
+use crate::output::stats::Counters;
+use crate::output::EveOptions;
+use crate::time::Timestamp;
+use arc_swap::ArcSwap;
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
+
+/// Frames per batch handed to a worker.
+pub const BATCH_SIZE: usize = 64;
+/// Batches queued per worker before the reader blocks.
+pub const BATCHES_IN_FLIGHT: usize = 8;
+/// Most alerts written per packet (Suricata's `packet-alert-max` default); the rest are
+/// counted in `detect.alert_queue_overflow`.
+pub const MAX_ALERTS_PER_PACKET: usize = 15;
+/// Size above which a worker hands its EVE buffer to the output thread mid-batch.
+const OUT_FLUSH_BYTES: usize = 256 * 1024;
 
 /// Totals of one run, for the exit summary.
 #[derive(Clone, Debug, Default)]
@@ -16,11 +56,712 @@ pub struct RunSummary {
     pub packets: u64,
     /// Alerts written.
     pub alerts: u64,
-    /// Alerts per (sid, msg), for the demo summary.
+    /// Alerts per (sid, msg), for the demo summary, most frequent first.
     pub alerts_by_sig: Vec<(u32, String, u64)>,
+    /// Why the source stopped early (truncated or corrupt capture). Every frame before the
+    /// damage was processed and logged, as Suricata does; the caller decides the exit code.
+    pub capture_error: Option<String>,
+}
+
+/// A batch of frames for one worker; `len` of `frames` are valid.
+struct Batch {
+    frames: Vec<Frame>,
+    len: usize,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch { frames: Vec::with_capacity(BATCH_SIZE), len: 0 }
+    }
+}
+
+/// An empty batch: one a worker gave back (its frame buffers are reused), else a new one.
+fn recycled(free: &Receiver<Batch>) -> Batch {
+    match free.try_recv() {
+        Ok(mut b) => {
+            b.len = 0;
+            b
+        }
+        Err(_) => Batch::new(),
+    }
+}
+
+/// What the dispatcher sends a worker.
+enum ToWorker {
+    Frames(Batch),
+    /// Periodic stats: send your counters, tagged with this tick.
+    StatsTick(u64),
+    /// Packet time of the run moved on (sent once per second of packet time), so workers
+    /// that see no packets still time their flows out.
+    Time(Timestamp),
+    /// End of input; `Timestamp` is the last packet time of the run.
+    End(Timestamp),
+}
+
+/// What workers send the output thread.
+enum ToOutput {
+    Lines(Vec<u8>),
+    Counters { tick: u64, counters: Box<Counters> },
+    Done { counters: Box<Counters> },
+}
+
+/// What a worker returns when it ends.
+struct WorkerResult {
+    alerts: u64,
+    by_sig: HashMap<(u32, u32), (Arc<SigMeta>, u64)>,
 }
 
 /// Runs `source` to its end through the workers and writes EVE into `log_dir`.
-pub fn run(_cfg: &Config, _engine: Arc<DetectEngine>, _source: Box<dyn PacketSource>, _log_dir: &Path) -> anyhow::Result<RunSummary> {
-    Ok(RunSummary::default())
+///
+/// `engine` is the shared, swappable detection engine: a reload stores a new engine into it
+/// and workers switch at their next batch.
+///
+/// Errors: the EVE file cannot be created or written, or a worker died. A capture source
+/// that fails midway is not an error: the frames before the failure are processed and the
+/// reason is returned in [`RunSummary::capture_error`].
+pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn PacketSource>, log_dir: &Path) -> anyhow::Result<RunSummary> {
+    let n_workers = match cfg.runmode {
+        RunMode::Single => 1,
+        RunMode::Workers => cfg.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).clamp(1, 1024),
+    };
+    let started = std::time::Instant::now();
+    let eve_opts = cfg.eve.clone();
+    let path = log_dir.join(&eve_opts.filename);
+    let file: Option<BufWriter<File>> = if eve_opts.enabled {
+        let f = File::create(&path).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+        Some(BufWriter::with_capacity(1 << 20, f))
+    } else {
+        None
+    };
+
+    let (out_tx, out_rx) = bounded::<ToOutput>(n_workers * BATCHES_IN_FLIGHT);
+    let (buf_back_tx, buf_back_rx) = unbounded::<Vec<u8>>();
+    let write_stats = eve_opts.stats;
+    let output = std::thread::Builder::new()
+        .name("rampart-output".into())
+        .spawn(move || output_thread(file, out_rx, buf_back_tx, n_workers, write_stats, started))?;
+
+    let mut to_workers: Vec<Sender<ToWorker>> = Vec::with_capacity(n_workers);
+    let mut free_batches: Vec<Receiver<Batch>> = Vec::with_capacity(n_workers);
+    let mut handles = Vec::with_capacity(n_workers);
+    for w in 0..n_workers {
+        let (tx, rx) = bounded::<ToWorker>(BATCHES_IN_FLIGHT);
+        let (free_tx, free_rx) = unbounded::<Batch>();
+        to_workers.push(tx);
+        free_batches.push(free_rx);
+        let ctx = WorkerSetup {
+            id: w as u16,
+            cfg: cfg.clone(),
+            engine: Arc::clone(&engine),
+            rx,
+            free_tx,
+            out_tx: out_tx.clone(),
+            buf_back_rx: buf_back_rx.clone(),
+        };
+        handles.push(std::thread::Builder::new().name(format!("rampart-w{w}")).spawn(move || worker(ctx))?);
+    }
+    drop(out_tx);
+
+    // Dispatcher (this thread).
+    let mut current: Vec<Batch> = (0..n_workers).map(|_| Batch::new()).collect();
+    let mut scratch = Frame::new();
+    let mut packets: u64 = 0;
+    let mut last_ts = Timestamp::default();
+    let mut next_stats: Option<Timestamp> = None;
+    let mut tick: u64 = 0;
+    let mut last_tick_sec = i64::MIN;
+    let mut read_err: Option<String> = None;
+    let mut send_failed = false;
+    loop {
+        match source.next_frame(&mut scratch) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                read_err = Some(e.to_string());
+                break;
+            }
+        }
+        packets += 1;
+        if scratch.pcap_cnt == 0 {
+            scratch.pcap_cnt = packets;
+        }
+        last_ts = last_ts.max(scratch.ts);
+        if cfg.stats_interval > 0 {
+            let due = *next_stats.get_or_insert(scratch.ts.add_secs(cfg.stats_interval));
+            if scratch.ts >= due {
+                next_stats = Some(scratch.ts.add_secs(cfg.stats_interval));
+                // Flush what is queued so the counters cover every packet before the tick.
+                for (w, b) in current.iter_mut().enumerate() {
+                    if b.len > 0 {
+                        let full = std::mem::replace(b, recycled(&free_batches[w]));
+                        send_failed |= to_workers[w].send(ToWorker::Frames(full)).is_err();
+                    }
+                }
+                tick += 1;
+                for tx in &to_workers {
+                    send_failed |= tx.send(ToWorker::StatsTick(tick)).is_err();
+                }
+            }
+        }
+        if scratch.ts.secs() > last_tick_sec {
+            if last_tick_sec != i64::MIN {
+                // Queued frames are older: hand them over first so each worker sees time in
+                // order (partial batches once per second of packet time).
+                for (w, b) in current.iter_mut().enumerate() {
+                    if b.len > 0 {
+                        let full = std::mem::replace(b, recycled(&free_batches[w]));
+                        send_failed |= to_workers[w].send(ToWorker::Frames(full)).is_err();
+                    }
+                }
+                for tx in &to_workers {
+                    send_failed |= tx.send(ToWorker::Time(scratch.ts)).is_err();
+                }
+            }
+            last_tick_sec = scratch.ts.secs();
+        }
+        let w = (flow_hash_hint(scratch.link, &scratch.data) % n_workers as u64) as usize;
+        let b = &mut current[w];
+        if b.len < b.frames.len() {
+            std::mem::swap(&mut b.frames[b.len], &mut scratch);
+        } else {
+            b.frames.push(std::mem::take(&mut scratch));
+            scratch = Frame::new();
+        }
+        b.len += 1;
+        if b.len == BATCH_SIZE {
+            let full = std::mem::replace(b, recycled(&free_batches[w]));
+            if to_workers[w].send(ToWorker::Frames(full)).is_err() {
+                send_failed = true;
+                break;
+            }
+        }
+    }
+    for (w, b) in current.into_iter().enumerate() {
+        if b.len > 0 {
+            send_failed |= to_workers[w].send(ToWorker::Frames(b)).is_err();
+        }
+        send_failed |= to_workers[w].send(ToWorker::End(last_ts)).is_err();
+    }
+    drop(to_workers);
+
+    let mut summary = RunSummary { packets, ..RunSummary::default() };
+    let mut by_sig: HashMap<(u32, u32), (Arc<SigMeta>, u64)> = HashMap::new();
+    let mut worker_err = None;
+    for h in handles {
+        match h.join() {
+            Ok(r) => {
+                summary.alerts += r.alerts;
+                for (k, (sig, n)) in r.by_sig {
+                    by_sig.entry(k).or_insert((sig, 0)).1 += n;
+                }
+            }
+            Err(_) => worker_err = Some(anyhow::anyhow!("a worker thread panicked")),
+        }
+    }
+    let out_res = output.join().map_err(|_| anyhow::anyhow!("the output thread panicked"))?;
+    out_res.map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    if let Some(e) = worker_err {
+        return Err(e);
+    }
+    if send_failed {
+        return Err(anyhow::anyhow!("a worker stopped early"));
+    }
+    if let Some(e) = &read_err {
+        tracing::warn!("capture stopped early: {e}");
+    }
+    summary.capture_error = read_err;
+    let mut list: Vec<(u32, String, u64)> = by_sig.into_values().map(|(s, n)| (s.sid, s.msg.clone(), n)).collect();
+    list.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    summary.alerts_by_sig = list;
+    Ok(summary)
+}
+
+struct WorkerSetup {
+    id: u16,
+    cfg: Config,
+    engine: Arc<ArcSwap<DetectEngine>>,
+    rx: Receiver<ToWorker>,
+    free_tx: Sender<Batch>,
+    out_tx: Sender<ToOutput>,
+    buf_back_rx: Receiver<Vec<u8>>,
+}
+
+/// Per-worker state that event writing needs while the flow table is borrowed.
+struct Emit<'a> {
+    opts: &'a EveOptions,
+    out: &'a mut Vec<u8>,
+    counters: &'a mut Counters,
+}
+
+impl Emit<'_> {
+    fn flow_ended(&mut self, f: &Flow, reason: EndReason, now: Timestamp) {
+        self.counters.count_flow_end(f);
+        if self.opts.enabled && self.opts.flow {
+            eve::write_flow(self.out, f, reason, now);
+        }
+    }
+}
+
+/// Runs detection on one packet: the engine's `inspect_packet` with the worker's context, or a
+/// stand-in in tests.
+type Inspect<'e> = dyn FnMut(&Packet<'_>, Option<(&mut Flow, Direction)>, &mut Vec<Alert>) + 'e;
+
+/// Everything one worker owns: flow table, counters, EVE buffer, alert scratch.
+struct WorkerState {
+    opts: EveOptions,
+    ips: bool,
+    table: FlowTable,
+    counters: Counters,
+    out: Vec<u8>,
+    alerts: Vec<Alert>,
+    result: WorkerResult,
+    last_ts: Timestamp,
+}
+
+impl WorkerState {
+    fn new(cfg: &Config, id: u16) -> WorkerState {
+        WorkerState {
+            opts: cfg.eve.clone(),
+            ips: cfg.simulate_ips,
+            table: FlowTable::new(cfg.flow.clone(), id),
+            counters: Counters::default(),
+            out: Vec::with_capacity(64 * 1024),
+            alerts: Vec::with_capacity(32),
+            result: WorkerResult { alerts: 0, by_sig: HashMap::new() },
+            last_ts: Timestamp::default(),
+        }
+    }
+
+    /// Times flows out at packet time `now` (cheap unless a second of packet time passed).
+    fn tick(&mut self, now: Timestamp) {
+        if self.table.expire_due(now) {
+            let mut em = Emit { opts: &self.opts, out: &mut self.out, counters: &mut self.counters };
+            self.table.expire(now, &mut |f, r| em.flow_ended(&f, r, now));
+        }
+    }
+
+    /// One packet: counters, flow update, detection, IPS verdict, EVE lines.
+    fn packet(&mut self, p: &Packet<'_>, pcap_cnt: u64, inspect: &mut Inspect<'_>) {
+        self.last_ts = self.last_ts.max(p.ts);
+        self.counters.count_packet(p);
+        self.tick(p.ts);
+        let ips = self.ips;
+        let opts = &self.opts;
+        let mut em = Emit { opts, out: &mut self.out, counters: &mut self.counters };
+        let alerts = &mut self.alerts;
+        let result = &mut self.result;
+        alerts.clear();
+        let (mut flow_ref, dir) = match self.table.update(p) {
+            Some((f, d)) => (Some(f), Some(d)),
+            None => (None, None),
+        };
+        if ips && flow_ref.as_ref().is_some_and(|f| f.drop) {
+            // IPS: every packet after the one a drop rule matched is dropped uninspected
+            // (Suricata's drop log `flows: start` logs only the first one).
+            em.counters.dropped += 1;
+        } else {
+            // A `pass` rule stopped inspection of this flow.
+            if !flow_ref.as_ref().is_some_and(|f| f.pass) {
+                let inspect_flow = match (flow_ref.as_deref_mut(), dir) {
+                    (Some(f), Some(d)) => Some((f, d)),
+                    _ => None,
+                };
+                inspect(p, inspect_flow, alerts);
+            }
+            alerts.retain(|a| a.sig.action != Action::Pass);
+            let drop_now = ips && alerts.iter().any(|a| eve::action_drops(a.sig.action));
+            if let Some(f) = flow_ref.as_deref_mut() {
+                if !alerts.is_empty() {
+                    f.alerted = true;
+                }
+                if drop_now {
+                    f.drop = true;
+                }
+            }
+            let flow_view = match (flow_ref.as_deref(), dir) {
+                (Some(f), Some(d)) => Some((f, d)),
+                _ => None,
+            };
+            let rec = PacketRecord { p, pcap_cnt, flow: flow_view };
+            if opts.enabled && opts.anomaly && opts.anomaly_decode {
+                for e in p.events.iter() {
+                    eve::write_anomaly(em.out, &rec, e.name());
+                }
+            }
+            if alerts.len() > MAX_ALERTS_PER_PACKET {
+                em.counters.alert_queue_overflow += (alerts.len() - MAX_ALERTS_PER_PACKET) as u64;
+                alerts.truncate(MAX_ALERTS_PER_PACKET);
+            }
+            for a in alerts.iter() {
+                em.counters.alerts += 1;
+                result.alerts += 1;
+                result.by_sig.entry((a.sig.gid, a.sig.sid)).or_insert_with(|| (Arc::clone(&a.sig), 0)).1 += 1;
+                if opts.enabled && opts.alert {
+                    let blocked = ips && eve::action_drops(a.sig.action);
+                    eve::write_alert(em.out, opts, &rec, a, blocked);
+                }
+            }
+            if drop_now {
+                em.counters.dropped += 1;
+                if opts.enabled && opts.drop {
+                    eve::write_drop(em.out, &rec);
+                }
+            }
+        }
+        let now = p.ts;
+        self.table.take_evicted(&mut |f, r| em.flow_ended(&f, r, now));
+    }
+
+    /// Shutdown: every flow still open is logged with reason `shutdown` at the run's last
+    /// packet time, as Suricata does at the end of a capture file.
+    fn finish(&mut self, last_ts: Timestamp) -> Box<Counters> {
+        let now = self.last_ts.max(last_ts);
+        let mut em = Emit { opts: &self.opts, out: &mut self.out, counters: &mut self.counters };
+        self.table.drain(&mut |f, r| em.flow_ended(&f, r, now));
+        let mut c = Box::new(self.counters.clone());
+        c.flow = self.table.stats();
+        c
+    }
+
+    fn snapshot(&self) -> Box<Counters> {
+        let mut c = Box::new(self.counters.clone());
+        c.flow = self.table.stats();
+        c
+    }
+}
+
+fn send_out(out: &mut Vec<u8>, tx: &Sender<ToOutput>, back: &Receiver<Vec<u8>>) {
+    if !out.is_empty() {
+        let fresh = back.try_recv().unwrap_or_else(|_| Vec::with_capacity(64 * 1024));
+        let full = std::mem::replace(out, fresh);
+        let _ = tx.send(ToOutput::Lines(full));
+    }
+}
+
+fn worker(s: WorkerSetup) -> WorkerResult {
+    let dcfg = DecodeConfig { checksums: s.cfg.checksums };
+    let mut st = WorkerState::new(&s.cfg, s.id);
+    let mut engine = s.engine.load_full();
+    let mut ctx = engine.new_ctx();
+    let mut last_ts = Timestamp::default();
+
+    for msg in s.rx.iter() {
+        let batch = match msg {
+            ToWorker::Frames(b) => b,
+            ToWorker::StatsTick(tick) => {
+                send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+                let _ = s.out_tx.send(ToOutput::Counters { tick, counters: st.snapshot() });
+                continue;
+            }
+            ToWorker::Time(now) => {
+                st.tick(now);
+                send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+                continue;
+            }
+            ToWorker::End(ts) => {
+                last_ts = last_ts.max(ts);
+                break;
+            }
+        };
+        let current = s.engine.load();
+        if !Arc::ptr_eq(&current, &engine) {
+            engine = Arc::clone(&current);
+            ctx = engine.new_ctx();
+        }
+        drop(current);
+        let eng = &*engine;
+        let mut inspect = |p: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| eng.inspect_packet(&mut ctx, p, f, a);
+        for frame in batch.frames.iter().take(batch.len) {
+            let p = decode::decode(frame.ts, frame.link, &frame.data, &dcfg);
+            st.packet(&p, frame.pcap_cnt, &mut inspect);
+            if st.out.len() >= OUT_FLUSH_BYTES {
+                send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+            }
+        }
+        let mut batch = batch;
+        batch.len = 0;
+        let _ = s.free_tx.send(batch);
+        send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+    }
+    let counters = st.finish(last_ts);
+    send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+    let _ = s.out_tx.send(ToOutput::Done { counters });
+    st.result
+}
+
+fn wall_now() -> Timestamp {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Timestamp::from_micros(i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+fn output_thread(
+    mut file: Option<BufWriter<File>>,
+    rx: Receiver<ToOutput>,
+    back: Sender<Vec<u8>>,
+    n_workers: usize,
+    write_stats: bool,
+    started: std::time::Instant,
+) -> std::io::Result<()> {
+    let mut ticks: HashMap<u64, (usize, Counters)> = HashMap::new();
+    let mut total = Counters::default();
+    let mut done = 0usize;
+    let mut line = Vec::with_capacity(8192);
+    for msg in rx.iter() {
+        match msg {
+            ToOutput::Lines(mut buf) => {
+                if let Some(f) = file.as_mut() {
+                    f.write_all(&buf)?;
+                }
+                buf.clear();
+                let _ = back.send(buf);
+            }
+            ToOutput::Counters { tick, counters } => {
+                let e = ticks.entry(tick).or_insert_with(|| (0, Counters::default()));
+                e.0 += 1;
+                e.1.merge(&counters);
+                if e.0 == n_workers {
+                    if let Some((_, c)) = ticks.remove(&tick) {
+                        if write_stats {
+                            if let Some(f) = file.as_mut() {
+                                line.clear();
+                                eve::write_stats(&mut line, &c, wall_now(), started.elapsed().as_secs());
+                                f.write_all(&line)?;
+                            }
+                        }
+                    }
+                }
+            }
+            ToOutput::Done { counters } => {
+                total.merge(&counters);
+                done += 1;
+            }
+        }
+    }
+    if done == n_workers && write_stats {
+        if let Some(f) = file.as_mut() {
+            line.clear();
+            eve::write_stats(&mut line, &total, wall_now(), started.elapsed().as_secs());
+            f.write_all(&line)?;
+        }
+    }
+    if let Some(f) = file.as_mut() {
+        f.flush()?;
+    }
+    Ok(())
+}
+
+/// A symmetric flow hash from a quick parse of the frame (Ethernet with up to two VLAN tags,
+/// raw IP, Linux SLL, BSD loopback; IPv4/IPv6; TCP/UDP/SCTP ports of unfragmented packets).
+/// Both directions of a flow give the same value; frames it cannot parse hash to 0.
+///
+/// Private stand-in until `decode::flow_hash_hint` lands; it must agree with the flow key
+/// (addresses, ports, protocol, VLAN) so one flow always lands on one worker.
+fn flow_hash_hint(link: LinkType, d: &[u8]) -> u64 {
+    fn be16(d: &[u8], at: usize) -> Option<u16> {
+        Some(u16::from_be_bytes([*d.get(at)?, *d.get(at + 1)?]))
+    }
+    let mut vlan: u16 = 0;
+    let (mut ethertype, mut off) = match link {
+        LinkType::Ethernet => (be16(d, 12), 14usize),
+        LinkType::Raw | LinkType::Ipv4 | LinkType::Ipv6 => match d.first().map(|b| b >> 4) {
+            Some(4) => (Some(0x0800), 0),
+            Some(6) => (Some(0x86dd), 0),
+            _ => (None, 0),
+        },
+        LinkType::LinuxSll => (be16(d, 14), 16),
+        LinkType::LinuxSll2 => (be16(d, 0), 20),
+        LinkType::Null | LinkType::Loop => match d.get(4).map(|b| b >> 4) {
+            Some(4) => (Some(0x0800), 4),
+            Some(6) => (Some(0x86dd), 4),
+            _ => (None, 4),
+        },
+        LinkType::Other(_) => (None, 0),
+    };
+    for _ in 0..2 {
+        if matches!(ethertype, Some(0x8100) | Some(0x88a8)) {
+            if vlan == 0 {
+                vlan = be16(d, off).unwrap_or(0) & 0x0fff;
+            }
+            ethertype = be16(d, off + 2);
+            off += 4;
+        }
+    }
+    let (a, b, proto, l4): (&[u8], &[u8], u8, Option<usize>) = match ethertype {
+        Some(0x0800) => {
+            let Some(v) = d.get(off) else { return 0 };
+            let ihl = usize::from(v & 0x0f) * 4;
+            let (Some(src), Some(dst), Some(proto)) = (d.get(off + 12..off + 16), d.get(off + 16..off + 20), d.get(off + 9)) else { return 0 };
+            let frag = be16(d, off + 6).unwrap_or(0) & 0x3fff != 0;
+            (src, dst, *proto, if frag { None } else { Some(off + ihl) })
+        }
+        Some(0x86dd) => {
+            let (Some(src), Some(dst), Some(nh)) = (d.get(off + 8..off + 24), d.get(off + 24..off + 40), d.get(off + 6)) else { return 0 };
+            // Skip hop-by-hop, routing and destination-options headers (at most
+            // MAX_HINT_EXT_HDRS) so packets of one flow hash alike with or without them; a
+            // fragment header means no ports, as for IPv4 fragments.
+            const MAX_HINT_EXT_HDRS: usize = 4;
+            let (mut nh, mut at, mut ports) = (*nh, off + 40, true);
+            for _ in 0..MAX_HINT_EXT_HDRS {
+                match nh {
+                    0 | 43 | 60 => {
+                        let (Some(next), Some(len)) = (d.get(at), d.get(at + 1)) else { break };
+                        nh = *next;
+                        at += (usize::from(*len) + 1) * 8;
+                    }
+                    44 => {
+                        nh = d.get(at).copied().unwrap_or(nh);
+                        at += 8;
+                        ports = false;
+                    }
+                    _ => break,
+                }
+            }
+            (src, dst, nh, if ports { Some(at) } else { None })
+        }
+        _ => return 0,
+    };
+    let (mut pa, mut pb) = (0u16, 0u16);
+    if let (Some(l4), true) = (l4, matches!(proto, 6 | 17 | 132)) {
+        pa = be16(d, l4).unwrap_or(0);
+        pb = be16(d, l4 + 2).unwrap_or(0);
+    }
+    // Order the endpoints so both directions hash alike.
+    let ((lo_ip, lo_p), (hi_ip, hi_p)) = if (a, pa) <= (b, pb) { ((a, pa), (b, pb)) } else { ((b, pb), (a, pa)) };
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |x: &[u8]| {
+        for byte in x {
+            h ^= u64::from(*byte);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(lo_ip);
+    eat(&lo_p.to_be_bytes());
+    eat(hi_ip);
+    eat(&hi_p.to_be_bytes());
+    eat(&[proto]);
+    eat(&vlan.to_be_bytes());
+    // final avalanche so the low bits used by `%` are well mixed
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eth_ipv4_tcp(src: [u8; 4], dst: [u8; 4], sp: u16, dp: u16) -> Vec<u8> {
+        let mut v = Vec::new();
+        etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4(src, dst, 64).tcp(sp, dp, 1, 1000).write(&mut v, b"hi").expect("build");
+        v
+    }
+
+    #[test]
+    fn flow_hash_is_symmetric_and_spreads() {
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..50u16 {
+            let ab = eth_ipv4_tcp([10, 0, 0, 1], [10, 0, 0, 2], 1000 + i, 80);
+            let ba = eth_ipv4_tcp([10, 0, 0, 2], [10, 0, 0, 1], 80, 1000 + i);
+            let h = flow_hash_hint(LinkType::Ethernet, &ab);
+            assert_eq!(h, flow_hash_hint(LinkType::Ethernet, &ba), "port {i}");
+            seen.insert(h % 4);
+        }
+        assert_eq!(seen.len(), 4, "all four workers get flows");
+    }
+
+    fn drop_sig() -> Arc<SigMeta> {
+        Arc::new(SigMeta {
+            gid: 1,
+            sid: 9,
+            rev: 1,
+            msg: "drop it".into(),
+            category: String::new(),
+            severity: 3,
+            action: Action::Drop,
+            metadata: vec![],
+            target: None,
+        })
+    }
+
+    /// Runs 4 client packets of one UDP flow through a worker whose "engine" raises a drop
+    /// alert on the flow's second packet; returns the EVE lines and the inspect call count.
+    fn run_drop(ips: bool) -> (Vec<serde_json::Value>, usize, Counters) {
+        use crate::flow::table::tests::pkt;
+        let cfg = Config { simulate_ips: ips, ..Config::default() };
+        let mut st = WorkerState::new(&cfg, 0);
+        let sig = drop_sig();
+        let mut calls = 0usize;
+        let mut inspect = |_: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
+            calls += 1;
+            if f.is_some_and(|(f, _)| f.pkts_ts == 2) {
+                a.push(Alert { sig: Arc::clone(&sig), tx_id: None });
+            }
+        };
+        for i in 0..4 {
+            let p = pkt(10 + i, ([10, 0, 0, 1], 1000), ([10, 0, 0, 2], 53), crate::decode::L4::Udp(Default::default()), 60);
+            st.packet(&p, i as u64 + 1, &mut inspect);
+        }
+        let c = st.finish(Timestamp::from_parts(20, 0));
+        let lines = String::from_utf8(st.out.clone()).expect("utf8").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        (lines, calls, *c)
+    }
+
+    #[test]
+    fn ips_drop_blocks_packet_and_rest_of_flow() {
+        let (lines, calls, c) = run_drop(true);
+        let kinds: Vec<&str> = lines.iter().filter_map(|l| l["event_type"].as_str()).collect();
+        assert_eq!(kinds, ["alert", "drop", "flow"]);
+        assert_eq!(lines[0]["alert"]["action"], "blocked");
+        assert_eq!(lines[0]["pcap_cnt"], 2);
+        assert_eq!(lines[1]["drop"]["reason"], "rules");
+        assert_eq!(lines[2]["flow"]["action"], "drop");
+        assert_eq!(lines[2]["flow"]["alerted"], true);
+        assert_eq!(calls, 2, "packets after the drop are not inspected");
+        assert_eq!(c.dropped, 3);
+        assert_eq!(c.alerts, 1);
+    }
+
+    #[test]
+    fn ids_mode_only_alerts_on_drop_rules() {
+        let (lines, calls, c) = run_drop(false);
+        let kinds: Vec<&str> = lines.iter().filter_map(|l| l["event_type"].as_str()).collect();
+        assert_eq!(kinds, ["alert", "flow"]);
+        assert_eq!(lines[0]["alert"]["action"], "allowed");
+        assert!(lines[1]["flow"].get("action").is_none());
+        assert_eq!(calls, 4);
+        assert_eq!(c.dropped, 0);
+    }
+
+    #[test]
+    fn worker_state_moves_between_threads() {
+        fn send<T: Send>() {}
+        send::<FlowTable>();
+        send::<Counters>();
+        send::<WorkerSetup>();
+        send::<ToWorker>();
+        send::<ToOutput>();
+    }
+
+    #[test]
+    fn flow_hash_ipv6_ignores_extension_headers() {
+        let mut plain = Vec::new();
+        etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv6([1; 16], [2; 16], 64).udp(5000, 53).write(&mut plain, b"q").expect("build");
+        // Same packet with an 8-byte hop-by-hop header (next header 17) inserted.
+        let mut hbh = plain.clone();
+        hbh[14 + 6] = 0; // next header: hop-by-hop
+        let plen = u16::from_be_bytes([hbh[14 + 4], hbh[14 + 5]]) + 8;
+        hbh[14 + 4..14 + 6].copy_from_slice(&plen.to_be_bytes());
+        hbh.splice(54..54, [17u8, 0, 1, 4, 0, 0, 0, 0]);
+        assert_eq!(flow_hash_hint(LinkType::Ethernet, &plain), flow_hash_hint(LinkType::Ethernet, &hbh));
+    }
+
+    #[test]
+    fn flow_hash_never_panics_on_truncation() {
+        let f = eth_ipv4_tcp([10, 0, 0, 1], [10, 0, 0, 2], 1, 2);
+        for n in 0..f.len() {
+            for link in [LinkType::Ethernet, LinkType::Raw, LinkType::LinuxSll, LinkType::LinuxSll2, LinkType::Null] {
+                let _ = flow_hash_hint(link, &f[..n]);
+            }
+        }
+    }
 }

@@ -44,4 +44,8 @@ pub struct Config {
     pub checksums: bool,
     /// Seconds between periodic stats events (`stats.interval`), 0 = only at exit.
     pub stats_interval: u64,
+    /// Act on `drop`/`reject` rules as an inline engine would (`--simulate-ips`): the packet
+    /// and every later packet of its flow are dropped, alerts say `blocked`, `drop` events
+    /// are written.
+    pub simulate_ips: bool,
 }

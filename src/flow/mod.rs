@@ -97,6 +97,10 @@ pub enum TcpState {
     Closing,
     /// Both FINs acknowledged.
     TimeWait,
+    /// The first closer's FIN was acknowledged; waiting for the peer's FIN.
+    FinWait2,
+    /// The peer of the first closer sent its FIN; waiting for the last ACK.
+    LastAck,
     /// Closed after FIN exchange.
     Closed,
     /// Reset.
@@ -114,6 +118,8 @@ impl TcpState {
             TcpState::FinWait1 => "fin_wait1",
             TcpState::Closing => "closing",
             TcpState::TimeWait => "time_wait",
+            TcpState::FinWait2 => "fin_wait2",
+            TcpState::LastAck => "last_ack",
             TcpState::Closed => "closed",
             TcpState::Reset => "closed",
         }
@@ -131,6 +137,16 @@ pub struct TcpTrack {
     pub flags_tc: u8,
     /// Whether the flow was picked up without its handshake.
     pub midstream: bool,
+    /// Which side sent the first FIN (when one was seen).
+    pub first_fin: Option<Direction>,
+}
+
+impl TcpTrack {
+    /// Whether a TCP session exists (the state machine left [`TcpState::None`]); EVE writes
+    /// `tcp.state` only then.
+    pub fn has_session(&self) -> bool {
+        self.state != TcpState::None
+    }
 }
 
 /// Flow variables (`flowbits`, `flowint`) stored on the flow. Names are interned by the detect
@@ -189,6 +205,8 @@ pub enum EndReason {
     Shutdown,
     /// Evicted by memcap pressure.
     Forced,
+    /// A closed TCP flow's tuple was reused by a new SYN; the old flow ended.
+    TcpReuse,
 }
 
 impl EndReason {
@@ -198,6 +216,7 @@ impl EndReason {
             EndReason::Timeout => "timeout",
             EndReason::Shutdown => "shutdown",
             EndReason::Forced => "forced",
+            EndReason::TcpReuse => "tcp_reuse",
         }
     }
 }
@@ -237,9 +256,58 @@ pub struct Flow {
     pub vars: FlowVars,
     /// Application protocol detected on this flow, if any (EVE `app_proto`).
     pub app_proto: Option<&'static str>,
+    /// ICMP (type, code) of the first ICMP packet to the server (EVE `icmp_type`/`icmp_code`).
+    pub icmp_ts: Option<(u8, u8)>,
+    /// ICMP (type, code) of the first ICMP packet to the client (EVE `response_icmp_type`/`_code`).
+    pub icmp_tc: Option<(u8, u8)>,
+    /// IP version of the flow (4 or 6), EVE `ip_v`.
+    pub ip_v: u8,
 }
 
 impl Flow {
+    /// A new flow with zeroed counters, `client` -> `server`, first seen at `start`. Use this
+    /// rather than a struct literal: fields may be added.
+    pub fn new(id: u64, key: FlowKey, client: (IpAddr, u16), server: (IpAddr, u16), start: Timestamp) -> Flow {
+        Flow {
+            id,
+            key,
+            client,
+            server,
+            start,
+            last: start,
+            pkts_ts: 0,
+            pkts_tc: 0,
+            bytes_ts: 0,
+            bytes_tc: 0,
+            tcp: TcpTrack::default(),
+            alerted: false,
+            drop: false,
+            pass: false,
+            vars: FlowVars::default(),
+            app_proto: None,
+            icmp_ts: None,
+            icmp_tc: None,
+            ip_v: if client.0.is_ipv4() { 4 } else { 6 },
+        }
+    }
+
+    /// EVE `flow.state`: `new`, `established` or `closed`.
+    pub fn eve_state(&self) -> &'static str {
+        if self.key.proto == 6 {
+            match self.tcp.state {
+                // As Suricata's stream engine updates the flow state: LAST_ACK, TIME_WAIT and
+                // CLOSED make the flow closed (and subject to the closed timeout).
+                TcpState::Closed | TcpState::Reset | TcpState::LastAck | TcpState::TimeWait => "closed",
+                TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing => "established",
+                TcpState::None | TcpState::SynSent | TcpState::SynRecv => "new",
+            }
+        } else if self.pkts_ts > 0 && self.pkts_tc > 0 {
+            "established"
+        } else {
+            "new"
+        }
+    }
+
     /// The direction of a packet from `src` within this flow.
     pub fn direction_of(&self, src: (IpAddr, u16)) -> Direction {
         if src == self.client {
@@ -254,7 +322,10 @@ impl Flow {
     /// ways.
     pub fn is_established(&self) -> bool {
         if self.key.proto == 6 {
-            matches!(self.tcp.state, TcpState::Established | TcpState::FinWait1 | TcpState::Closing)
+            matches!(
+                self.tcp.state,
+                TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck
+            )
         } else {
             self.pkts_ts > 0 && self.pkts_tc > 0
         }

@@ -2,6 +2,9 @@
 //! timestamp format, validated against `eve-schema/` by the tests.
 //! (Owned by the output work; this stub is replaced.)
 
+pub mod eve;
+pub mod stats;
+
 /// Which EVE event types are written, and their options (`outputs: - eve-log: types:`).
 #[derive(Clone, Debug)]
 pub struct EveOptions {
@@ -25,6 +28,9 @@ pub struct EveOptions {
     pub flow: bool,
     /// `anomaly` events.
     pub anomaly: bool,
+    /// `anomaly` events of type `decode` (`anomaly.types.decode`, off by default as in
+    /// Suricata's shipped config).
+    pub anomaly_decode: bool,
     /// `stats` events.
     pub stats: bool,
 }
@@ -42,6 +48,7 @@ impl Default for EveOptions {
             drop: true,
             flow: true,
             anomaly: true,
+            anomaly_decode: false,
             stats: true,
         }
     }
