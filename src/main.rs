@@ -209,6 +209,7 @@ fn run(args: Args) -> Result<ExitCode> {
     let Some(pcap) = &args.pcap else {
         bail!("no input: give -r FILE|DIR (live capture not supported yet)");
     };
+    std::fs::metadata(pcap).with_context(|| format!("-r {}", pcap.display()))?;
     let log_dir = args.log_dir.clone().or_else(|| cfg.default_log_dir.clone()).unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&log_dir).with_context(|| format!("-l {}", log_dir.display()))?;
     let source = PcapSource::open(pcap).map_err(|e| anyhow::anyhow!("-r {e}"))?;
@@ -226,6 +227,9 @@ fn run(args: Args) -> Result<ExitCode> {
 
 /// `-S` (exclusive) or the config's rule files plus `-s`. Every path must exist.
 fn rule_paths(cfg: &Config, args: &Args) -> Result<Vec<PathBuf>> {
+    if !args.exclusive_rules.is_empty() && !args.extra_rules.is_empty() {
+        bail!("-S and -s cannot be mixed (-S replaces the config's rule files, -s adds to them)");
+    }
     let paths: Vec<PathBuf> = if !args.exclusive_rules.is_empty() {
         args.exclusive_rules.clone()
     } else {
