@@ -23,6 +23,8 @@ pub use yaml::Yaml;
 pub const DEFAULT_CONFIG: &str = include_str!("../../rampart.yaml");
 /// Deepest `include:` nesting accepted.
 pub const MAX_INCLUDE_DEPTH: usize = 16;
+/// Most worker threads a config can ask for.
+pub const MAX_THREADS: usize = 1024;
 /// Largest config file read (bytes).
 pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
 
@@ -306,9 +308,19 @@ impl Config {
         };
         cfg.flow_memcap = r.size("flow.memcap", 128 << 20)?;
         cfg.flow_hash_size = r.u64("flow.hash-size", 65_536)?.min(u32::MAX as u64) as u32;
-        cfg.threads = match r.0.get("threading.detect-thread-ratio") {
+        cfg.threads = match r.scalar("threading.detect-thread-ratio")? {
             None => None,
-            Some(_) => None, // a ratio of cores: resolved by the pipeline from the core count
+            Some(v) => {
+                let ratio: f64 = v.trim().parse().ok().filter(|x: &f64| x.is_finite() && *x > 0.0).ok_or_else(|| {
+                    ConfigError(format!("threading.detect-thread-ratio: expected a positive number, got '{v}'"))
+                })?;
+                if ratio == 1.0 {
+                    None
+                } else {
+                    let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+                    Some(((cores as f64 * ratio).round() as usize).clamp(1, MAX_THREADS))
+                }
+            }
         };
         cfg.tree = tree;
         Ok(cfg)
@@ -331,19 +343,57 @@ impl Config {
         DetectSettings { classifications, references, ips: self.ips }
     }
 
-    /// The rule files named by the config: `rule-files` joined to `default-rule-path`.
+    /// The rule files named by the config: `rule-files` joined to `default-rule-path`. A `*`
+    /// or `?` in an entry's file name is a pattern matched against that directory (sorted).
     pub fn rule_paths(&self) -> Vec<PathBuf> {
-        self.rule_files
-            .iter()
-            .map(|f| {
-                let p = Path::new(f);
-                match &self.default_rule_path {
-                    Some(base) if p.is_relative() => base.join(p),
-                    _ => p.to_path_buf(),
-                }
-            })
-            .collect()
+        let mut out = Vec::new();
+        for f in &self.rule_files {
+            let p = Path::new(f);
+            let full = match &self.default_rule_path {
+                Some(base) if p.is_relative() => base.join(p),
+                _ => p.to_path_buf(),
+            };
+            let name = full.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if !name.contains(['*', '?']) {
+                out.push(full);
+                continue;
+            }
+            let dir = full.parent().map(Path::to_path_buf).unwrap_or_default();
+            let dir_read = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.clone() };
+            let mut matched: Vec<PathBuf> = std::fs::read_dir(&dir_read)
+                .map(|rd| rd.flatten().filter(|e| glob_match(&name, &e.file_name().to_string_lossy())).map(|e| dir.join(e.file_name())).collect())
+                .unwrap_or_default();
+            matched.sort();
+            if matched.is_empty() {
+                tracing::warn!("rule-files: no file matches {}", full.display());
+            }
+            out.extend(matched);
+        }
+        out
     }
+}
+
+/// Shell-style match of a file name: `*` any run, `?` one character.
+fn glob_match(pat: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pat.chars().collect(), name.chars().collect());
+    let (mut pi, mut ni, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            pi += 1;
+            mark = ni;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 fn read_side_file(path: Option<&Path>, key: &str, builtin: &str) -> String {
@@ -660,6 +710,20 @@ mod tests {
         assert!(e.0.contains("include nesting"), "{e}");
         let e = Config::load(Some(&dir.path().join("missing.yaml")), &[]).unwrap_err();
         assert!(e.0.contains("missing.yaml"), "{e}");
+    }
+
+    #[test]
+    fn rule_file_patterns() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["a.rules", "b.rules", "c.txt"] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let cfg = Config { default_rule_path: Some(dir.path().to_path_buf()), rule_files: vec!["*.rules".into(), "/abs/x.rules".into(), "c.txt".into()], ..Config::default() };
+        let got = cfg.rule_paths();
+        assert_eq!(got, vec![dir.path().join("a.rules"), dir.path().join("b.rules"), PathBuf::from("/abs/x.rules"), dir.path().join("c.txt")]);
+        for (p, n, want) in [("*.rules", "x.rules", true), ("*.rules", "x.rule", false), ("a?c", "abc", true), ("*", "", true), ("a*b*c", "axxbyyc", true), ("a*b", "ab", true), ("a*b", "ac", false)] {
+            assert_eq!(glob_match(p, n), want, "{p} {n}");
+        }
     }
 
     #[test]
