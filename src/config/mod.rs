@@ -298,6 +298,7 @@ impl Config {
             },
             checksum_validation: r.bool("stream.checksum-validation", s.checksum_validation)?,
         };
+        cfg.checksums = cfg.stream.checksum_validation;
         let f = FlowConfig::default();
         cfg.flow = FlowConfig {
             max_flows: f.max_flows,

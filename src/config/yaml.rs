@@ -442,6 +442,50 @@ mod tests {
         assert!(Yaml::parse(bomb).is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(src in "[-a-z0-9:&*!|>'\"\\[\\]{},#% \n\t.~?]{0,200}") {
+            let _ = Yaml::parse(&src);
+        }
+
+        #[test]
+        fn plain_resolution_never_panics(s in "\\PC{0,24}") {
+            let _ = resolve_plain(&s);
+            let _ = crate::config::parse_size(&s);
+            let _ = crate::config::parse_bool(&s);
+        }
+
+        #[test]
+        fn set_then_get_round_trips(parts in proptest::collection::vec("[a-z][a-z0-9-]{0,6}", 1..5), v in "[a-z0-9]{1,8}") {
+            let mut y = Yaml::empty_map();
+            let path = parts.join(".");
+            y.set(&path, Yaml::plain(v.clone()));
+            proptest::prop_assert_eq!(y.get(&path).and_then(Yaml::as_str), Some(v.as_str()));
+        }
+    }
+
+    #[test]
+    fn resolve_table() {
+        use serde_json::json;
+        let cases = [
+            ("0644", json!(420)),
+            ("0b101", json!(5)),
+            ("+12", json!(12)),
+            ("1_000", json!(1000)),
+            ("1e5", json!("1e5")),
+            ("1.0e+5", json!(100000.0)),
+            (".5", json!(0.5)),
+            ("08", json!("08")),
+            ("On", json!(true)),
+            ("y", json!("y")),
+            ("Null", json!(null)),
+            ("9.0.0-dev", json!("9.0.0-dev")),
+        ];
+        for (s, want) in cases {
+            assert_eq!(resolve_plain(s), want, "{s}");
+        }
+    }
+
     #[test]
     fn empty_document_is_empty_map() {
         assert_eq!(Yaml::parse("").unwrap(), Yaml::empty_map());
