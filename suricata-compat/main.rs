@@ -298,7 +298,7 @@ fn list_of_text(y: &Yaml) -> Vec<String> {
 /// `None` when every requirement holds, else why not.
 fn unmet_requirement(req: &Yaml, test_dir: &Path) -> Option<String> {
     use std::cmp::Ordering::*;
-    let Some(entries) = req.as_map() else { return None };
+    let entries = req.as_map()?;
     for (k, v) in entries {
         let text = scalar_text(v).unwrap_or_default();
         let want = parse_version(&text);
@@ -491,7 +491,7 @@ fn prepare(ctx: &Ctx, name: &str, dir: &Path, spec: &Yaml) -> Result<Plan, Strin
 
     let mut env = vec![("TZ".to_string(), "UTC".to_string()), ("TEST_DIR".to_string(), test_dir_s.clone()), ("OUTPUT_DIR".to_string(), out_s.clone())];
     match spec.get("env") {
-        Some(Yaml::Map(m)) => env.extend(m.iter().map(|(k, v)| (k.clone(), subst(&v.as_str().unwrap_or_default().to_string())))),
+        Some(Yaml::Map(m)) => env.extend(m.iter().map(|(k, v)| (k.clone(), subst(v.as_str().unwrap_or_default())))),
         Some(Yaml::Seq(items)) => {
             for i in items {
                 match i {

@@ -104,7 +104,8 @@ mod tests {
 
     #[test]
     fn table_of_lines() {
-        let cases: &[(&str, &str, Option<(&str, &str, u8)>, bool)] = &[
+        type Case<'a> = (&'a str, &'a str, Option<(&'a str, &'a str, u8)>, bool);
+        let cases: &[Case<'_>] = &[
             ("plain", "config classification: foo,Foo thing,2", Some(("foo", "Foo thing", 2)), false),
             ("comma in description", "config classification: bar,A, B,1", Some(("bar", "A, B", 1)), false),
             ("spaces", "  config   classification:  Baz , Baz d , 3 ", Some(("baz", "Baz d", 3)), false),
