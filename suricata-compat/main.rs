@@ -371,6 +371,7 @@ fn run_test(ctx: &Ctx, name: &str) -> Outcome {
     o
 }
 
+#[derive(Debug)]
 struct Plan {
     args: Vec<String>,
     env: Vec<(String, String)>,
@@ -941,6 +942,87 @@ mod tests {
         for (req, ok) in cases {
             assert_eq!(unmet_requirement(&Yaml::parse(req).unwrap(), d).is_none(), *ok, "{req}");
         }
+    }
+
+    fn ctx_for(tests_dir: &Path, engine: &Path, out: &Path) -> Ctx {
+        Ctx { tests_dir: tests_dir.to_path_buf(), engine: engine.to_path_buf(), out_dir: out.to_path_buf(), timeout: Duration::from_secs(20), manifest: HashMap::new() }
+    }
+
+    #[test]
+    fn argument_order_follows_suricata_verify() {
+        let root = tempfile::tempdir().unwrap();
+        let t = root.path().join("group/bug-1-ips");
+        std::fs::create_dir_all(&t).unwrap();
+        std::fs::write(t.join("test.yaml"), "args:\n  - -k none --set x.y=${TEST_DIR}/a\nchecks: []\n").unwrap();
+        for f in ["suricata.yaml", "input.pcap", "test.rules"] {
+            std::fs::write(t.join(f), "").unwrap();
+        }
+        let out = root.path().join("out");
+        let ctx = ctx_for(root.path(), Path::new("/bin/true"), &out);
+        let spec = Yaml::parse(&std::fs::read_to_string(t.join("test.yaml")).unwrap()).unwrap();
+        let plan = prepare(&ctx, "group/bug-1-ips", &t, &spec).unwrap_or_else(|e| panic!("{e}"));
+        let td = t.display().to_string();
+        let log = out.join("group__bug-1-ips").display().to_string();
+        let want: Vec<String> = vec![
+            "-k".into(), "none".into(), "--set".into(), format!("x.y={td}/a"),
+            "--simulate-ips".into(), "--init-errors-fatal".into(), "-l".into(), log,
+            "-c".into(), format!("{td}/suricata.yaml"), "-r".into(), format!("{td}/input.pcap"), "-S".into(), format!("{td}/test.rules"),
+        ];
+        assert_eq!(plan.args, want);
+
+        // min<version>.rules: the highest one the engine meets wins; none -> --disable-detection.
+        std::fs::write(t.join("min8.rules"), "").unwrap();
+        std::fs::write(t.join("min99.rules"), "").unwrap();
+        let plan = prepare(&ctx, "group/bug-1-ips", &t, &spec).unwrap();
+        assert_eq!(plan.args.last().unwrap(), &format!("{td}/min8.rules"));
+        for f in ["min8.rules", "min99.rules", "test.rules"] {
+            std::fs::remove_file(t.join(f)).unwrap();
+        }
+        let plan = prepare(&ctx, "group/bug-1-ips", &t, &spec).unwrap();
+        assert_eq!(plan.args.last().unwrap(), "--disable-detection");
+        // Skips.
+        let shell = Yaml::parse("checks:\n  - shell: {args: ls}\n").unwrap();
+        assert!(prepare(&ctx, "group/bug-1-ips", &t, &shell).unwrap_err().contains("shell"));
+        let ja3 = Yaml::parse("requires:\n  features: [HAVE_JA3]\n").unwrap();
+        assert!(prepare(&ctx, "group/bug-1-ips", &t, &ja3).unwrap_err().contains("HAVE_JA3"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn end_to_end_with_a_fake_engine() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let engine = root.path().join("fake-engine");
+        std::fs::write(
+            &engine,
+            "#!/bin/sh\nprintf '%s\\n' '{\"event_type\":\"alert\",\"alert\":{\"signature_id\":1}}' '{\"event_type\":\"stats\",\"stats\":{\"decoder\":{\"pkts\":5}}}' > \"$OUTPUT_DIR/eve.json\"\nexit ${FAKE_EXIT:-0}\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&engine, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let tests = root.path().join("tests");
+        let cases: &[(&str, &str, Status)] = &[
+            ("pass", "checks:\n  - filter:\n      count: 1\n      match: {event_type: alert, alert.signature_id: 1}\n  - stats:\n      decoder.pkts: 5\n", Status::Pass),
+            ("wrong-count", "checks:\n  - filter:\n      count: 2\n      match: {event_type: alert}\n", Status::Fail),
+            ("wrong-type", "checks:\n  - filter:\n      count: 1\n      match: {alert.signature_id: \"1\"}\n", Status::Fail),
+            ("stats-gt", "checks:\n  - stats:\n      decoder.pkts.__gt: 4\n", Status::Pass),
+            ("exit-code", "env:\n  FAKE_EXIT: \"1\"\nexit-code: 1\nchecks:\n  - filter:\n      count: 0\n      match: {event_type: drop}\n", Status::Pass),
+            ("bad-exit", "env:\n  FAKE_EXIT: \"3\"\nchecks: []\n", Status::Fail),
+            ("check-requires", "checks:\n  - filter:\n      requires: {min-version: 10}\n      count: 5\n      match: {}\n", Status::Skip),
+            ("too-new", "requires:\n  min-version: 9.1\nchecks: []\n", Status::Skip),
+        ];
+        for (name, yaml, _) in cases {
+            let d = tests.join(name);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("test.yaml"), yaml).unwrap();
+            std::fs::write(d.join("input.pcap"), "").unwrap();
+        }
+        let ctx = ctx_for(&tests, &engine, &root.path().join("out"));
+        for (name, _, want) in cases {
+            let o = run_test(&ctx, name);
+            assert_eq!(o.status, *want, "{name}: {}", o.reason);
+        }
+        let o = run_test(&ctx, "wrong-count");
+        assert!(o.reason.contains("expected count 2, got 1"), "{}", o.reason);
     }
 
     #[test]
