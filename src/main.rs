@@ -82,6 +82,12 @@ struct Args {
     /// NFQUEUE queue number (not supported yet).
     #[arg(short = 'q', value_name = "QUEUE")]
     queue: Option<String>,
+    /// AF_PACKET live capture (not supported yet).
+    #[arg(long = "af-packet", value_name = "IFACE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    af_packet: Option<String>,
+    /// libpcap live capture (not supported yet).
+    #[arg(long = "pcap", value_name = "IFACE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pcap_live: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -148,6 +154,11 @@ fn run(args: Args) -> Result<ExitCode> {
     }
     if let Some(i) = &args.interface {
         bail!("-i {i}: live capture not supported yet (use -r FILE)");
+    }
+    for (flag, v) in [("--af-packet", &args.af_packet), ("--pcap", &args.pcap_live)] {
+        if v.is_some() {
+            bail!("{flag}: live capture not supported yet (use -r FILE)");
+        }
     }
     if let Some(q) = &args.queue {
         bail!("-q {q}: live capture (NFQUEUE) not supported yet (use -r FILE with --simulate-ips)");

@@ -29,6 +29,8 @@ fn errors_are_one_line_and_non_zero() {
         ("bad -k", &["-k", "some"], "some"),
         ("live capture -i", &["-i", "eth0"], "live capture not supported yet"),
         ("live capture -q", &["-q", "0"], "live capture"),
+        ("live capture --af-packet", &["--af-packet=eth0"], "live capture not supported yet"),
+        ("live capture --pcap", &["--pcap"], "live capture not supported yet"),
         ("missing config", &["-c", "/nonexistent/x.yaml", "-T"], "/nonexistent/x.yaml"),
         ("bad config value", &["-c", bad_yaml, "-T"], "stream.midstream"),
         ("bad --set size", &["--set", "flow.memcap=abc", "-T"], "flow.memcap: expected a size like 32mb, got 'abc'"),
