@@ -187,8 +187,13 @@ fn load_file(path: &Path, depth: usize) -> Result<Yaml, ConfigError> {
 
 /// Replaces every `include:` key (a file name or a list of them, relative to the including
 /// file) by the included files' contents merged in at that point; later keys override.
+/// `key: !include file` arrives here as `key: {include: file}`, so the value is the file.
 fn expand_includes(tree: Yaml, dir: &Path, depth: usize, file: &Path) -> Result<Yaml, ConfigError> {
-    let Yaml::Map(entries) = tree else { return Ok(tree) };
+    let entries = match tree {
+        Yaml::Map(entries) => entries,
+        Yaml::Seq(items) => return Ok(Yaml::Seq(items.into_iter().map(|i| expand_includes(i, dir, depth, file)).collect::<Result<_, _>>()?)),
+        scalar => return Ok(scalar),
+    };
     let mut out = Yaml::empty_map();
     for (k, v) in entries {
         if k == "include" {
@@ -342,6 +347,27 @@ impl Config {
             tracing::warn!("reference-config-file line {}: {}", b.line, b.reason);
         }
         DetectSettings { classifications, references, ips: self.ips }
+    }
+
+    /// The scalar at a dotted key of the merged tree (`None` when absent, null, or not a scalar),
+    /// for settings that have no typed field yet.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        Reader(&self.tree).scalar(key).ok().flatten()
+    }
+
+    /// A boolean setting (Suricata spellings), `default` when absent; an error names the key.
+    pub fn bool_at(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
+        Reader(&self.tree).bool(key, default)
+    }
+
+    /// A size setting (`32mb`), `default` when absent; an error names the key.
+    pub fn size_at(&self, key: &str, default: u64) -> Result<u64, ConfigError> {
+        Reader(&self.tree).size(key, default)
+    }
+
+    /// A whole-number setting, `default` when absent; an error names the key.
+    pub fn u64_at(&self, key: &str, default: u64) -> Result<u64, ConfigError> {
+        Reader(&self.tree).u64(key, default)
     }
 
     /// The rule files named by the config: `rule-files` joined to `default-rule-path`. A `*`
@@ -661,6 +687,10 @@ mod tests {
     #[test]
     fn set_overrides_and_errors_name_the_key() {
         let cfg = Config::load(None, &["stream.midstream=true".into(), "flow.memcap=64mb".into(), "anything.else=1".into()]).unwrap();
+        assert_eq!(cfg.value("anything.else"), Some("1"));
+        assert_eq!(cfg.bool_at("anything.else", false), Ok(true));
+        assert_eq!(cfg.size_at("stream.reassembly.depth", 0), Ok(1 << 20));
+        assert_eq!(cfg.u64_at("nope", 7), Ok(7));
         assert!(cfg.stream.midstream && cfg.flow.midstream);
         assert_eq!(cfg.flow_memcap, 64 << 20);
         let e = Config::load(None, &["flow.memcap=abc".into()]).unwrap_err();
@@ -706,6 +736,10 @@ mod tests {
         assert!(!cfg.stream.async_oneside);
         assert!(cfg.eve.alert && !cfg.eve.flow);
         assert_eq!(cfg.eve_types.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["alert", "http"]);
+        std::fs::write(dir.path().join("sub/outputs.yaml"), "- eve-log:\n    enabled: yes\n    types: [flow]\n").unwrap();
+        std::fs::write(dir.path().join("tagged.yaml"), "%YAML 1.1\n---\noutputs: !include sub/outputs.yaml\n").unwrap();
+        let cfg = Config::load(Some(&dir.path().join("tagged.yaml")), &[]).unwrap();
+        assert!(cfg.eve.enabled && cfg.eve.flow && !cfg.eve.alert);
         std::fs::write(dir.path().join("loop.yaml"), "include: loop.yaml\n").unwrap();
         let e = Config::load(Some(&dir.path().join("loop.yaml")), &[]).unwrap_err();
         assert!(e.0.contains("include nesting"), "{e}");

@@ -307,10 +307,14 @@ impl Builder {
     /// Handles one event; returns true at the end of the first document.
     fn event(&mut self, ev: Event<'_>, line: usize) -> Result<bool, YamlError> {
         match ev {
-            Event::Scalar(text, style, anchor, _tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 self.bump(1, line)?;
                 let plain = matches!(style, ScalarStyle::Plain);
+                let is_include = tag.as_ref().is_some_and(|t| t.handle() == "!" && t.suffix() == "include");
                 let node = Yaml::Scalar { text: text.into_owned(), plain };
+                // Suricata's `key: !include file.yaml`: the value is the file's content. It
+                // becomes `{include: file.yaml}`, which the config loader expands.
+                let node = if is_include { Yaml::Map(vec![("include".to_string(), node)]) } else { node };
                 if anchor != 0 {
                     self.anchors.insert(anchor, node.clone());
                 }
