@@ -439,8 +439,8 @@ fn read_side_file(path: Option<&Path>, key: &str, builtin: &str) -> String {
 /// Typed reads from the tree; every error names the dotted key.
 struct Reader<'a>(&'a Yaml);
 
-impl Reader<'_> {
-    fn scalar(&self, key: &str) -> Result<Option<&str>, ConfigError> {
+impl<'a> Reader<'a> {
+    fn scalar(&self, key: &str) -> Result<Option<&'a str>, ConfigError> {
         match self.0.get(key) {
             None => Ok(None),
             Some(Yaml::Scalar { text, plain }) => {
