@@ -1,6 +1,297 @@
-//! The `rampart` command: parses arguments, loads config and rules, starts the pipeline.
-//! (Owned by the CLI work; this stub is replaced.)
+//! The `rampart` command: Suricata's command line. Parses arguments, loads config and rules,
+//! and runs the pipeline over a capture file (or, with `-T`, only checks the rules).
+//!
+//! Exit codes: 0 success; 1 for anything that stopped the run (bad flag, unreadable file,
+//! bad config, rule errors with `-T` or `--init-errors-fatal`). Every failure prints one line
+//! `rampart: error: <reason>` to stderr.
 
-fn main() {
-    println!("rampart {}", env!("CARGO_PKG_VERSION"));
+use anyhow::{bail, Context, Result};
+use clap::{ArgAction, Parser};
+use rampart::capture::pcap_file::PcapSource;
+use rampart::config::{Config, RunMode};
+use rampart::detect::{DetectEngine, LoadReport, RuleIssue};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// How many example rules `-T` prints per refusal reason.
+const EXAMPLES_PER_REASON: usize = 3;
+
+/// Command-line arguments, with Suricata's spelling and meaning.
+#[derive(Parser, Debug)]
+#[command(name = "rampart", version, disable_version_flag = true, about = "Rampart: an IDS/IPS engine that speaks Suricata's rules, command line and EVE JSON")]
+struct Args {
+    /// Read packets from a pcap/pcapng file, or every capture file in a directory.
+    #[arg(short = 'r', value_name = "FILE|DIR")]
+    pcap: Option<PathBuf>,
+    /// Use only these rules (file, or directory of *.rules), ignoring the config's rule-files.
+    #[arg(short = 'S', value_name = "FILE|DIR", action = ArgAction::Append)]
+    exclusive_rules: Vec<PathBuf>,
+    /// Load these rules in addition to the config's rule-files.
+    #[arg(short = 's', value_name = "FILE|DIR", action = ArgAction::Append)]
+    extra_rules: Vec<PathBuf>,
+    /// Configuration file (suricata.yaml format). Default: the built-in configuration.
+    #[arg(short = 'c', value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Log directory (created if missing). Default: the config's default-log-dir, else ".".
+    #[arg(short = 'l', value_name = "DIR")]
+    log_dir: Option<PathBuf>,
+    /// Checksum validation: all (default) or none.
+    #[arg(short = 'k', value_name = "all|none", value_parser = ["all", "none"])]
+    checksum: Option<String>,
+    /// Test the configuration and rules, then exit.
+    #[arg(short = 'T')]
+    test: bool,
+    /// Override a config value (dotted key, e.g. stream.midstream=true). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE", action = ArgAction::Append)]
+    set: Vec<String>,
+    /// Run mode: single or workers (autofp is accepted as workers).
+    #[arg(long = "runmode", value_name = "MODE")]
+    runmode: Option<String>,
+    /// Any rule or config error is fatal.
+    #[arg(long = "init-errors-fatal")]
+    init_errors_fatal: bool,
+    /// Behave as an inline IPS on offline input (drop/reject take effect).
+    #[arg(long = "simulate-ips")]
+    simulate_ips: bool,
+    /// Run without rules.
+    #[arg(long = "disable-detection")]
+    disable_detection: bool,
+    /// Deterministic run (Rampart has no randomised hashing to turn off; accepted).
+    #[arg(long = "no-random")]
+    no_random: bool,
+    /// Directory for state files (datasets and the like).
+    #[arg(long = "data-dir", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// More logging (-v info, -vv debug, -vvv trace).
+    #[arg(short = 'v', action = ArgAction::Count)]
+    verbose: u8,
+    /// Only errors on stderr, and no summary on stdout.
+    #[arg(long = "quiet")]
+    quiet: bool,
+    /// Print the version and exit.
+    #[arg(short = 'V', long = "version")]
+    version: bool,
+    /// Print build information and exit.
+    #[arg(long = "build-info")]
+    build_info: bool,
+    /// Live capture interface (not supported yet).
+    #[arg(short = 'i', value_name = "IFACE")]
+    interface: Option<String>,
+    /// NFQUEUE queue number (not supported yet).
+    #[arg(short = 'q', value_name = "QUEUE")]
+    queue: Option<String>,
+    /// AF_PACKET live capture (not supported yet).
+    #[arg(long = "af-packet", value_name = "IFACE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    af_packet: Option<String>,
+    /// libpcap live capture (not supported yet).
+    #[arg(long = "pcap", value_name = "IFACE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pcap_live: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let rendered = e.render().to_string();
+            let line = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("bad arguments");
+            eprintln!("rampart: {}", line.trim_start_matches("error: ").trim());
+            return ExitCode::FAILURE;
+        }
+    };
+    init_logging(&args);
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("rampart: error: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    let s = e.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ");
+    s.replace('\n', " ")
+}
+
+fn init_logging(args: &Args) {
+    let level = if args.quiet {
+        "error"
+    } else {
+        match args.verbose {
+            0 => "warn",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+fn build_info() -> String {
+    let mut s = format!("Rampart {}\n", env!("CARGO_PKG_VERSION"));
+    s.push_str(&format!("Prefilter: {}\n", if cfg!(feature = "hyperscan") { "hyperscan" } else { "aho-corasick" }));
+    s.push_str("Capture: pcap/pcapng files (live capture not supported yet)\n");
+    s.push_str("Features: none of HAVE_LUA HAVE_NSS HAVE_LIBJANSSON HAVE_MAGIC HAVE_JA3 HAVE_JA4\n");
+    s
+}
+
+fn run(args: Args) -> Result<ExitCode> {
+    if args.version {
+        println!("Rampart version {}", env!("CARGO_PKG_VERSION"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.build_info {
+        print!("{}", build_info());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(i) = &args.interface {
+        bail!("-i {i}: live capture not supported yet (use -r FILE)");
+    }
+    for (flag, v) in [("--af-packet", &args.af_packet), ("--pcap", &args.pcap_live)] {
+        if v.is_some() {
+            bail!("{flag}: live capture not supported yet (use -r FILE)");
+        }
+    }
+    if let Some(q) = &args.queue {
+        bail!("-q {q}: live capture (NFQUEUE) not supported yet (use -r FILE with --simulate-ips)");
+    }
+
+    let mut cfg = Config::load(args.config.as_deref(), &args.set).map_err(anyhow::Error::msg)?;
+    if let Some(m) = &args.runmode {
+        cfg.runmode = RunMode::parse(m).with_context(|| format!("--runmode {m}: expected single or workers"))?;
+    }
+    if let Some(k) = &args.checksum {
+        cfg.checksums = k == "all";
+        cfg.stream.checksum_validation = cfg.checksums;
+    }
+    cfg.ips = args.simulate_ips;
+    cfg.detection_enabled = !args.disable_detection;
+    cfg.data_dir = args.data_dir.clone();
+    if args.no_random {
+        tracing::debug!("--no-random: Rampart's hashing is already deterministic");
+    }
+    if let Some(d) = &cfg.data_dir {
+        if !d.is_dir() {
+            bail!("--data-dir {}: not a directory", d.display());
+        }
+    }
+
+    // Rules.
+    let (engine, report) = if args.disable_detection {
+        (DetectEngine::empty(), LoadReport::default())
+    } else {
+        let paths = rule_paths(&cfg, &args)?;
+        let set = rampart::detect::parse::load_files(&paths, &cfg.vars).context("loading rules")?;
+        let failed = set.failed;
+        let (engine, mut report) = DetectEngine::build(set.rules, cfg.detect_settings());
+        let mut all_failed = failed;
+        all_failed.append(&mut report.failed);
+        report.failed = all_failed;
+        (engine, report)
+    };
+    let summary_line = format!("rules: {} loaded, {} refused, {} failed", report.loaded, report.refused.len(), report.failed.len());
+
+    if args.test {
+        print_report(&report);
+        println!("{summary_line}");
+        let bad = !report.failed.is_empty() || !report.refused.is_empty();
+        return Ok(if bad { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+    }
+    for i in report.failed.iter().chain(&report.refused) {
+        tracing::warn!("{i}");
+    }
+    if args.init_errors_fatal && (!report.failed.is_empty() || !report.refused.is_empty()) {
+        bail!("--init-errors-fatal: {summary_line}");
+    }
+    if !report.failed.is_empty() || !report.refused.is_empty() {
+        tracing::warn!("{summary_line}");
+    } else {
+        tracing::info!("{summary_line}");
+    }
+
+    let Some(pcap) = &args.pcap else {
+        bail!("no input: give -r FILE|DIR (live capture not supported yet)");
+    };
+    std::fs::metadata(pcap).with_context(|| format!("-r {}", pcap.display()))?;
+    let log_dir = args.log_dir.clone().or_else(|| cfg.default_log_dir.clone()).unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&log_dir).with_context(|| format!("-l {}", log_dir.display()))?;
+    let source = PcapSource::open(pcap).map_err(|e| anyhow::anyhow!("-r {e}"))?;
+    let summary = rampart::pipeline::run(&cfg, Arc::new(arc_swap::ArcSwap::from_pointee(engine)), Box::new(source), &log_dir)?;
+    if !args.quiet {
+        println!("packets: {}, alerts: {}", summary.packets, summary.alerts);
+        let mut by_sig = summary.alerts_by_sig.clone();
+        by_sig.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        for (sid, msg, n) in by_sig {
+            println!("{n:>8}  sid {sid}  {msg}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `-S` (exclusive) or the config's rule files plus `-s`. Every path must exist.
+fn rule_paths(cfg: &Config, args: &Args) -> Result<Vec<PathBuf>> {
+    if !args.exclusive_rules.is_empty() && !args.extra_rules.is_empty() {
+        bail!("-S and -s cannot be mixed (-S replaces the config's rule files, -s adds to them)");
+    }
+    let paths: Vec<PathBuf> = if !args.exclusive_rules.is_empty() {
+        args.exclusive_rules.clone()
+    } else {
+        let mut p = Vec::new();
+        for f in cfg.rule_paths() {
+            if f.exists() {
+                p.push(f);
+            } else if args.init_errors_fatal {
+                bail!("rule-files: {}: no such file", f.display());
+            } else {
+                tracing::warn!("rule-files: {}: no such file; skipped", f.display());
+            }
+        }
+        p.extend(args.extra_rules.iter().cloned());
+        p
+    };
+    for p in &paths {
+        check_readable(p)?;
+    }
+    Ok(paths)
+}
+
+fn check_readable(p: &Path) -> Result<()> {
+    let m = std::fs::metadata(p).with_context(|| format!("rules {}", p.display()))?;
+    if m.is_file() {
+        std::fs::File::open(p).with_context(|| format!("rules {}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// `-T`: refusals and failures grouped by reason, each with a count and a few examples.
+fn print_report(report: &LoadReport) {
+    for (title, issues) in [("failed", &report.failed), ("refused", &report.refused)] {
+        let mut groups: BTreeMap<String, Vec<&RuleIssue>> = BTreeMap::new();
+        for i in issues {
+            let key = match &i.keyword {
+                Some(k) => format!("{k}: {}", i.reason),
+                None => i.reason.clone(),
+            };
+            groups.entry(key).or_default().push(i);
+        }
+        let mut groups: Vec<_> = groups.into_iter().collect();
+        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        for (reason, list) in groups {
+            println!("{title}: {reason} ({} rule{})", list.len(), if list.len() == 1 { "" } else { "s" });
+            for i in list.iter().take(EXAMPLES_PER_REASON) {
+                match i.sid {
+                    Some(sid) => println!("    {}:{} sid {sid}", i.span.file.display(), i.span.line),
+                    None => println!("    {}:{}", i.span.file.display(), i.span.line),
+                }
+            }
+        }
+    }
 }

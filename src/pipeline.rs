@@ -322,7 +322,7 @@ impl WorkerState {
     fn new(cfg: &Config, id: u16) -> WorkerState {
         WorkerState {
             opts: cfg.eve.clone(),
-            ips: cfg.simulate_ips,
+            ips: cfg.ips,
             table: FlowTable::new(cfg.flow.clone(), id),
             counters: Counters::default(),
             out: Vec::with_capacity(64 * 1024),
@@ -687,7 +687,7 @@ mod tests {
     /// alert on the flow's second packet; returns the EVE lines and the inspect call count.
     fn run_drop(ips: bool) -> (Vec<serde_json::Value>, usize, Counters) {
         use crate::flow::table::tests::pkt;
-        let cfg = Config { simulate_ips: ips, ..Config::default() };
+        let cfg = Config { ips, ..Config::default() };
         let mut st = WorkerState::new(&cfg, 0);
         let sig = drop_sig();
         let mut calls = 0usize;
