@@ -225,6 +225,10 @@ fn run(args: Args) -> Result<ExitCode> {
     std::fs::create_dir_all(&log_dir).with_context(|| format!("-l {}", log_dir.display()))?;
     let source = PcapSource::open(pcap).map_err(|e| anyhow::anyhow!("-r {e}"))?;
     let summary = rampart::pipeline::run(&cfg, Arc::new(arc_swap::ArcSwap::from_pointee(engine)), Box::new(source), &log_dir)?;
+    if let Some(reason) = &summary.capture_error {
+        // Every packet before the damage was processed and logged; say loudly why we stopped.
+        eprintln!("rampart: error: {reason} (stopped after {} packets)", summary.packets);
+    }
     if !args.quiet {
         println!("packets: {}, alerts: {}", summary.packets, summary.alerts);
         let mut by_sig = summary.alerts_by_sig.clone();
