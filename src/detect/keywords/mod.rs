@@ -16,6 +16,17 @@
 //! when a threshold suppresses the alert).
 //! (Owned by the packet-keyword work; this stub is replaced.)
 
+// payload keywords (engine)
+pub mod content;
+pub mod pcre;
+pub mod byte_extract;
+pub mod byte_test;
+pub mod byte_jump;
+pub mod byte_math;
+pub mod isdataat;
+pub mod dsize;
+pub mod bsize;
+
 use crate::decode::Packet;
 use crate::flow::{Direction, Flow};
 
