@@ -214,6 +214,31 @@ fn unescape_plain(s: &str) -> String {
 }
 
 impl<'a> Builder<'a> {
+    fn new(settings: &'a DetectSettings, pcre_cache: &'a PcreCache) -> Builder<'a> {
+        Builder {
+            settings,
+            pcre_cache,
+            chain: Vec::new(),
+            last_content: None,
+            vars: HashMap::new(),
+            conds: Vec::new(),
+            posts: Vec::new(),
+            thresholds: Vec::new(),
+            noalert: false,
+            dsize: None,
+            bsize: None,
+            msg: None,
+            sid: None,
+            rev: None,
+            gid: None,
+            classtype: None,
+            priority: None,
+            metadata: Vec::new(),
+            target: None,
+            fast_pattern_seen: false,
+        }
+    }
+
     fn var_lookup(&self) -> impl Fn(&str) -> Option<u8> + '_ {
         |n: &str| self.vars.get(n).copied()
     }
@@ -462,31 +487,15 @@ fn choose_fast(chain: &[Step]) -> Option<(Vec<u8>, bool)> {
 /// Compiles one rule.
 pub(crate) fn compile_rule(rule: &Rule, load_order: usize, settings: &DetectSettings, pcre_cache: &PcreCache) -> Result<Sig, Reject> {
     let proto = parse_proto(&rule.header.proto)?;
-    let mut b = Builder {
-        settings,
-        pcre_cache,
-        chain: Vec::new(),
-        last_content: None,
-        vars: HashMap::new(),
-        conds: Vec::new(),
-        posts: Vec::new(),
-        thresholds: Vec::new(),
-        noalert: false,
-        dsize: None,
-        bsize: None,
-        msg: None,
-        sid: None,
-        rev: None,
-        gid: None,
-        classtype: None,
-        priority: None,
-        metadata: Vec::new(),
-        target: None,
-        fast_pattern_seen: false,
-    };
+    let mut b = Builder::new(settings, pcre_cache);
     for opt in &rule.options {
         b.option(opt.name.as_str(), opt.value.as_deref())?;
     }
+    finish(b, rule, proto, load_order)
+}
+
+/// Turns the collected options into a signature.
+fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize) -> Result<Sig, Reject> {
     let sid = b.sid.or(rule.sid).ok_or_else(|| Reject { keyword: Some("sid".into()), reason: "rule has no sid".into(), refused: false })?;
     let (category, class_prio) = match &b.classtype {
         None => (String::new(), None),
@@ -772,4 +781,93 @@ pub(crate) fn build_groups(cfg: &PrefilterConfig, sigs: &[Sig]) -> Result<Groups
         }
     }
     Ok(g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::parse::{Header, Span};
+
+    fn rule() -> Rule {
+        let header = Header { action: Action::Alert, proto: "tcp".into(), src: AddrExpr::Any, sport: PortExpr::Any, dst: AddrExpr::Any, dport: PortExpr::Any, bidirectional: false };
+        Rule { header, options: Vec::new(), span: Span { file: Arc::new("t.rules".into()), line: 1 }, sid: Some(7), text: Arc::from("") }
+    }
+
+    fn settings() -> DetectSettings {
+        let mut s = DetectSettings::default();
+        s.classifications.insert("trojan-activity".into(), ("A Network Trojan was detected".into(), 1));
+        s.classifications.insert("misc-activity".into(), ("Misc activity".into(), 3));
+        s
+    }
+
+    fn meta_of(kws: Vec<Meta>) -> Result<Arc<SigMeta>, Reject> {
+        let st = settings();
+        let cache = PcreCache::default();
+        let mut b = Builder::new(&st, &cache);
+        for m in kws {
+            b.keyword(Keyword::Meta(m));
+        }
+        finish(b, &rule(), ProtoMatch::Tcp, 0).map(|s| s.meta)
+    }
+
+    #[test]
+    fn meta_defaults() {
+        let m = meta_of(vec![]).unwrap();
+        assert_eq!((m.gid, m.sid, m.rev, m.severity, m.category.as_str(), m.msg.as_str()), (1, 7, 0, 3, "", ""));
+    }
+
+    #[test]
+    fn meta_table() {
+        let cases: Vec<(&str, Vec<Meta>, Option<(u32, u32, u8, &str)>)> = vec![
+            ("classtype_prio", vec![Meta::Classtype("trojan-activity".into())], Some((1, 0, 1, "A Network Trojan was detected"))),
+            ("priority_overrides", vec![Meta::Classtype("trojan-activity".into()), Meta::Priority(2)], Some((1, 0, 2, "A Network Trojan was detected"))),
+            ("priority_before_classtype", vec![Meta::Priority(2), Meta::Classtype("misc-activity".into())], Some((1, 0, 2, "Misc activity"))),
+            ("gid_rev", vec![Meta::Gid(3), Meta::Rev(5)], Some((3, 5, 3, ""))),
+            ("unknown_classtype", vec![Meta::Classtype("nope".into())], None),
+        ];
+        for (name, kws, want) in cases {
+            let got = meta_of(kws).ok();
+            let got = got.as_ref().map(|m| (m.gid, m.rev, m.severity, m.category.as_str()));
+            assert_eq!(got, want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn metadata_groups_keys_in_order() {
+        let m = meta_of(vec![
+            Meta::Metadata(vec![("a".into(), "1".into()), ("b".into(), "2".into())]),
+            Meta::Metadata(vec![("a".into(), "3".into())]),
+            Meta::Msg("x\\;y".into()),
+            Meta::Sid(9),
+            Meta::NoAlert,
+        ])
+        .unwrap();
+        assert_eq!(m.metadata, vec![("a".to_string(), vec!["1".to_string(), "3".to_string()]), ("b".to_string(), vec!["2".to_string()])]);
+        assert_eq!(m.sid, 9);
+    }
+
+    #[test]
+    fn address_and_port_lists() {
+        use crate::detect::parse::Cidr;
+        let net = |s: &str, p: u8| AddrExpr::Net(Cidr { addr: s.parse().unwrap(), prefix: p });
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let list = AddrExpr::List(vec![net("10.0.0.0", 8), AddrExpr::Not(Box::new(net("10.1.0.0", 16)))]);
+        let only_neg = AddrExpr::List(vec![AddrExpr::Not(Box::new(net("192.168.0.0", 16)))]);
+        let cases: &[(&str, &AddrExpr, &str, bool)] = &[
+            ("in_list", &list, "10.2.3.4", true),
+            ("negated_member", &list, "10.1.3.4", false),
+            ("outside", &list, "11.0.0.1", false),
+            ("only_negated_outside", &only_neg, "8.8.8.8", true),
+            ("only_negated_inside", &only_neg, "192.168.1.1", false),
+            ("v6_vs_v4", &list, "::1", false),
+        ];
+        for (name, e, a, want) in cases {
+            assert_eq!(addr_match(e, ip(a)), *want, "case {name}");
+        }
+        let ports = PortExpr::List(vec![PortExpr::Range(80, 90), PortExpr::Not(Box::new(PortExpr::Range(85, 85)))]);
+        assert!(port_match(&ports, 80));
+        assert!(!port_match(&ports, 85));
+        assert!(!port_match(&ports, 91));
+        assert!(port_match(&PortExpr::Not(Box::new(PortExpr::Range(1, 5))), 6));
+    }
 }

@@ -101,7 +101,7 @@ mod tests {
             ("multiplier", "1, 0, multiplier 2", 0, Some(5)),
             ("align", "1, 0, align", 0, Some(5)),
             ("from_beginning", "1, 0, from_beginning", 0, Some(2)),
-            ("from_end", "1, 0, from_end, post_offset -4", 0, Some(5)),
+            ("from_end", "1, 0, from_end, post_offset -4", 0, Some(7)),
             ("post_offset", "1, 0, post_offset 1", 0, Some(4)),
             ("past_end", "1, 0, multiplier 100", 0, None),
             ("to_end", "1, 0, post_offset 6", 0, Some(9)),

@@ -118,7 +118,7 @@ mod tests {
             ("neq", "2, !=, 16, 0", 0, false),
             ("and", "1, &, 16, 1", 0, true),
             ("le_little", "2, <=, 4096, 0, little", 0, true),
-            ("relative", "1, =, 0x42, 1, relative", 2, false),
+            ("relative_hex_value", "1, =, 0x41, 1, relative", 2, false),
             ("relative_ok", "1, =, 66, 1, relative", 2, true),
             ("string_dec", "3, =, 123, 5, string, dec", 0, true),
             ("out_of_bounds", "4, >, 0, 6", 0, false),

@@ -24,7 +24,11 @@ impl Val {
 /// Parses a modifier value: an integer in `min..=max` or a known variable name.
 pub fn parse_val(s: &str, min: i64, max: i64, var: &dyn Fn(&str) -> Option<u8>) -> Result<Val, String> {
     let s = s.trim();
-    if let Ok(v) = s.parse::<i64>() {
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => i64::from_str_radix(h, 16).ok(),
+        None => s.parse::<i64>().ok(),
+    };
+    if let Some(v) = parsed {
         if v < min || v > max {
             return Err(format!("value {v} out of range {min}..{max}"));
         }
@@ -239,7 +243,7 @@ mod tests {
             ("cs_hit", b"xxabcxx", b"abc", false, Some(2)),
             ("cs_miss_case", b"xxABCxx", b"abc", false, None),
             ("nocase_hit", b"xxABcxx", b"abC", true, Some(2)),
-            ("nocase_first_later", b"aaAb", b"ab", true, Some(1)),
+            ("nocase_first_later", b"aaAb", b"ab", true, Some(2)),
             ("too_long", b"ab", b"abc", true, None),
             ("at_end", b"xyzab", b"AB", true, Some(3)),
         ];
