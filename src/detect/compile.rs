@@ -458,7 +458,7 @@ fn need<'v>(name: &str, v: Option<&'v str>) -> Result<&'v str, Reject> {
 }
 
 fn kw_err(name: &str, e: String) -> Reject {
-    if e.contains("dce") {
+    if e.contains("dce") || e.contains("not supported") {
         refuse(name, e)
     } else {
         invalid(name, e)

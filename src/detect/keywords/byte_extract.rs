@@ -114,9 +114,12 @@ pub fn apply_mask(v: u64, mask: Option<u32>) -> u64 {
 
 /// Parses the nbytes field for `string` or binary extraction.
 pub fn check_nbytes(nbytes: u8, string: Option<Base>) -> Result<(), String> {
+    if nbytes == 0 {
+        return Err("nbytes 0 (read to a delimiter) not supported yet".into());
+    }
     match string {
-        None if nbytes == 0 || nbytes > 8 => Err(format!("nbytes {nbytes} must be 1..8 without 'string'")),
-        Some(b) if nbytes == 0 || nbytes > b.max_len() => Err(format!("nbytes {nbytes} too large for string extraction")),
+        None if nbytes > 8 => Err(format!("nbytes {nbytes} must be 1..8 without 'string'")),
+        Some(b) if nbytes > b.max_len() => Err(format!("nbytes {nbytes} too large for string extraction")),
         _ => Ok(()),
     }
 }
