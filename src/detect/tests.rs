@@ -136,6 +136,8 @@ fn payload_table() {
         ("pcre_relative_caret_at_cursor", r#"content:"id="; pcre:"/^x/R""#, b"id=yx", false),
         ("pcre_anchored_miss", r#"pcre:"/abc/A""#, b"xabc", false),
         ("pcre_anchored_hit", r#"pcre:"/abc/A""#, b"abcx", true),
+        ("pcre_anchored_retry_at_start_offset", r#"pcre:"/a/A"; content:"b"; within:1"#, b"aab", true),
+        ("pcre_anchored_no_retry_past_gap", r#"pcre:"/a/A"; content:"b"; within:1"#, b"acab", false),
         ("pcre_negated", r#"content:"a"; pcre:!"/zzz/""#, b"abc", true),
         ("pcre_negated_present", r#"content:"a"; pcre:!"/b/""#, b"abc", false),
         ("pcre_then_relative_content_backtracks", r#"pcre:"/k\d/"; content:"!"; within:1"#, b"k1 k2!", true),

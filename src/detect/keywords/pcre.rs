@@ -84,7 +84,8 @@ pub fn parse_pcre(value: &str) -> Result<PcreSpec, PcreError> {
         expr.push_str("(?U)");
     }
     if anchored {
-        expr.push_str("\\A(?:");
+        // \G anchors at the start offset, as PCRE2_ANCHORED does on retries.
+        expr.push_str("\\G(?:");
         expr.push_str(body);
         expr.push(')');
     } else {
@@ -94,10 +95,12 @@ pub fn parse_pcre(value: &str) -> Result<PcreSpec, PcreError> {
     Ok(spec)
 }
 
+type CacheMap = HashMap<(String, u8), Result<Arc<Regex>, String>>;
+
 /// Compiled regexes keyed by pattern and flags, so identical pcres across rules compile once.
 #[derive(Default)]
 pub struct PcreCache {
-    map: Mutex<HashMap<(String, u8), Result<Arc<Regex>, String>>>,
+    map: Mutex<CacheMap>,
 }
 
 impl PcreCache {
@@ -156,7 +159,7 @@ mod tests {
             ("plain", "\"/abc/\"", "abc", false, false),
             ("flags", "\"/a.c/smixR\"", "a.c", true, false),
             ("negated", "!\"/abc/i\"", "abc", false, true),
-            ("anchored", "\"/ab|cd/A\"", "\\A(?:ab|cd)", false, false),
+            ("anchored", "\"/ab|cd/A\"", "\\G(?:ab|cd)", false, false),
             ("ungreedy", "\"/a.*b/G\"", "(?U)a.*b", false, false),
             ("slash_inside", "\"/a\\/b/\"", "a\\/b", false, false),
         ];
