@@ -514,3 +514,45 @@ fn et_open_builds_fast() {
 fn compile_app_kw(name: &str) -> bool {
     name.starts_with("http") || name.starts_with("tls") || name.starts_with("dns") || name == "file_data" || name == "uricontent"
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const KWS: &[&str] = &[
+        "content", "nocase", "depth", "offset", "distance", "within", "startswith", "endswith", "fast_pattern", "pcre", "byte_test",
+        "byte_jump", "byte_extract", "byte_math", "isdataat", "dsize", "bsize",
+    ];
+
+    fn value() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            Just(None),
+            "[-0-9a-z,!<>= |\"/\\\\.*+]{0,16}".prop_map(Some),
+            "-?[0-9]{1,6}".prop_map(Some),
+            "\"[a-c|0-9 ]{1,6}\"".prop_map(Some),
+            "[0-9], ?-?[0-9], ?(relative|string|little|v)?".prop_map(Some),
+            Just(Some("bytes 1, offset 0, oper +, rvalue 1, result v, relative".to_string())),
+            Just(Some("1,0,v,relative".to_string())),
+            Just(Some("\"/a.?b/R\"".to_string())),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+        /// Any option soup either loads or is reported, and loaded rules never panic on any payload.
+        #[test]
+        fn build_and_inspect_never_panic(
+            ops in proptest::collection::vec((0..KWS.len(), value()), 0..8),
+            payload in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'c'), any::<u8>()], 0..64),
+        ) {
+            let options: Vec<RuleOption> = ops.into_iter().map(|(k, v)| RuleOption { name: KWS[k].to_string(), value: v }).collect();
+            let header = Header { action: Action::Alert, proto: "tcp".into(), src: AddrExpr::Any, sport: PortExpr::Any, dst: AddrExpr::Any, dport: PortExpr::Any, bidirectional: false };
+            let r = Rule { header, options, span: Span { file: Arc::new("p.rules".into()), line: 1 }, sid: Some(1), text: Arc::from("") };
+            let (e, rep) = DetectEngine::build(vec![r], settings(false));
+            prop_assert_eq!(rep.loaded + rep.refused.len() + rep.failed.len(), 1);
+            let mut ctx = e.new_ctx();
+            let _ = sids(&e, &mut ctx, &tcp(&payload, "1.1.1.1", 1, "2.2.2.2", 2));
+        }
+    }
+}
