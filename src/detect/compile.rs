@@ -87,9 +87,9 @@ impl PayloadKw {
 pub(crate) struct Sig {
     pub meta: Arc<SigMeta>,
     pub proto: ProtoMatch,
-    pub src: AddrExpr,
+    pub src: AddrSet,
     pub sport: PortExpr,
-    pub dst: AddrExpr,
+    pub dst: AddrSet,
     pub dport: PortExpr,
     pub bidir: bool,
     pub conds: Vec<Cond>,
@@ -526,9 +526,9 @@ fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize)
     Ok(Sig {
         meta: Arc::new(meta),
         proto,
-        src: rule.header.src.clone(),
+        src: AddrSet::new(&rule.header.src),
         sport: rule.header.sport.clone(),
-        dst: rule.header.dst.clone(),
+        dst: AddrSet::new(&rule.header.dst),
         dport: rule.header.dport.clone(),
         bidir: rule.header.bidirectional,
         conds: b.conds,
@@ -560,7 +560,9 @@ pub(crate) fn order_sigs(sigs: &mut [Sig]) {
     sigs.sort_by_key(|s| (action_rank(s.meta.action), s.posts.is_empty(), s.prio, s.load_order));
 }
 
-/// Address expression match (negated list members subtract from the positive ones).
+/// Address expression match (negated list members subtract from the positive ones): the
+/// reference semantics [`AddrSet`] is tested against.
+#[cfg(test)]
 pub(crate) fn addr_match(e: &AddrExpr, ip: IpAddr) -> bool {
     match e {
         AddrExpr::Any => true,
@@ -589,6 +591,142 @@ pub(crate) fn addr_match(e: &AddrExpr, ip: IpAddr) -> bool {
             }
             !any_pos || pos_hit
         }
+    }
+}
+
+/// A compiled address expression: sorted, disjoint, inclusive ranges per address family,
+/// checked by binary search (rule address lists of reputation rulesets hold hundreds of nets).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct AddrSet {
+    v4: Vec<(u128, u128)>,
+    v6: Vec<(u128, u128)>,
+}
+
+const V4_MAX: u128 = u32::MAX as u128;
+
+fn norm(mut r: Vec<(u128, u128)>) -> Vec<(u128, u128)> {
+    r.sort_unstable();
+    let mut out: Vec<(u128, u128)> = Vec::with_capacity(r.len());
+    for (a, b) in r {
+        match out.last_mut() {
+            Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+fn complement(r: &[(u128, u128)], max: u128) -> Vec<(u128, u128)> {
+    let mut out = Vec::with_capacity(r.len() + 1);
+    let mut next = 0u128;
+    let mut done = false;
+    for &(a, b) in r {
+        if a > next {
+            out.push((next, a - 1));
+        }
+        if b >= max {
+            done = true;
+            break;
+        }
+        next = b + 1;
+    }
+    if !done {
+        out.push((next, max));
+    }
+    out
+}
+
+fn intersect(x: &[(u128, u128)], y: &[(u128, u128)]) -> Vec<(u128, u128)> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < x.len() && j < y.len() {
+        let (a, b) = (x[i].0.max(y[j].0), x[i].1.min(y[j].1));
+        if a <= b {
+            out.push((a, b));
+        }
+        if x[i].1 < y[j].1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+fn ip_num(ip: IpAddr) -> (bool, u128) {
+    match ip {
+        IpAddr::V4(a) => (true, u32::from(a) as u128),
+        IpAddr::V6(a) => (false, u128::from(a)),
+    }
+}
+
+impl AddrSet {
+    fn full() -> AddrSet {
+        AddrSet { v4: vec![(0, V4_MAX)], v6: vec![(0, u128::MAX)] }
+    }
+
+    fn union(sets: impl IntoIterator<Item = AddrSet>) -> AddrSet {
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for s in sets {
+            v4.extend(s.v4);
+            v6.extend(s.v6);
+        }
+        AddrSet { v4: norm(v4), v6: norm(v6) }
+    }
+
+    fn not(&self) -> AddrSet {
+        AddrSet { v4: complement(&self.v4, V4_MAX), v6: complement(&self.v6, u128::MAX) }
+    }
+
+    fn and(&self, o: &AddrSet) -> AddrSet {
+        AddrSet { v4: intersect(&self.v4, &o.v4), v6: intersect(&self.v6, &o.v6) }
+    }
+
+    /// Compiles an expression with [`addr_match`]'s semantics.
+    pub fn new(e: &AddrExpr) -> AddrSet {
+        match e {
+            AddrExpr::Any => AddrSet::full(),
+            AddrExpr::Net(c) => {
+                let (v4, n) = ip_num(c.addr);
+                let bits = if v4 { 32 } else { 128 };
+                let host = bits - (c.prefix as u32).min(bits);
+                let mask = if host >= 128 { u128::MAX } else { (1u128 << host) - 1 };
+                let r = vec![(n & !mask, (n & !mask) | mask)];
+                if v4 {
+                    AddrSet { v4: r, v6: Vec::new() }
+                } else {
+                    AddrSet { v4: Vec::new(), v6: r }
+                }
+            }
+            AddrExpr::Range(a, b) => {
+                let ((fa, x), (fb, y)) = (ip_num(*a), ip_num(*b));
+                if fa != fb || x > y {
+                    return AddrSet::default();
+                }
+                if fa {
+                    AddrSet { v4: vec![(x, y)], v6: Vec::new() }
+                } else {
+                    AddrSet { v4: Vec::new(), v6: vec![(x, y)] }
+                }
+            }
+            AddrExpr::Not(x) => AddrSet::new(x).not(),
+            AddrExpr::List(items) => {
+                let pos: Vec<&AddrExpr> = items.iter().filter(|i| !matches!(i, AddrExpr::Not(_))).collect();
+                let pos = if pos.is_empty() { AddrSet::full() } else { AddrSet::union(pos.into_iter().map(AddrSet::new)) };
+                let neg = AddrSet::union(items.iter().filter_map(|i| match i {
+                    AddrExpr::Not(x) => Some(AddrSet::new(x)),
+                    _ => None,
+                }));
+                pos.and(&neg.not())
+            }
+        }
+    }
+
+    /// Whether `ip` is in the set.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let (v4, n) = ip_num(ip);
+        let r = if v4 { &self.v4 } else { &self.v6 };
+        let i = r.partition_point(|(_, b)| *b < n);
+        r.get(i).is_some_and(|(a, _)| *a <= n)
     }
 }
 
@@ -817,6 +955,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn meta_table() {
         let cases: Vec<(&str, Vec<Meta>, Option<(u32, u32, u8, &str)>)> = vec![
             ("classtype_prio", vec![Meta::Classtype("trojan-activity".into())], Some((1, 0, 1, "A Network Trojan was detected"))),
@@ -844,6 +983,38 @@ mod tests {
         .unwrap();
         assert_eq!(m.metadata, vec![("a".to_string(), vec!["1".to_string(), "3".to_string()]), ("b".to_string(), vec!["2".to_string()])]);
         assert_eq!(m.sid, 9);
+    }
+
+    #[test]
+    fn addr_set_agrees_with_addr_match() {
+        use crate::detect::parse::Cidr;
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let leaf = prop_oneof![
+            Just(AddrExpr::Any),
+            (0u8..4, 0u8..=32).prop_map(|(x, p)| {
+                let a = std::net::Ipv4Addr::new(10, x * 60, 0, 0);
+                let m = if p == 0 { 0 } else { u32::MAX << (32 - p as u32) };
+                AddrExpr::Net(Cidr { addr: IpAddr::V4((u32::from(a) & m).into()), prefix: p })
+            }),
+            (0u8..4, 0u8..4).prop_map(|(a, b)| AddrExpr::Range(IpAddr::V4([10, a * 60, 0, 0].into()), IpAddr::V4([10, b * 60, 255, 255].into()))),
+            (0u8..=128).prop_map(|p| AddrExpr::Net(Cidr { addr: "::".parse().unwrap(), prefix: p })),
+        ];
+        let expr = leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![inner.clone().prop_map(|e| AddrExpr::Not(Box::new(e))), proptest::collection::vec(inner, 1..4).prop_map(AddrExpr::List)]
+        });
+        let ips = proptest::collection::vec((0u8..=255, 0u8..=255, any::<bool>()), 1..16);
+        let mut runner = TestRunner::new(Config { cases: 500, ..Config::default() });
+        runner
+            .run(&(expr, ips), |(e, ips)| {
+                let set = AddrSet::new(&e);
+                for (b, c, v6) in ips {
+                    let ip = if v6 { IpAddr::V6(std::net::Ipv6Addr::new(b as u16, 0, 0, 0, 0, 0, 0, c as u16)) } else { IpAddr::V4([10, b, c, 1].into()) };
+                    prop_assert_eq!(set.contains(ip), addr_match(&e, ip), "{:?} {}", e, ip);
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub mod inspect;
 
 use crate::decode::{Packet, L4};
 use crate::flow::{Direction, Flow};
-use compile::{addr_match, bucket_of_proto, port_match, Groups, ProtoMatch, Sig};
+use compile::{bucket_of_proto, port_match, Groups, ProtoMatch, Sig};
 use keywords::pcre::PcreCache;
 use mpm::{PrefilterConfig, PrefilterScratch};
 pub use parse::{Action, Rule, RuleIssue, Vars};
@@ -338,8 +338,8 @@ fn header_matches(sig: &Sig, p: &Packet<'_>, src: std::net::IpAddr, dst: std::ne
             matches!(sp, parse::PortExpr::Any) && matches!(dp, parse::PortExpr::Any)
         }
     };
-    let fwd = addr_match(&sig.src, src) && addr_match(&sig.dst, dst) && ports_ok(&sig.sport, &sig.dport, sport, dport);
-    fwd || (sig.bidir && addr_match(&sig.src, dst) && addr_match(&sig.dst, src) && ports_ok(&sig.sport, &sig.dport, dport, sport))
+    let fwd = ports_ok(&sig.sport, &sig.dport, sport, dport) && sig.src.contains(src) && sig.dst.contains(dst);
+    fwd || (sig.bidir && ports_ok(&sig.sport, &sig.dport, dport, sport) && sig.src.contains(dst) && sig.dst.contains(src))
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@ fn opts(s: &str) -> Vec<RuleOption> {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn mk(action: Action, proto: &str, src: AddrExpr, sport: PortExpr, dst: AddrExpr, dport: PortExpr, bidir: bool, o: &str, sid: u32) -> Rule {
     let header = Header { action, proto: proto.into(), src, sport, dst, dport, bidirectional: bidir };
     Rule { header, options: opts(o), span: Span { file: Arc::new("test.rules".into()), line: sid }, sid: Some(sid), text: Arc::from(o) }
@@ -490,7 +491,7 @@ fn et_open_builds_fast() {
         *reasons.entry(key).or_default() += 1;
     }
     let mut rs: Vec<_> = reasons.into_iter().collect();
-    rs.sort_by(|a, b| b.1.cmp(&a.1));
+    rs.sort_by_key(|r| std::cmp::Reverse(r.1));
     eprintln!("ET Open: {n} rules, {} loaded, {} refused, {} failed in {dt:?}", e.len(), rep.refused.len(), rep.failed.len());
     for i in &rep.failed {
         eprintln!("FAILED {i}");

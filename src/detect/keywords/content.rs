@@ -210,6 +210,7 @@ pub fn find(hay: &[u8], needle: &[u8], nocase: bool) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::type_complexity)]
 mod tests {
     use super::*;
 
