@@ -195,7 +195,8 @@ impl DetectEngine {
             }
         };
         DetectCtx {
-            cands: Vec::with_capacity(self.sigs.len().min(4096)),
+            // Deduplicated candidates never exceed the signature count: no growth per packet.
+            cands: Vec::with_capacity(self.sigs.len()),
             marks: vec![0; self.sigs.len()],
             gen: 0,
             vars: vec![0; self.max_vars],

@@ -557,3 +557,24 @@ mod props {
         }
     }
 }
+
+#[test]
+fn ctx_buffers_do_not_grow_after_creation() {
+    // Proxy for "no allocation per packet": every per-packet buffer is sized when the ctx is
+    // made; a thousand varied packets must not make any of them grow.
+    let rules: Vec<Rule> = (1..=50).map(|i| rule("tcp", &format!(r#"content:"k{}"; byte_extract:1,0,v{i},relative; content:"z"; distance:v{i}"#, i % 7), i)).collect();
+    let (e, rep) = DetectEngine::build(rules, settings(true));
+    assert_eq!(rep.loaded, 50);
+    let mut ctx = e.new_ctx();
+    let caps = (ctx.cands.capacity(), ctx.marks.capacity(), ctx.vars.capacity());
+    let mut alerts = Vec::with_capacity(PACKET_ALERT_MAX);
+    let mut g = Lcg(7);
+    for _ in 0..1000 {
+        let payload: Vec<u8> = (0..(g.next() % 200)).map(|_| b"k0123456z\x01\x02"[(g.next() % 11) as usize]).collect();
+        alerts.clear();
+        e.inspect_packet(&mut ctx, &tcp(&payload, "1.1.1.1", 1, "2.2.2.2", 2), None, &mut alerts);
+        assert!(alerts.len() <= PACKET_ALERT_MAX);
+    }
+    assert_eq!((ctx.cands.capacity(), ctx.marks.capacity(), ctx.vars.capacity()), caps);
+    assert_eq!(alerts.capacity(), PACKET_ALERT_MAX);
+}
