@@ -108,10 +108,10 @@ fn content(chain: &[Step], i: usize, relative_next: bool, c: &Content, buf: &[u8
             let mut distance = 0;
             if let Some(d) = c.distance {
                 distance = d.get(ev.vars);
-                offset = if distance < 0 && -distance > offset { 0 } else { offset + distance };
+                offset = if distance < 0 && distance.saturating_neg() > offset { 0 } else { offset.saturating_add(distance) };
             }
             if let Some(w) = c.within {
-                let lim = cur as i64 + w.get(ev.vars) + distance;
+                let lim = (cur as i64).saturating_add(w.get(ev.vars)).saturating_add(distance);
                 if depth > lim {
                     depth = lim;
                 }
@@ -119,7 +119,7 @@ fn content(chain: &[Step], i: usize, relative_next: bool, c: &Content, buf: &[u8
         } else {
             offset = c.offset.map(|o| o.get(ev.vars)).unwrap_or(0);
             depth = match c.depth {
-                Some(d) => offset + d.get(ev.vars),
+                Some(d) => offset.saturating_add(d.get(ev.vars)),
                 None => len,
             };
         }

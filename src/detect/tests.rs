@@ -144,6 +144,8 @@ fn payload_table() {
         ("pcre_then_relative_content_backtracks", r#"pcre:"/k\d/"; content:"!"; within:1"#, b"k1 k2!", true),
         ("byte_extract_as_distance", r#"content:"L"; byte_extract:1,0,len,relative; content:"Z"; distance:len; within:1"#, b"L\x02abZ", true),
         ("byte_extract_as_distance_miss", r#"content:"L"; byte_extract:1,0,len,relative; content:"Z"; distance:len; within:1"#, b"L\x01abZ", false),
+        ("huge_variable_saturates", r#"content:"L"; byte_extract:8,0,big,relative; content:"Z"; distance:big; within:big"#, b"L\xff\xff\xff\xff\xff\xff\xff\xffZ", false),
+        ("huge_variable_negative", r#"content:"L"; byte_extract:8,0,big,relative; content:"Z"; distance:big"#, b"L\x80\x00\x00\x00\x00\x00\x00\x00Z", true),
         ("byte_extract_as_depth", r#"byte_extract:1,0,d; content:"Q"; depth:d"#, b"\x03aQ", true),
         ("byte_jump_then_content", r#"byte_jump:1,0; content:"X"; within:1"#, b"\x02abX", true),
         ("byte_jump_relative_string", r#"content:"LEN "; byte_jump:2,0,relative,string,dec; content:"!"; within:1"#, b"LEN 03abc!", true),
