@@ -198,21 +198,6 @@ struct Builder<'a> {
     fast_pattern_seen: bool,
 }
 
-fn unescape_plain(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut it = s.chars();
-    while let Some(c) = it.next() {
-        if c == '\\' {
-            if let Some(n) = it.next() {
-                out.push(n);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 impl<'a> Builder<'a> {
     fn new(settings: &'a DetectSettings, pcre_cache: &'a PcreCache) -> Builder<'a> {
         Builder {
@@ -511,7 +496,8 @@ fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize)
         b.chain[i].relative_next = next_rel;
     }
     let fast = choose_fast(&b.chain);
-    let msg = b.msg.map(|m| unescape_plain(&m)).unwrap_or_default();
+    // Meta::Msg arrives with quotes removed and escapes resolved (keywords contract).
+    let msg = b.msg.unwrap_or_default();
     let meta = SigMeta {
         gid: b.gid.unwrap_or(1),
         sid,
@@ -983,6 +969,7 @@ mod tests {
         .unwrap();
         assert_eq!(m.metadata, vec![("a".to_string(), vec!["1".to_string(), "3".to_string()]), ("b".to_string(), vec!["2".to_string()])]);
         assert_eq!(m.sid, 9);
+        assert_eq!(m.msg, "x\\;y", "msg is taken as resolved by the keyword parser");
     }
 
     #[test]
