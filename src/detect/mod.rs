@@ -1,17 +1,36 @@
 //! Detection: an immutable [`DetectEngine`] built from parsed rules and shared by all workers
 //! behind an atomically swappable pointer, and a per-worker [`DetectCtx`] holding scratch
 //! space and per-worker state (thresholds).
-//! (Owned by the detection work; this stub is replaced.)
+//!
+//! Building ([`DetectEngine::build`]): every rule is compiled in parallel (`compile`): header,
+//! payload chain, non-payload keywords through [`keywords::parse_keyword`], metadata. A rule
+//! either loads with its full meaning or is listed in the [`LoadReport`] (refused: valid but
+//! unsupported; failed: invalid). Loaded signatures are ordered as Suricata assigns internal
+//! ids (action pass, drop, reject, alert; then priority) and grouped by protocol and port
+//! into prefilter databases ([`mpm`]).
+//!
+//! Per packet ([`DetectEngine::inspect_packet`]): the packet's groups are scanned once each;
+//! candidates (fast pattern hit, or no fast pattern) are evaluated in internal-id order:
+//! header, conditions, dsize/bsize, payload chain ([`inspect`]), then post-match actions,
+//! thresholds and the alert. No allocation after warm-up: candidate lists live in the ctx.
 
 pub mod parse;
 pub mod keywords;
 pub mod mpm;
+pub mod compile;
+pub mod inspect;
 
-use crate::decode::Packet;
+use crate::decode::{Packet, L4};
 use crate::flow::{Direction, Flow};
+use compile::{bucket_of_proto, port_match, Groups, ProtoMatch, Sig};
+use keywords::pcre::PcreCache;
+use mpm::{PrefilterConfig, PrefilterScratch};
 pub use parse::{Action, Rule, RuleIssue, Vars};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Suricata's `packet-alert-max`: most alerts kept per packet.
+pub const PACKET_ALERT_MAX: usize = 15;
 
 /// What the engine needs beyond the rules.
 #[derive(Clone, Debug, Default)]
@@ -22,6 +41,8 @@ pub struct DetectSettings {
     pub references: HashMap<String, String>,
     /// Treat drop/reject as an inline engine would (`--simulate-ips`, `-q`).
     pub ips: bool,
+    /// Prefilter backend settings (Hyperscan on by default when compiled in).
+    pub mpm: PrefilterConfig,
 }
 
 /// The static description of a signature that an alert carries to outputs.
@@ -78,29 +99,249 @@ pub struct LoadReport {
 
 /// The compiled, immutable detection engine.
 pub struct DetectEngine {
-    _settings: DetectSettings,
+    settings: DetectSettings,
+    sigs: Vec<Sig>,
+    groups: Groups,
+    max_vars: usize,
 }
 
 /// Per-worker detection scratch and state.
-pub struct DetectCtx {}
+pub struct DetectCtx {
+    cands: Vec<u32>,
+    marks: Vec<u32>,
+    gen: u32,
+    vars: Vec<u64>,
+    scratch: PrefilterScratch,
+    /// Threshold / detection_filter state of this worker.
+    pub thresholds: keywords::ThresholdTable,
+}
 
 impl DetectEngine {
     /// Compiles `rules`. Rules that cannot be honoured are refused (listed in the report).
-    pub fn build(_rules: Vec<Rule>, settings: DetectSettings) -> (DetectEngine, LoadReport) {
-        (DetectEngine { _settings: settings }, LoadReport::default())
+    pub fn build(rules: Vec<Rule>, settings: DetectSettings) -> (DetectEngine, LoadReport) {
+        use rayon::prelude::*;
+        let cache = PcreCache::default();
+        let results: Vec<Result<Sig, (bool, RuleIssue)>> =
+            rules.par_iter().enumerate().map(|(i, r)| compile::compile_rule(r, i, &settings, &cache).map_err(|e| (e.refused, e.into_issue(r)))).collect();
+        let mut report = LoadReport::default();
+        let mut sigs = Vec::new();
+        let mut seen: HashMap<(u32, u32), usize> = HashMap::new();
+        for (r, rule) in results.into_iter().zip(rules.iter()) {
+            match r {
+                Ok(s) => {
+                    let key = (s.meta.gid, s.meta.sid);
+                    if seen.insert(key, sigs.len()).is_some() {
+                        report.failed.push(RuleIssue { span: rule.span.clone(), sid: Some(s.meta.sid), keyword: Some("sid".into()), reason: format!("duplicate signature {}:{}", key.0, key.1) });
+                        continue;
+                    }
+                    sigs.push(s);
+                }
+                Err((true, issue)) => report.refused.push(issue),
+                Err((false, issue)) => report.failed.push(issue),
+            }
+        }
+        compile::order_sigs(&mut sigs);
+        report.loaded = sigs.len();
+        let groups = match compile::build_groups(&settings.mpm, &sigs) {
+            Ok(g) => g,
+            Err(e) => {
+                // Only reachable through configured limits: load nothing rather than guess.
+                tracing::error!("prefilter build failed: {e}");
+                for s in &sigs {
+                    report.refused.push(RuleIssue { span: rules.first().map(|r| r.span.clone()).unwrap_or_else(|| parse::Span { file: Arc::new(Default::default()), line: 0 }), sid: Some(s.meta.sid), keyword: None, reason: format!("prefilter build failed: {e}") });
+                }
+                report.loaded = 0;
+                sigs.clear();
+                Groups::default()
+            }
+        };
+        let max_vars = compile::MAX_VARS;
+        (DetectEngine { settings, sigs, groups, max_vars }, report)
     }
 
     /// An engine with no rules (`--disable-detection`).
     pub fn empty() -> DetectEngine {
-        DetectEngine { _settings: DetectSettings::default() }
+        DetectEngine { settings: DetectSettings::default(), sigs: Vec::new(), groups: Groups::default(), max_vars: 0 }
+    }
+
+    /// Number of loaded signatures.
+    pub fn len(&self) -> usize {
+        self.sigs.len()
+    }
+
+    /// Whether no signature is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.sigs.is_empty()
+    }
+
+    /// The loaded signatures' metadata in internal-id (evaluation) order.
+    pub fn signatures(&self) -> impl Iterator<Item = &Arc<SigMeta>> {
+        self.sigs.iter().map(|s| &s.meta)
+    }
+
+    /// The settings the engine was built with.
+    pub fn settings(&self) -> &DetectSettings {
+        &self.settings
     }
 
     /// Fresh per-worker scratch.
     pub fn new_ctx(&self) -> DetectCtx {
-        DetectCtx {}
+        let scratch = match PrefilterScratch::for_all(self.groups.prefilters()) {
+            Ok(s) => s,
+            Err(e) => {
+                // Scans without scratch report every pattern: slower, never missing alerts.
+                tracing::error!("prefilter scratch allocation failed: {e}");
+                PrefilterScratch::default()
+            }
+        };
+        DetectCtx {
+            // Deduplicated candidates never exceed the signature count: no growth per packet.
+            cands: Vec::with_capacity(self.sigs.len()),
+            marks: vec![0; self.sigs.len()],
+            gen: 0,
+            vars: vec![0; self.max_vars],
+            scratch,
+            thresholds: keywords::ThresholdTable::default(),
+        }
     }
 
     /// Runs every candidate rule against `p`, pushing alerts in Suricata's order.
     /// `flow` is the packet's flow with the packet's direction, updated (flowbits, ...) in place.
-    pub fn inspect_packet(&self, _ctx: &mut DetectCtx, _p: &Packet<'_>, _flow: Option<(&mut Flow, Direction)>, _alerts: &mut Vec<Alert>) {}
+    pub fn inspect_packet(&self, ctx: &mut DetectCtx, p: &Packet<'_>, flow: Option<(&mut Flow, Direction)>, alerts: &mut Vec<Alert>) {
+        let mut flow = flow;
+        if flow.as_ref().is_some_and(|(f, _)| f.pass) {
+            return;
+        }
+        let Some(ip) = p.ip else { return };
+        if self.sigs.is_empty() {
+            return;
+        }
+        if ctx.marks.len() != self.sigs.len() {
+            // A ctx from another engine: resize once.
+            ctx.marks = vec![0; self.sigs.len()];
+            ctx.gen = 0;
+        }
+        ctx.gen = ctx.gen.wrapping_add(1);
+        if ctx.gen == 0 {
+            ctx.marks.iter_mut().for_each(|m| *m = 0);
+            ctx.gen = 1;
+        }
+        ctx.cands.clear();
+        let payload = p.payload();
+        let (sport, dport) = p.ports();
+        let bucket = bucket_of_proto(ip.proto);
+        {
+            let DetectCtx { cands, marks, gen, scratch, .. } = ctx;
+            let gen = *gen;
+            let mut add = |iid: u32| {
+                if let Some(m) = marks.get_mut(iid as usize) {
+                    if *m != gen {
+                        *m = gen;
+                        cands.push(iid);
+                    }
+                }
+            };
+            let pg = &self.groups.protos[bucket];
+            let mut groups: [Option<&compile::Group>; 4] = [Some(&self.groups.ip), Some(&pg.any), None, None];
+            if matches!(p.l4, L4::Tcp(_) | L4::Udp(_)) {
+                groups[2] = pg.by_dport.get(&dport);
+                groups[3] = pg.by_sport.get(&sport);
+            }
+            for g in groups.into_iter().flatten() {
+                g.always.iter().for_each(|i| add(*i));
+                if let Some(pf) = &g.prefilter {
+                    if !payload.is_empty() && !pf.is_empty() {
+                        pf.scan(scratch, payload, &mut |pid| {
+                            if let Some(list) = g.pat_sigs.get(pid as usize) {
+                                list.iter().for_each(|i| add(*i));
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        ctx.cands.sort_unstable();
+        let start_len = alerts.len();
+        for k in 0..ctx.cands.len() {
+            let Some(&iid) = ctx.cands.get(k) else { break };
+            let Some(sig) = self.sigs.get(iid as usize) else { continue };
+            if !header_matches(sig, p, ip.src, ip.dst, sport, dport) {
+                continue;
+            }
+            let fref = flow.as_ref().map(|(f, d)| (&**f, *d));
+            if !sig.conds.iter().all(|c| c.matches(p, fref)) {
+                continue;
+            }
+            if sig.dsize.is_some_and(|m| !m.matches(payload.len() as u64)) || sig.bsize.is_some_and(|m| !m.matches(payload.len() as u64)) {
+                continue;
+            }
+            if !inspect::chain_matches(&sig.chain, payload, &mut ctx.vars) {
+                continue;
+            }
+            if let Some((f, _)) = flow.as_mut() {
+                sig.posts.iter().for_each(|pm| pm.apply(f));
+            }
+            let mut allowed = true;
+            for t in &sig.thresholds {
+                allowed &= ctx.thresholds.allow(t, sig.meta.gid, sig.meta.sid, p);
+            }
+            if !allowed {
+                continue;
+            }
+            match sig.meta.action {
+                Action::Pass => {
+                    if let Some((f, _)) = flow.as_mut() {
+                        f.pass = true;
+                    }
+                    break;
+                }
+                Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth if self.settings.ips => {
+                    if let Some((f, _)) = flow.as_mut() {
+                        f.drop = true;
+                    }
+                }
+                _ => {}
+            }
+            if sig.noalert {
+                continue;
+            }
+            if alerts.len() - start_len < PACKET_ALERT_MAX {
+                alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
+                if let Some((f, _)) = flow.as_mut() {
+                    f.alerted = true;
+                }
+            }
+        }
+    }
 }
+
+fn proto_matches(pm: ProtoMatch, p: &Packet<'_>, ipproto: u8) -> bool {
+    match pm {
+        ProtoMatch::Ip => true,
+        ProtoMatch::Tcp => matches!(p.l4, L4::Tcp(_)),
+        ProtoMatch::Udp => matches!(p.l4, L4::Udp(_)),
+        ProtoMatch::Icmp => matches!(p.l4, L4::Icmp4(_) | L4::Icmp6(_)),
+        ProtoMatch::Icmp4 => matches!(p.l4, L4::Icmp4(_)),
+        ProtoMatch::Icmp6 => matches!(p.l4, L4::Icmp6(_)),
+        ProtoMatch::Num(n) => ipproto == n,
+    }
+}
+
+fn header_matches(sig: &Sig, p: &Packet<'_>, src: std::net::IpAddr, dst: std::net::IpAddr, sport: u16, dport: u16) -> bool {
+    if !proto_matches(sig.proto, p, p.proto().unwrap_or(0)) {
+        return false;
+    }
+    let has_ports = matches!(p.l4, L4::Tcp(_) | L4::Udp(_));
+    let ports_ok = |sp: &parse::PortExpr, dp: &parse::PortExpr, s: u16, d: u16| {
+        if has_ports {
+            port_match(sp, s) && port_match(dp, d)
+        } else {
+            matches!(sp, parse::PortExpr::Any) && matches!(dp, parse::PortExpr::Any)
+        }
+    };
+    let fwd = ports_ok(&sig.sport, &sig.dport, sport, dport) && sig.src.contains(src) && sig.dst.contains(dst);
+    fwd || (sig.bidir && ports_ok(&sig.sport, &sig.dport, dport, sport) && sig.src.contains(dst) && sig.dst.contains(src))
+}
+
+#[cfg(test)]
+mod tests;

@@ -59,6 +59,17 @@ pub mod uint;
 pub mod vars;
 pub mod window;
 
+// payload keywords (engine)
+pub mod content;
+pub mod pcre;
+pub mod byte_extract;
+pub mod byte_test;
+pub mod byte_jump;
+pub mod byte_math;
+pub mod isdataat;
+pub mod dsize;
+pub mod bsize;
+
 use crate::decode::Packet;
 use crate::flow::{Direction, Flow};
 

@@ -1,0 +1,1031 @@
+//! Rules -> signatures: keyword dispatch, payload chain construction, fast-pattern choice,
+//! signature ordering and prefilter grouping.
+//!
+//! Every option of a rule is either compiled into the signature with its full meaning or the
+//! rule is refused (a [`RuleIssue`] naming the keyword and the reason). Nothing is ignored.
+
+use super::keywords::byte_extract::{parse_byte_extract, ByteExtract};
+use super::keywords::byte_jump::{parse_byte_jump, ByteJump};
+use super::keywords::byte_math::{parse_byte_math, ByteMath};
+use super::keywords::byte_test::{parse_byte_test, ByteTest};
+use super::keywords::content::{parse_content, parse_val, Content, FastPattern, Val};
+use super::keywords::dsize::UintMatch;
+use super::keywords::isdataat::{parse_isdataat, IsDataAt};
+use super::keywords::pcre::{parse_pcre, Pcre, PcreCache, PcreError};
+use super::keywords::{self, Cond, Keyword, Meta, PostMatch, ThresholdSpec};
+use super::mpm::{PatternSpec, Prefilter, PrefilterConfig, PrefilterError};
+use super::parse::{Action, AddrExpr, PortExpr, Rule, RuleIssue};
+use super::{DetectSettings, SigMeta};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Most byte_extract / byte_math variables one rule may define.
+pub const MAX_VARS: usize = 64;
+/// Most payload keywords in one rule (bounds the evaluation recursion depth).
+pub const MAX_CHAIN: usize = 256;
+/// A port-specific prefilter group is only built for ports with at least this many rules;
+/// rules of rarer ports share the port-independent group (their ports are still checked).
+pub const MIN_PORT_GROUP: usize = 8;
+/// Port lists larger than this put a rule in the port-independent group.
+pub const MAX_GROUP_PORTS: usize = 32;
+
+/// Protocol part of a rule header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum ProtoMatch {
+    /// `ip` / `pkthdr`: any IP packet.
+    Ip,
+    /// `tcp`, `tcp-pkt`.
+    Tcp,
+    /// `udp`, `udp-pkt`.
+    Udp,
+    /// `icmp`: ICMPv4 and ICMPv6.
+    Icmp,
+    /// `icmpv4`.
+    Icmp4,
+    /// `icmpv6`.
+    Icmp6,
+    /// Another IP protocol number (`sctp`).
+    Num(u8),
+}
+
+/// One payload keyword of the chain.
+#[derive(Clone, Debug)]
+pub(crate) enum PayloadKw {
+    Content(Content),
+    Pcre(Pcre),
+    ByteTest(ByteTest),
+    ByteJump(ByteJump),
+    ByteExtract(ByteExtract),
+    ByteMath(ByteMath),
+    IsDataAt(IsDataAt),
+}
+
+/// A chain element plus whether the next element is relative to it.
+#[derive(Clone, Debug)]
+pub(crate) struct Step {
+    pub kw: PayloadKw,
+    pub relative_next: bool,
+}
+
+impl PayloadKw {
+    fn is_relative(&self) -> bool {
+        match self {
+            PayloadKw::Content(c) => c.is_relative(),
+            PayloadKw::Pcre(p) => p.relative,
+            PayloadKw::ByteTest(t) => t.relative,
+            PayloadKw::ByteJump(j) => j.relative,
+            PayloadKw::ByteExtract(e) => e.relative,
+            PayloadKw::ByteMath(m) => m.relative,
+            PayloadKw::IsDataAt(i) => i.relative,
+        }
+    }
+}
+
+/// A compiled signature.
+#[derive(Debug)]
+pub(crate) struct Sig {
+    pub meta: Arc<SigMeta>,
+    pub proto: ProtoMatch,
+    pub src: AddrSet,
+    pub sport: PortExpr,
+    pub dst: AddrSet,
+    pub dport: PortExpr,
+    pub bidir: bool,
+    pub conds: Vec<Cond>,
+    pub posts: Vec<PostMatch>,
+    pub thresholds: Vec<ThresholdSpec>,
+    pub noalert: bool,
+    pub dsize: Option<UintMatch>,
+    pub bsize: Option<UintMatch>,
+    pub chain: Vec<Step>,
+    /// Prefilter pattern: (bytes, nocase).
+    pub fast: Option<(Vec<u8>, bool)>,
+    /// Suricata priority (1 highest).
+    pub prio: u8,
+    /// Position in the input, for stable ordering.
+    pub load_order: usize,
+}
+
+/// Why one rule was not compiled.
+#[derive(Debug)]
+pub(crate) struct Reject {
+    pub keyword: Option<String>,
+    pub reason: String,
+    /// true: valid but unsupported; false: invalid.
+    pub refused: bool,
+}
+
+fn refuse(kw: &str, reason: impl Into<String>) -> Reject {
+    Reject { keyword: Some(kw.to_string()), reason: reason.into(), refused: true }
+}
+fn invalid(kw: &str, reason: impl Into<String>) -> Reject {
+    Reject { keyword: Some(kw.to_string()), reason: reason.into(), refused: false }
+}
+
+impl Reject {
+    pub fn into_issue(self, rule: &Rule) -> RuleIssue {
+        RuleIssue { span: rule.span.clone(), sid: rule.sid, keyword: self.keyword, reason: self.reason }
+    }
+}
+
+/// Protocols that need an application-layer parser (not implemented yet).
+const APP_PROTOS: &[&str] = &[
+    "http", "http1", "http2", "tls", "ssl", "dns", "ssh", "smtp", "ftp", "ftp-data", "smb", "dcerpc", "nfs", "ntp", "dhcp", "krb5", "snmp",
+    "sip", "rfb", "mqtt", "pgsql", "ike", "ikev2", "modbus", "dnp3", "enip", "tftp", "rdp", "telnet", "quic", "imap", "pop3", "ldap",
+    "websocket", "bittorrent-dht", "mdns", "doh2", "irc", "nntp", "template", "cip", "http-any",
+];
+
+fn parse_proto(p: &str) -> Result<ProtoMatch, Reject> {
+    Ok(match p {
+        "ip" | "pkthdr" => ProtoMatch::Ip,
+        "tcp" | "tcp-pkt" => ProtoMatch::Tcp,
+        "udp" | "udp-pkt" => ProtoMatch::Udp,
+        "icmp" => ProtoMatch::Icmp,
+        "icmpv4" | "icmp4" => ProtoMatch::Icmp4,
+        "icmpv6" | "icmp6" => ProtoMatch::Icmp6,
+        "sctp" => ProtoMatch::Num(132),
+        "tcp-stream" => return Err(refuse("protocol", "protocol tcp-stream needs stream reassembly, not supported yet")),
+        _ if APP_PROTOS.contains(&p) => return Err(refuse("protocol", format!("app-layer protocol {p} not supported yet"))),
+        _ => return Err(refuse("protocol", format!("unknown protocol {p}"))),
+    })
+}
+
+/// Buffer keywords and content modifiers that need an app-layer parser.
+fn app_layer_keyword(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "uricontent", "urilen", "file_data", "filename", "fileext", "filemagic", "filestore", "filemd5", "filesha1", "filesha256", "filesize",
+        "dce_iface", "dce_opnum", "dce_stub_data", "ja3_hash", "ja3_string", "ja3s_hash", "ja3s_string", "ssh_proto", "ssh_software",
+        "tls_sni", "tls_cert_subject", "tls_cert_issuer", "tls_cert_serial", "tls_cert_fingerprint", "tls_cert_notbefore",
+        "tls_cert_notafter", "tls_cert_expired", "tls_cert_valid", "tls_version", "tls_subject", "tls_issuerdn", "tls_fingerprint",
+        "tls_store", "ssl_version", "ssl_state", "dns_query", "app-layer-protocol", "app-layer-event", "app-layer-state",
+        "base64_decode", "base64_data", "luajit", "lua", "sip_method", "sip_uri", "krb5_cname", "krb5_sname", "krb5_err_code",
+        "krb5_msg_type", "snmp.community", "modbus", "dnp3_func", "dnp3_ind", "dnp3_obj", "dnp3_data", "enip_command", "cip_service",
+        "template_buffer", "smb_named_pipe", "smb_share", "ftpbounce", "ftpdata_command", "xbits", "file.data",
+    ];
+    const PREFIXES: &[&str] = &[
+        "http_", "http.", "http2.", "tls.", "dns.", "ssh.", "ssh_", "ja3.", "ja3s.", "ja4.", "file.", "smb.", "dcerpc.", "krb5.", "sip.",
+        "smtp.", "ftp.", "mqtt.", "rfb.", "snmp.", "ike.", "quic.", "pgsql.", "ldap.", "websocket.", "dhcp.", "nfs.", "rdp.", "tftp.",
+        "sdp.", "email.", "imap.", "pop3.", "mdns.", "dnp3.", "modbus.", "enip.", "cip.", "bittorrent", "x509.", "tcp.hdr", "udp.hdr",
+        "ipv4.hdr", "ipv6.hdr", "icmpv4.hdr", "icmpv6.hdr",
+    ];
+    EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Snort-3-only option names.
+const SNORT3_ONLY: &[&str] = &["service", "rem", "sd_pattern", "bufferlen", "regex", "js_data", "file_type", "so", "soid", "sha256", "sha512", "md5", "http_param", "script_data", "vba_data", "file_meta", "raw_data"];
+
+struct Builder<'a> {
+    settings: &'a DetectSettings,
+    pcre_cache: &'a PcreCache,
+    chain: Vec<Step>,
+    last_content: Option<usize>,
+    vars: HashMap<String, u8>,
+    conds: Vec<Cond>,
+    posts: Vec<PostMatch>,
+    thresholds: Vec<ThresholdSpec>,
+    noalert: bool,
+    dsize: Option<UintMatch>,
+    bsize: Option<UintMatch>,
+    msg: Option<String>,
+    sid: Option<u32>,
+    rev: Option<u32>,
+    gid: Option<u32>,
+    classtype: Option<String>,
+    priority: Option<u8>,
+    metadata: Vec<(String, Vec<String>)>,
+    target: Option<super::Target>,
+    fast_pattern_seen: bool,
+}
+
+impl<'a> Builder<'a> {
+    fn new(settings: &'a DetectSettings, pcre_cache: &'a PcreCache) -> Builder<'a> {
+        Builder {
+            settings,
+            pcre_cache,
+            chain: Vec::new(),
+            last_content: None,
+            vars: HashMap::new(),
+            conds: Vec::new(),
+            posts: Vec::new(),
+            thresholds: Vec::new(),
+            noalert: false,
+            dsize: None,
+            bsize: None,
+            msg: None,
+            sid: None,
+            rev: None,
+            gid: None,
+            classtype: None,
+            priority: None,
+            metadata: Vec::new(),
+            target: None,
+            fast_pattern_seen: false,
+        }
+    }
+
+    fn var_lookup(&self) -> impl Fn(&str) -> Option<u8> + '_ {
+        |n: &str| self.vars.get(n).copied()
+    }
+
+    fn content_mut(&mut self, kw: &str) -> Result<&mut Content, Reject> {
+        let idx = self.last_content.ok_or_else(|| invalid(kw, format!("{kw} needs a preceding content")))?;
+        match self.chain.get_mut(idx).map(|s| &mut s.kw) {
+            Some(PayloadKw::Content(c)) => Ok(c),
+            _ => Err(invalid(kw, format!("{kw} needs a preceding content"))),
+        }
+    }
+
+    fn push(&mut self, kw: &str, k: PayloadKw) -> Result<(), Reject> {
+        if self.chain.len() >= MAX_CHAIN {
+            return Err(refuse(kw, format!("more than {MAX_CHAIN} payload keywords")));
+        }
+        self.chain.push(Step { kw: k, relative_next: false });
+        Ok(())
+    }
+
+    fn new_slot(vars: &mut HashMap<String, u8>, kw: &str, name: &str) -> Result<u8, String> {
+        if let Some(i) = vars.get(name) {
+            return Ok(*i);
+        }
+        if vars.len() >= MAX_VARS {
+            return Err(format!("{kw}: more than {MAX_VARS} variables"));
+        }
+        let i = vars.len() as u8;
+        vars.insert(name.to_string(), i);
+        Ok(i)
+    }
+
+    fn option(&mut self, name: &str, value: Option<&str>) -> Result<(), Reject> {
+        let no_value = |v: Option<&str>| match v {
+            Some(x) if !x.trim().is_empty() => Err(invalid(name, format!("{name} takes no value"))),
+            _ => Ok(()),
+        };
+        match name {
+            "content" => {
+                let v = need(name, value)?;
+                let (pattern, negated) = parse_content(v).map_err(|e| {
+                    // Snort 3 puts modifiers after the string: content:"abc",nocase;
+                    if v.trim_end().ends_with('"') || !v.contains("\",") {
+                        invalid(name, e)
+                    } else {
+                        refuse(name, "Snort 3 content syntax (modifiers inside the value) not supported")
+                    }
+                })?;
+                self.push(name, PayloadKw::Content(Content::new(pattern, negated)))?;
+                self.last_content = Some(self.chain.len() - 1);
+            }
+            "nocase" => {
+                no_value(value)?;
+                let c = self.content_mut(name)?;
+                if c.nocase {
+                    return Err(invalid(name, "nocase given twice"));
+                }
+                c.nocase = true;
+            }
+            "rawbytes" => no_value(value)?,
+            "pkt_data" => no_value(value)?,
+            "depth" | "offset" | "distance" | "within" => {
+                let v = need(name, value)?.to_string();
+                let vars = self.vars.clone();
+                let look = |n: &str| vars.get(n).copied();
+                let val = match name {
+                    "depth" => parse_val(&v, 1, 65535, &look),
+                    "offset" => parse_val(&v, 0, 65535, &look),
+                    "distance" => parse_val(&v, -65535, 65535, &look),
+                    _ => parse_val(&v, 1, 65535, &look),
+                }
+                .map_err(|e| invalid(name, e))?;
+                let c = self.content_mut(name)?;
+                let relative = matches!(name, "distance" | "within");
+                if relative && (c.depth.is_some() || c.offset.is_some()) || !relative && c.is_relative() {
+                    return Err(invalid(name, "relative (distance/within) and absolute (depth/offset) modifiers on one content"));
+                }
+                let len = c.pattern.len() as i64;
+                let slot = match name {
+                    "depth" => &mut c.depth,
+                    "offset" => &mut c.offset,
+                    "distance" => &mut c.distance,
+                    _ => &mut c.within,
+                };
+                if slot.is_some() {
+                    return Err(invalid(name, format!("{name} given twice for one content")));
+                }
+                if let (Val::Lit(x), "depth" | "within") = (val, name) {
+                    if x < len {
+                        return Err(invalid(name, format!("{name} {x} is smaller than the content length {len}")));
+                    }
+                }
+                *slot = Some(val);
+            }
+            "startswith" => {
+                no_value(value)?;
+                let c = self.content_mut(name)?;
+                if c.depth.is_some() || c.offset.is_some() || c.is_relative() {
+                    return Err(invalid(name, "startswith with depth/offset/distance/within"));
+                }
+                c.depth = Some(Val::Lit(c.pattern.len() as i64));
+                c.offset = Some(Val::Lit(0));
+            }
+            "endswith" => {
+                no_value(value)?;
+                self.content_mut(name)?.endswith = true;
+            }
+            "fast_pattern" => {
+                if self.fast_pattern_seen {
+                    return Err(invalid(name, "fast_pattern on more than one content"));
+                }
+                self.fast_pattern_seen = true;
+                let c = self.content_mut(name)?;
+                let v = value.map(str::trim).unwrap_or("");
+                c.fast_pattern = if v.is_empty() || v == "only" {
+                    if v == "only" && c.negated {
+                        return Err(invalid(name, "fast_pattern:only on a negated content"));
+                    }
+                    FastPattern::Whole
+                } else {
+                    let (o, l) = v.split_once(',').ok_or_else(|| invalid(name, format!("invalid fast_pattern value '{v}'")))?;
+                    let o: u16 = o.trim().parse().map_err(|_| invalid(name, "invalid fast_pattern offset"))?;
+                    let l: u16 = l.trim().parse().map_err(|_| invalid(name, "invalid fast_pattern length"))?;
+                    if l == 0 || o as usize + l as usize > c.pattern.len() {
+                        return Err(invalid(name, "fast_pattern chop outside the content"));
+                    }
+                    FastPattern::Chop(o, l)
+                };
+            }
+            "pcre" => {
+                let spec = parse_pcre(need(name, value)?).map_err(|e| match e {
+                    PcreError::Invalid(r) => invalid(name, r),
+                    PcreError::Refused(r) => refuse(name, r),
+                })?;
+                let regex = self.pcre_cache.compile(&spec).map_err(|e| invalid(name, e))?;
+                self.push(name, PayloadKw::Pcre(Pcre { regex, relative: spec.relative, negated: spec.negated }))?;
+            }
+            "byte_test" => {
+                let k = parse_byte_test(need(name, value)?, &self.var_lookup()).map_err(|e| kw_err(name, e))?;
+                self.push(name, PayloadKw::ByteTest(k))?;
+            }
+            "byte_jump" => {
+                let k = parse_byte_jump(need(name, value)?, &self.var_lookup()).map_err(|e| kw_err(name, e))?;
+                self.push(name, PayloadKw::ByteJump(k))?;
+            }
+            "byte_extract" => {
+                let v = need(name, value)?.to_string();
+                let vars = &mut self.vars;
+                let k = parse_byte_extract(&v, &mut |n| Self::new_slot(vars, name, n)).map_err(|e| kw_err(name, e))?;
+                self.push(name, PayloadKw::ByteExtract(k))?;
+            }
+            "byte_math" => {
+                let v = need(name, value)?.to_string();
+                let snapshot = self.vars.clone();
+                let look = |n: &str| snapshot.get(n).copied();
+                let vars = &mut self.vars;
+                let k = parse_byte_math(&v, &look, &mut |n| Self::new_slot(vars, name, n)).map_err(|e| kw_err(name, e))?;
+                self.push(name, PayloadKw::ByteMath(k))?;
+            }
+            "isdataat" => {
+                let k = parse_isdataat(need(name, value)?, &self.var_lookup()).map_err(|e| invalid(name, e))?;
+                self.push(name, PayloadKw::IsDataAt(k))?;
+            }
+            "dsize" => {
+                if self.dsize.is_some() {
+                    return Err(invalid(name, "dsize given twice"));
+                }
+                self.dsize = Some(super::keywords::dsize::parse_dsize(need(name, value)?).map_err(|e| invalid(name, e))?);
+            }
+            "bsize" => {
+                if self.bsize.is_some() {
+                    return Err(invalid(name, "bsize given twice"));
+                }
+                self.bsize = Some(super::keywords::bsize::parse_bsize(need(name, value)?).map_err(|e| invalid(name, e))?);
+            }
+            _ if app_layer_keyword(name) => return Err(refuse(name, format!("needs app-layer {name}"))),
+            _ if SNORT3_ONLY.contains(&name) => return Err(refuse(name, format!("Snort 3 keyword {name} not supported"))),
+            _ => match keywords::parse_keyword(name, value) {
+                None => return Err(refuse(name, format!("unknown keyword {name}"))),
+                Some(Err(e)) => return Err(Reject { keyword: Some(e.keyword), reason: e.reason, refused: e.refused }),
+                Some(Ok(k)) => self.keyword(k),
+            },
+        }
+        Ok(())
+    }
+
+    fn keyword(&mut self, k: Keyword) {
+        match k {
+            Keyword::Cond(c) => self.conds.push(c),
+            Keyword::Post(p) => self.posts.push(p),
+            Keyword::Threshold(t) => self.thresholds.push(t),
+            Keyword::Meta(m) => match m {
+                Meta::Msg(s) => self.msg = Some(s),
+                Meta::Sid(s) => self.sid = Some(s),
+                Meta::Rev(r) => self.rev = Some(r),
+                Meta::Gid(g) => self.gid = Some(g),
+                Meta::Classtype(c) => self.classtype = Some(c),
+                Meta::Priority(p) => self.priority = Some(p),
+                Meta::Reference(..) => {}
+                Meta::Metadata(kv) => {
+                    for (k, v) in kv {
+                        match self.metadata.iter_mut().find(|(key, _)| *key == k) {
+                            Some((_, vals)) => vals.push(v),
+                            None => self.metadata.push((k, vec![v])),
+                        }
+                    }
+                }
+                Meta::Target(t) => self.target = Some(t),
+                Meta::NoAlert => self.noalert = true,
+            },
+        }
+    }
+}
+
+fn need<'v>(name: &str, v: Option<&'v str>) -> Result<&'v str, Reject> {
+    v.filter(|s| !s.trim().is_empty()).ok_or_else(|| invalid(name, format!("{name} needs a value")))
+}
+
+fn kw_err(name: &str, e: String) -> Reject {
+    if e.contains("dce") || e.contains("not supported") {
+        refuse(name, e)
+    } else {
+        invalid(name, e)
+    }
+}
+
+/// Picks the prefilter pattern: the explicit `fast_pattern` content, else the longest positive
+/// content (first on ties). A negated explicit fast pattern means "no prefilter pattern".
+fn choose_fast(chain: &[Step]) -> Option<(Vec<u8>, bool)> {
+    let contents = chain.iter().filter_map(|s| match &s.kw {
+        PayloadKw::Content(c) => Some(c),
+        _ => None,
+    });
+    if let Some(c) = contents.clone().find(|c| c.fast_pattern != FastPattern::None) {
+        return (!c.negated).then(|| (c.fast_bytes().to_vec(), c.nocase));
+    }
+    let mut best: Option<&Content> = None;
+    for c in contents.filter(|c| !c.negated) {
+        if best.is_none_or(|b| c.pattern.len() > b.pattern.len()) {
+            best = Some(c);
+        }
+    }
+    best.map(|c| (c.pattern.clone(), c.nocase))
+}
+
+/// Compiles one rule.
+pub(crate) fn compile_rule(rule: &Rule, load_order: usize, settings: &DetectSettings, pcre_cache: &PcreCache) -> Result<Sig, Reject> {
+    let proto = parse_proto(&rule.header.proto)?;
+    let mut b = Builder::new(settings, pcre_cache);
+    for opt in &rule.options {
+        b.option(opt.name.as_str(), opt.value.as_deref())?;
+    }
+    finish(b, rule, proto, load_order)
+}
+
+/// Turns the collected options into a signature.
+fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize) -> Result<Sig, Reject> {
+    let sid = b.sid.or(rule.sid).ok_or_else(|| Reject { keyword: Some("sid".into()), reason: "rule has no sid".into(), refused: false })?;
+    let (category, class_prio) = match &b.classtype {
+        None => (String::new(), None),
+        Some(ct) => match b.settings.classifications.get(ct) {
+            Some((desc, prio)) => (desc.clone(), Some(*prio)),
+            None => return Err(invalid("classtype", format!("unknown classtype {ct}"))),
+        },
+    };
+    let prio = b.priority.or(class_prio).unwrap_or(3);
+    let n = b.chain.len();
+    for i in 0..n.saturating_sub(1) {
+        let next_rel = b.chain[i + 1].kw.is_relative();
+        b.chain[i].relative_next = next_rel;
+    }
+    let fast = choose_fast(&b.chain);
+    // Meta::Msg arrives with quotes removed and escapes resolved (keywords contract).
+    let msg = b.msg.unwrap_or_default();
+    let meta = SigMeta {
+        gid: b.gid.unwrap_or(1),
+        sid,
+        rev: b.rev.unwrap_or(0),
+        msg,
+        category,
+        severity: prio,
+        action: rule.header.action,
+        metadata: b.metadata,
+        target: b.target,
+    };
+    Ok(Sig {
+        meta: Arc::new(meta),
+        proto,
+        src: AddrSet::new(&rule.header.src),
+        sport: rule.header.sport.clone(),
+        dst: AddrSet::new(&rule.header.dst),
+        dport: rule.header.dport.clone(),
+        bidir: rule.header.bidirectional,
+        conds: b.conds,
+        posts: b.posts,
+        thresholds: b.thresholds,
+        noalert: b.noalert,
+        dsize: b.dsize,
+        bsize: b.bsize,
+        chain: b.chain,
+        fast,
+        prio,
+        load_order,
+    })
+}
+
+/// Suricata's default action order: pass, drop, reject, alert.
+pub(crate) fn action_rank(a: Action) -> u8 {
+    match a {
+        Action::Pass => 0,
+        Action::Drop => 1,
+        Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth => 2,
+        Action::Alert => 3,
+    }
+}
+
+/// Sorts signatures the way Suricata assigns internal ids: by action, then rules with flow
+/// side effects (flowbits set) before the rest, then priority, then load order.
+pub(crate) fn order_sigs(sigs: &mut [Sig]) {
+    sigs.sort_by_key(|s| (action_rank(s.meta.action), s.posts.is_empty(), s.prio, s.load_order));
+}
+
+/// Address expression match (negated list members subtract from the positive ones): the
+/// reference semantics [`AddrSet`] is tested against.
+#[cfg(test)]
+pub(crate) fn addr_match(e: &AddrExpr, ip: IpAddr) -> bool {
+    match e {
+        AddrExpr::Any => true,
+        AddrExpr::Net(c) => c.contains(ip),
+        AddrExpr::Range(a, b) => match (a, b, ip) {
+            (IpAddr::V4(a), IpAddr::V4(b), IpAddr::V4(x)) => *a <= x && x <= *b,
+            (IpAddr::V6(a), IpAddr::V6(b), IpAddr::V6(x)) => *a <= x && x <= *b,
+            _ => false,
+        },
+        AddrExpr::Not(x) => !addr_match(x, ip),
+        AddrExpr::List(items) => {
+            let mut any_pos = false;
+            let mut pos_hit = false;
+            for it in items {
+                match it {
+                    AddrExpr::Not(x) => {
+                        if addr_match(x, ip) {
+                            return false;
+                        }
+                    }
+                    _ => {
+                        any_pos = true;
+                        pos_hit = pos_hit || addr_match(it, ip);
+                    }
+                }
+            }
+            !any_pos || pos_hit
+        }
+    }
+}
+
+/// A compiled address expression: sorted, disjoint, inclusive ranges per address family,
+/// checked by binary search (rule address lists of reputation rulesets hold hundreds of nets).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct AddrSet {
+    v4: Vec<(u128, u128)>,
+    v6: Vec<(u128, u128)>,
+}
+
+const V4_MAX: u128 = u32::MAX as u128;
+
+fn norm(mut r: Vec<(u128, u128)>) -> Vec<(u128, u128)> {
+    r.sort_unstable();
+    let mut out: Vec<(u128, u128)> = Vec::with_capacity(r.len());
+    for (a, b) in r {
+        match out.last_mut() {
+            Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+fn complement(r: &[(u128, u128)], max: u128) -> Vec<(u128, u128)> {
+    let mut out = Vec::with_capacity(r.len() + 1);
+    let mut next = 0u128;
+    let mut done = false;
+    for &(a, b) in r {
+        if a > next {
+            out.push((next, a - 1));
+        }
+        if b >= max {
+            done = true;
+            break;
+        }
+        next = b + 1;
+    }
+    if !done {
+        out.push((next, max));
+    }
+    out
+}
+
+fn intersect(x: &[(u128, u128)], y: &[(u128, u128)]) -> Vec<(u128, u128)> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < x.len() && j < y.len() {
+        let (a, b) = (x[i].0.max(y[j].0), x[i].1.min(y[j].1));
+        if a <= b {
+            out.push((a, b));
+        }
+        if x[i].1 < y[j].1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+fn ip_num(ip: IpAddr) -> (bool, u128) {
+    match ip {
+        IpAddr::V4(a) => (true, u32::from(a) as u128),
+        IpAddr::V6(a) => (false, u128::from(a)),
+    }
+}
+
+impl AddrSet {
+    fn full() -> AddrSet {
+        AddrSet { v4: vec![(0, V4_MAX)], v6: vec![(0, u128::MAX)] }
+    }
+
+    fn union(sets: impl IntoIterator<Item = AddrSet>) -> AddrSet {
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for s in sets {
+            v4.extend(s.v4);
+            v6.extend(s.v6);
+        }
+        AddrSet { v4: norm(v4), v6: norm(v6) }
+    }
+
+    fn not(&self) -> AddrSet {
+        AddrSet { v4: complement(&self.v4, V4_MAX), v6: complement(&self.v6, u128::MAX) }
+    }
+
+    fn and(&self, o: &AddrSet) -> AddrSet {
+        AddrSet { v4: intersect(&self.v4, &o.v4), v6: intersect(&self.v6, &o.v6) }
+    }
+
+    /// Compiles an expression with [`addr_match`]'s semantics.
+    pub fn new(e: &AddrExpr) -> AddrSet {
+        match e {
+            AddrExpr::Any => AddrSet::full(),
+            AddrExpr::Net(c) => {
+                let (v4, n) = ip_num(c.addr);
+                let bits = if v4 { 32 } else { 128 };
+                let host = bits - (c.prefix as u32).min(bits);
+                let mask = if host >= 128 { u128::MAX } else { (1u128 << host) - 1 };
+                let r = vec![(n & !mask, (n & !mask) | mask)];
+                if v4 {
+                    AddrSet { v4: r, v6: Vec::new() }
+                } else {
+                    AddrSet { v4: Vec::new(), v6: r }
+                }
+            }
+            AddrExpr::Range(a, b) => {
+                let ((fa, x), (fb, y)) = (ip_num(*a), ip_num(*b));
+                if fa != fb || x > y {
+                    return AddrSet::default();
+                }
+                if fa {
+                    AddrSet { v4: vec![(x, y)], v6: Vec::new() }
+                } else {
+                    AddrSet { v4: Vec::new(), v6: vec![(x, y)] }
+                }
+            }
+            AddrExpr::Not(x) => AddrSet::new(x).not(),
+            AddrExpr::List(items) => {
+                let pos: Vec<&AddrExpr> = items.iter().filter(|i| !matches!(i, AddrExpr::Not(_))).collect();
+                let pos = if pos.is_empty() { AddrSet::full() } else { AddrSet::union(pos.into_iter().map(AddrSet::new)) };
+                let neg = AddrSet::union(items.iter().filter_map(|i| match i {
+                    AddrExpr::Not(x) => Some(AddrSet::new(x)),
+                    _ => None,
+                }));
+                pos.and(&neg.not())
+            }
+        }
+    }
+
+    /// Whether `ip` is in the set.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let (v4, n) = ip_num(ip);
+        let r = if v4 { &self.v4 } else { &self.v6 };
+        let i = r.partition_point(|(_, b)| *b < n);
+        r.get(i).is_some_and(|(a, _)| *a <= n)
+    }
+}
+
+/// Port expression match, same list semantics as addresses.
+pub(crate) fn port_match(e: &PortExpr, port: u16) -> bool {
+    match e {
+        PortExpr::Any => true,
+        PortExpr::Range(a, b) => *a <= port && port <= *b,
+        PortExpr::Not(x) => !port_match(x, port),
+        PortExpr::List(items) => {
+            let mut any_pos = false;
+            let mut pos_hit = false;
+            for it in items {
+                match it {
+                    PortExpr::Not(x) => {
+                        if port_match(x, port) {
+                            return false;
+                        }
+                    }
+                    _ => {
+                        any_pos = true;
+                        pos_hit = pos_hit || port_match(it, port);
+                    }
+                }
+            }
+            !any_pos || pos_hit
+        }
+    }
+}
+
+/// The explicit ports of an expression when it is a small positive set.
+fn small_port_set(e: &PortExpr, out: &mut Vec<u16>) -> bool {
+    match e {
+        PortExpr::Range(a, b) => {
+            if (*b as usize).saturating_sub(*a as usize) >= MAX_GROUP_PORTS {
+                return false;
+            }
+            out.extend(*a..=*b);
+            out.len() <= MAX_GROUP_PORTS
+        }
+        PortExpr::List(items) => items.iter().all(|i| small_port_set(i, out)),
+        _ => false,
+    }
+}
+
+/// A set of signatures sharing one prefilter database.
+#[derive(Debug, Default)]
+pub(crate) struct Group {
+    pub prefilter: Option<Prefilter>,
+    /// Pattern id -> signature ids.
+    pub pat_sigs: Vec<Vec<u32>>,
+    /// Signatures without a prefilter pattern: always candidates.
+    pub always: Vec<u32>,
+}
+
+impl Group {
+    fn build(cfg: &PrefilterConfig, sigs: &[Sig], members: &[u32]) -> Result<Group, PrefilterError> {
+        let mut ids: HashMap<(&[u8], bool), u32> = HashMap::new();
+        let mut pats = Vec::new();
+        let mut g = Group::default();
+        for &sid in members {
+            let Some(sig) = sigs.get(sid as usize) else { continue };
+            match &sig.fast {
+                None => g.always.push(sid),
+                Some((bytes, nocase)) => {
+                    let next = ids.len() as u32;
+                    let id = *ids.entry((bytes.as_slice(), *nocase)).or_insert(next);
+                    if id == next {
+                        pats.push(PatternSpec { bytes: bytes.clone(), nocase: *nocase, id });
+                        g.pat_sigs.push(Vec::new());
+                    }
+                    if let Some(v) = g.pat_sigs.get_mut(id as usize) {
+                        v.push(sid);
+                    }
+                }
+            }
+        }
+        g.prefilter = Some(Prefilter::build(cfg, &pats)?);
+        Ok(g)
+    }
+}
+
+/// Protocol buckets for grouping.
+pub(crate) const BUCKETS: usize = 4;
+/// Bucket index of a packet's protocol: tcp 0, udp 1, icmp 2, other 3.
+pub(crate) fn bucket_of_proto(proto: u8) -> usize {
+    match proto {
+        6 => 0,
+        17 => 1,
+        1 | 58 => 2,
+        _ => 3,
+    }
+}
+
+/// Per-protocol groups: port-independent, by destination port, by source port.
+#[derive(Debug, Default)]
+pub(crate) struct ProtoGroups {
+    pub any: Group,
+    pub by_dport: HashMap<u16, Group>,
+    pub by_sport: HashMap<u16, Group>,
+}
+
+/// All groups of an engine: `ip` holds rules for every IP packet.
+#[derive(Debug, Default)]
+pub(crate) struct Groups {
+    pub ip: Group,
+    pub protos: [ProtoGroups; BUCKETS],
+}
+
+impl Groups {
+    /// Every prefilter, for scratch allocation.
+    pub fn prefilters(&self) -> Vec<&Prefilter> {
+        let mut v: Vec<&Prefilter> = self.ip.prefilter.iter().collect();
+        for p in &self.protos {
+            v.extend(p.any.prefilter.iter());
+            v.extend(p.by_dport.values().filter_map(|g| g.prefilter.as_ref()));
+            v.extend(p.by_sport.values().filter_map(|g| g.prefilter.as_ref()));
+        }
+        v
+    }
+}
+
+/// Groups signatures (already in internal-id order) and builds their prefilters.
+pub(crate) fn build_groups(cfg: &PrefilterConfig, sigs: &[Sig]) -> Result<Groups, PrefilterError> {
+    use rayon::prelude::*;
+    // (bucket or None for ip, kind 0 any / 1 dport / 2 sport, port) -> members
+    type Key = (Option<usize>, u8, u16);
+    let mut members: HashMap<Key, Vec<u32>> = HashMap::new();
+    let mut pending: Vec<(usize, u8, Vec<u16>, u32)> = Vec::new();
+    for (iid, s) in sigs.iter().enumerate() {
+        let iid = iid as u32;
+        let bucket = match s.proto {
+            ProtoMatch::Ip => None,
+            ProtoMatch::Tcp => Some(0),
+            ProtoMatch::Udp => Some(1),
+            ProtoMatch::Icmp | ProtoMatch::Icmp4 | ProtoMatch::Icmp6 => Some(2),
+            ProtoMatch::Num(n) => Some(bucket_of_proto(n)),
+        };
+        let Some(b) = bucket.filter(|b| *b <= 1) else {
+            members.entry((bucket, 0, 0)).or_default().push(iid);
+            continue;
+        };
+        let mut ports = Vec::new();
+        if !s.bidir && small_port_set(&s.dport, &mut ports) {
+            pending.push((b, 1, ports, iid));
+        } else if !s.bidir && matches!(s.dport, PortExpr::Any) && {
+            ports.clear();
+            small_port_set(&s.sport, &mut ports)
+        } {
+            pending.push((b, 2, ports, iid));
+        } else {
+            members.entry((Some(b), 0, 0)).or_default().push(iid);
+        }
+    }
+    let mut counts: HashMap<(usize, u8, u16), usize> = HashMap::new();
+    for (b, k, ports, _) in &pending {
+        for p in ports {
+            *counts.entry((*b, *k, *p)).or_default() += 1;
+        }
+    }
+    for (b, k, ports, iid) in pending {
+        let big: Vec<u16> = ports.iter().copied().filter(|p| counts.get(&(b, k, *p)).copied().unwrap_or(0) >= MIN_PORT_GROUP).collect();
+        if big.len() == ports.len() {
+            for p in big {
+                members.entry((Some(b), k, p)).or_default().push(iid);
+            }
+        } else {
+            members.entry((Some(b), 0, 0)).or_default().push(iid);
+        }
+    }
+    let mut list: Vec<(Key, Vec<u32>)> = members.into_iter().collect();
+    list.iter_mut().for_each(|(_, m)| m.sort_unstable());
+    let built: Vec<(Key, Result<Group, PrefilterError>)> = list.par_iter().map(|(k, m)| (*k, Group::build(cfg, sigs, m))).collect();
+    let mut g = Groups::default();
+    for p in &mut g.protos {
+        p.any = Group::build(cfg, sigs, &[])?;
+    }
+    g.ip = Group::build(cfg, sigs, &[])?;
+    for ((bucket, kind, port), grp) in built {
+        let grp = grp?;
+        match (bucket, kind) {
+            (None, _) => g.ip = grp,
+            (Some(b), 0) => g.protos[b].any = grp,
+            (Some(b), 1) => {
+                g.protos[b].by_dport.insert(port, grp);
+            }
+            (Some(b), _) => {
+                g.protos[b].by_sport.insert(port, grp);
+            }
+        }
+    }
+    Ok(g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::parse::{Header, Span};
+
+    fn rule() -> Rule {
+        let header = Header { action: Action::Alert, proto: "tcp".into(), src: AddrExpr::Any, sport: PortExpr::Any, dst: AddrExpr::Any, dport: PortExpr::Any, bidirectional: false };
+        Rule { header, options: Vec::new(), span: Span { file: Arc::new("t.rules".into()), line: 1 }, sid: Some(7), text: Arc::from("") }
+    }
+
+    fn settings() -> DetectSettings {
+        let mut s = DetectSettings::default();
+        s.classifications.insert("trojan-activity".into(), ("A Network Trojan was detected".into(), 1));
+        s.classifications.insert("misc-activity".into(), ("Misc activity".into(), 3));
+        s
+    }
+
+    fn meta_of(kws: Vec<Meta>) -> Result<Arc<SigMeta>, Reject> {
+        let st = settings();
+        let cache = PcreCache::default();
+        let mut b = Builder::new(&st, &cache);
+        for m in kws {
+            b.keyword(Keyword::Meta(m));
+        }
+        finish(b, &rule(), ProtoMatch::Tcp, 0).map(|s| s.meta)
+    }
+
+    #[test]
+    fn meta_defaults() {
+        let m = meta_of(vec![]).unwrap();
+        assert_eq!((m.gid, m.sid, m.rev, m.severity, m.category.as_str(), m.msg.as_str()), (1, 7, 0, 3, "", ""));
+    }
+
+    #[test]
+    #[allow(clippy::type_complexity)]
+    fn meta_table() {
+        let cases: Vec<(&str, Vec<Meta>, Option<(u32, u32, u8, &str)>)> = vec![
+            ("classtype_prio", vec![Meta::Classtype("trojan-activity".into())], Some((1, 0, 1, "A Network Trojan was detected"))),
+            ("priority_overrides", vec![Meta::Classtype("trojan-activity".into()), Meta::Priority(2)], Some((1, 0, 2, "A Network Trojan was detected"))),
+            ("priority_before_classtype", vec![Meta::Priority(2), Meta::Classtype("misc-activity".into())], Some((1, 0, 2, "Misc activity"))),
+            ("gid_rev", vec![Meta::Gid(3), Meta::Rev(5)], Some((3, 5, 3, ""))),
+            ("unknown_classtype", vec![Meta::Classtype("nope".into())], None),
+        ];
+        for (name, kws, want) in cases {
+            let got = meta_of(kws).ok();
+            let got = got.as_ref().map(|m| (m.gid, m.rev, m.severity, m.category.as_str()));
+            assert_eq!(got, want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn metadata_groups_keys_in_order() {
+        let m = meta_of(vec![
+            Meta::Metadata(vec![("a".into(), "1".into()), ("b".into(), "2".into())]),
+            Meta::Metadata(vec![("a".into(), "3".into())]),
+            Meta::Msg("x\\;y".into()),
+            Meta::Sid(9),
+            Meta::NoAlert,
+        ])
+        .unwrap();
+        assert_eq!(m.metadata, vec![("a".to_string(), vec!["1".to_string(), "3".to_string()]), ("b".to_string(), vec!["2".to_string()])]);
+        assert_eq!(m.sid, 9);
+        assert_eq!(m.msg, "x\\;y", "msg is taken as resolved by the keyword parser");
+    }
+
+    #[test]
+    fn addr_set_agrees_with_addr_match() {
+        use crate::detect::parse::Cidr;
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let leaf = prop_oneof![
+            Just(AddrExpr::Any),
+            (0u8..4, 0u8..=32).prop_map(|(x, p)| {
+                let a = std::net::Ipv4Addr::new(10, x * 60, 0, 0);
+                let m = if p == 0 { 0 } else { u32::MAX << (32 - p as u32) };
+                AddrExpr::Net(Cidr { addr: IpAddr::V4((u32::from(a) & m).into()), prefix: p })
+            }),
+            (0u8..4, 0u8..4).prop_map(|(a, b)| AddrExpr::Range(IpAddr::V4([10, a * 60, 0, 0].into()), IpAddr::V4([10, b * 60, 255, 255].into()))),
+            (0u8..=128).prop_map(|p| AddrExpr::Net(Cidr { addr: "::".parse().unwrap(), prefix: p })),
+        ];
+        let expr = leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![inner.clone().prop_map(|e| AddrExpr::Not(Box::new(e))), proptest::collection::vec(inner, 1..4).prop_map(AddrExpr::List)]
+        });
+        let ips = proptest::collection::vec((0u8..=255, 0u8..=255, any::<bool>()), 1..16);
+        let mut runner = TestRunner::new(Config { cases: 500, ..Config::default() });
+        runner
+            .run(&(expr, ips), |(e, ips)| {
+                let set = AddrSet::new(&e);
+                for (b, c, v6) in ips {
+                    let ip = if v6 { IpAddr::V6(std::net::Ipv6Addr::new(b as u16, 0, 0, 0, 0, 0, 0, c as u16)) } else { IpAddr::V4([10, b, c, 1].into()) };
+                    prop_assert_eq!(set.contains(ip), addr_match(&e, ip), "{:?} {}", e, ip);
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn address_and_port_lists() {
+        use crate::detect::parse::Cidr;
+        let net = |s: &str, p: u8| AddrExpr::Net(Cidr { addr: s.parse().unwrap(), prefix: p });
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let list = AddrExpr::List(vec![net("10.0.0.0", 8), AddrExpr::Not(Box::new(net("10.1.0.0", 16)))]);
+        let only_neg = AddrExpr::List(vec![AddrExpr::Not(Box::new(net("192.168.0.0", 16)))]);
+        let cases: &[(&str, &AddrExpr, &str, bool)] = &[
+            ("in_list", &list, "10.2.3.4", true),
+            ("negated_member", &list, "10.1.3.4", false),
+            ("outside", &list, "11.0.0.1", false),
+            ("only_negated_outside", &only_neg, "8.8.8.8", true),
+            ("only_negated_inside", &only_neg, "192.168.1.1", false),
+            ("v6_vs_v4", &list, "::1", false),
+        ];
+        for (name, e, a, want) in cases {
+            assert_eq!(addr_match(e, ip(a)), *want, "case {name}");
+        }
+        let ports = PortExpr::List(vec![PortExpr::Range(80, 90), PortExpr::Not(Box::new(PortExpr::Range(85, 85)))]);
+        assert!(port_match(&ports, 80));
+        assert!(!port_match(&ports, 85));
+        assert!(!port_match(&ports, 91));
+        assert!(port_match(&PortExpr::Not(Box::new(PortExpr::Range(1, 5))), 6));
+    }
+}
