@@ -449,3 +449,6 @@ pub(crate) fn be32(d: &[u8], i: usize) -> u32 {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests;
