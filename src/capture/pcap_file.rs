@@ -490,6 +490,7 @@ mod tests {
     }
 
     /// Reads every frame; returns (frames as (cnt, link, ts micros, data, orig_len), final error).
+    #[allow(clippy::type_complexity)]
     fn read_all(path: &Path) -> (Vec<(u64, LinkType, i64, Vec<u8>, u32)>, Option<CaptureError>) {
         let mut src = match PcapSource::open(path) {
             Ok(s) => s,

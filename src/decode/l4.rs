@@ -119,7 +119,7 @@ impl<'a> Dec<'a, '_> {
                     }
                 }
                 5 => {
-                    if len < 10 || len > 34 || (len - 2) % 8 != 0 {
+                    if !(10..=34).contains(&len) || (len - 2) % 8 != 0 {
                         self.ev(E::TcpOptInvalidLen);
                     } else if sack_seen {
                         self.ev(E::TcpOptDuplicate);

@@ -1,5 +1,6 @@
 //! Decoder tests: hand-written frames per layer (deconstruct, truncated, impossible length),
 //! frames built with etherparse, a reference capture from suricata-verify, and proptests.
+#![allow(clippy::type_complexity)]
 
 use super::*;
 use crate::capture::LinkType;
