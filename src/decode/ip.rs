@@ -496,7 +496,9 @@ impl<'a> Dec<'a, '_> {
                 }
             }
             _ => {
-                if is_v4 && !matches!(proto, proto::IGMP | proto::ESP | proto::AH | proto::SCTP | proto::PIM | proto::VRRP | proto::GRE | proto::IPIP | proto::IPV6 | proto::MPLS_IN_IP) {
+                // Only numbers IANA has not assigned (143-252): an assigned protocol we do not
+                // decode (OSPF, L2TP, ...) is not an anomaly.
+                if is_v4 && (143..=252).contains(&proto) {
                     self.ev(E::Ipv4UnknownProtocol);
                 }
                 self.other(proto, off, end)

@@ -506,10 +506,12 @@ fn unknown_ethertype_and_protocol() {
     b[12] = 0x12;
     assert_eq!(events(&dec(LinkType::Ethernet, &b)), vec!["ethernet.unknown_ethertype"]);
     let mut b = eth_udp(b"", 0);
-    b[23] = 253;
+    b[23] = 200;
     let p = dec(LinkType::Ethernet, &b);
     assert!(p.events.contains(E::Ipv4UnknownProtocol));
-    assert_eq!((p.l4, p.payload().len()), (L4::Other(253), 8));
+    assert_eq!((p.l4, p.payload().len()), (L4::Other(200), 8));
+    b[23] = 89; // OSPF: assigned, not decoded, no event
+    assert!(dec(LinkType::Ethernet, &b).events.is_empty());
 }
 
 /// Suricata-verify's output-eve-anomaly-packethdr: Suricata logs 42 icmpv4.unknown_type,
