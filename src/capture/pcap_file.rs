@@ -207,6 +207,17 @@ fn describe<I>(e: &PcapError<I>) -> String {
     }
 }
 
+/// Units per second for a pcapng `if_tsresol` (bit 7 clear: 10^-n s, set: 2^-n s). Done here
+/// because pcap-parser 0.17 rejects every binary resolution.
+fn ts_resolution(tsresol: u8) -> Option<u64> {
+    let n = u32::from(tsresol & 0x7f);
+    if tsresol & 0x80 == 0 {
+        10u64.checked_pow(n)
+    } else {
+        1u64.checked_shl(n).filter(|_| n < 64)
+    }
+}
+
 /// Converts `units` at `resolution` units/second plus `offset` seconds to a [`Timestamp`].
 fn ts_from_units(units: u64, resolution: u64, offset: i64) -> Timestamp {
     let res = resolution.max(1);
@@ -280,7 +291,7 @@ impl Open {
                         Step::Skip
                     }
                     PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
-                        let Some(resolution) = idb.ts_resolution() else {
+                        let Some(resolution) = ts_resolution(idb.if_tsresol) else {
                             return Err(err(&self.path, format!("corrupt interface description at offset {offset}: invalid if_tsresol {}", idb.if_tsresol)));
                         };
                         if self.ifaces.len() >= MAX_INTERFACES {
@@ -617,6 +628,25 @@ mod tests {
         assert_eq!(frames[0], (1, LinkType::Ethernet, 1_700_000_000_000_001, vec![1, 2, 3], 13));
         assert_eq!(frames[1], (2, LinkType::Raw, 1_700_000_000_000_002, vec![4, 5, 6, 7, 8], 15));
         assert_eq!(frames[2].2, 5);
+    }
+
+    /// A big-endian pcapng section (SHB, IDB with 2^-20 s resolution, one EPB).
+    #[test]
+    fn pcapng_big_endian_section() {
+        fn block(typ: u32, body: &[u8]) -> Vec<u8> {
+            let len = (12 + body.len()) as u32;
+            [&typ.to_be_bytes()[..], &len.to_be_bytes(), body, &len.to_be_bytes()].concat()
+        }
+        let shb = block(0x0a0d_0d0a, &[&0x1a2b_3c4du32.to_be_bytes()[..], &1u16.to_be_bytes(), &0u16.to_be_bytes(), &(-1i64).to_be_bytes()].concat());
+        // if_tsresol 0x94 = 2^-20 s
+        let idb = block(1, &[&113u16.to_be_bytes()[..], &[0, 0], &0u32.to_be_bytes(), &9u16.to_be_bytes(), &1u16.to_be_bytes(), &[0x94, 0, 0, 0], &[0, 0, 0, 0]].concat());
+        let ts: u64 = (1_000u64 << 20) | (1 << 19); // 1000.5 s
+        let epb = block(6, &[&0u32.to_be_bytes()[..], &((ts >> 32) as u32).to_be_bytes(), &(ts as u32).to_be_bytes(), &4u32.to_be_bytes(), &4u32.to_be_bytes(), &[9, 8, 7, 6]].concat());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = write(dir.path(), "be.pcapng", &[shb, idb, epb].concat());
+        let (frames, e) = read_all(&p);
+        assert!(e.is_none(), "{e:?}");
+        assert_eq!(frames, vec![(1, LinkType::LinuxSll, 1_000_500_000, vec![9, 8, 7, 6], 4)]);
     }
 
     #[test]
