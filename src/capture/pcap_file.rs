@@ -84,6 +84,8 @@ struct Open {
     frames: u64,
     /// Current read-buffer capacity.
     buf_cap: usize,
+    /// pcapng: byte order of the current section.
+    ng_big_endian: bool,
 }
 
 /// Reads one capture file, or every capture in a directory in name order.
@@ -194,6 +196,7 @@ fn open_file(path: &Path) -> Result<Open, CaptureError> {
         last_ts: Timestamp::default(),
         frames: 0,
         buf_cap: INITIAL_BUFFER,
+        ng_big_endian: false,
     })
 }
 
@@ -256,12 +259,20 @@ impl Open {
                 }
             }
             Format::PcapNg => {
-                let Some(b) = data.get(4..8) else { return Ok(()) };
+                let (Some(t), Some(b)) = (data.get(0..4), data.get(4..8)) else { return Ok(()) };
                 let b = [b[0], b[1], b[2], b[3]];
-                // A section header may switch byte order; accept either reading of its length.
-                let le = u32::from_le_bytes(b) as usize;
-                let be = u32::from_be_bytes(b) as usize;
-                if le.min(be) > MAX_RECORD {
+                // A section header carries its own byte order (its byte-order magic); other
+                // blocks use the current section's.
+                let big_endian = if t == [0x0a, 0x0d, 0x0d, 0x0a] {
+                    match data.get(8..12) {
+                        Some(bom) => bom == [0x1a, 0x2b, 0x3c, 0x4d],
+                        None => return Ok(()),
+                    }
+                } else {
+                    self.ng_big_endian
+                };
+                let len = if big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) } as usize;
+                if len > MAX_RECORD {
                     return Err(err(&self.path, format!("corrupt block at offset {offset}: length exceeds limit {MAX_RECORD}")));
                 }
             }
@@ -286,7 +297,8 @@ impl Open {
                         fill(frame, ts, self.pcap_link, b.data, b.origlen);
                         Step::Frame
                     }
-                    PcapBlockOwned::NG(Block::SectionHeader(_)) => {
+                    PcapBlockOwned::NG(Block::SectionHeader(shb)) => {
+                        self.ng_big_endian = shb.big_endian();
                         self.ifaces.clear();
                         Step::Skip
                     }
@@ -676,6 +688,12 @@ mod tests {
         let off = bytes.len();
         bytes.extend_from_slice(&[0x06, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0]);
         let p = write(dir.path(), "hugeblock.pcapng", &bytes);
+        let (_, e) = read_all(&p);
+        assert!(e.expect("error").reason.contains(&format!("corrupt block at offset {off}")));
+        // a length that is small when misread big-endian is still caught
+        let mut bytes = ng_shb();
+        bytes.extend_from_slice(&[0x06, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0, 0]);
+        let p = write(dir.path(), "hugeblock2.pcapng", &bytes);
         let (_, e) = read_all(&p);
         assert!(e.expect("error").reason.contains(&format!("corrupt block at offset {off}")));
     }
