@@ -4,10 +4,37 @@
 //! Contract: [`decode`] never panics on any input. Malformed or odd layers raise named
 //! [`DecodeEvent`]s (Suricata's `decoder.*` names) and decoding stops at the first layer it
 //! cannot trust; everything decoded before that stays available to detection.
+//!
+//! What is decoded: Ethernet, Linux SLL/SLL2, raw IPv4/IPv6, BSD null/loop (both byte
+//! orders), up to [`link::MAX_VLAN_LAYERS`] 802.1Q/802.1ad tags, MPLS, IPv4 with options,
+//! IPv6 with extension headers (hop-by-hop, routing, destination options, fragment, AH, ESP
+//! stops), TCP with options, UDP, ICMPv4, ICMPv6. IP fragments with a non-zero offset keep
+//! `l4 = None` and their payload is the IP payload (reassembly is a later stage); a first
+//! fragment is decoded but its L4 length checks and checksum are skipped.
+//!
+//! Tunnels (IP-in-IP, IPv6-in-IP, GRE version 0 with key/sequence, MPLS, MPLS-in-IP,
+//! Ethernet-over-GRE) are decoded straight through to the innermost packet, which is what
+//! [`Packet::ip`] and [`Packet::l4`] describe; [`Packet::tunnel`] keeps the outermost IP
+//! header and the outermost tunnel kind. Suricata instead inspects the outer packet and a
+//! separate inner pseudo packet; we inspect only the inner one.
+//!
+//! Event semantics follow Suricata's decoders: too-small / truncated / wrong-version
+//! conditions raise the layer's event and drop that layer (an IPv4 or IPv6 header that
+//! fails its checks leaves `ip = None`, as Suricata clears it). Checksums are never events;
+//! they are verdicts in the `csum_ok` fields when [`DecodeConfig::checksums`] is set.
+//!
+//! Limits: [`MAX_LAYERS`] nested link/tunnel layers, [`ip::MAX_IPV6_EXTHDRS`] extension
+//! headers, [`link::MAX_MPLS_LABELS`] labels; beyond them `too_many_layers` is raised.
+//! Frames longer than 65535 bytes are decoded only while header offsets fit in `u16`.
 
 pub mod events;
+mod hint;
+pub mod ip;
+mod l4;
+pub mod link;
 
 pub use events::{DecodeEvent, DecodeEvents};
+pub use hint::{flow_hint, FlowHint};
 
 use crate::capture::LinkType;
 use crate::time::Timestamp;
@@ -218,12 +245,56 @@ pub struct Packet<'a> {
     pub payload_len: u32,
     /// Anomalies raised while decoding.
     pub events: DecodeEvents,
+    /// Set when the packet came through a tunnel; `ip`/`l4` are then the innermost layers.
+    pub tunnel: Option<Tunnel>,
+}
+
+/// The kind of the outermost tunnel a packet came through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TunnelKind {
+    /// IPv4 in IP (protocol 4).
+    IpInIp,
+    /// IPv6 in IP (protocol 41).
+    Ipv6InIp,
+    /// GRE version 0 with its optional key and sequence number.
+    Gre {
+        /// GRE key (K bit).
+        key: Option<u32>,
+        /// GRE sequence number (S bit).
+        seq: Option<u32>,
+    },
+    /// MPLS (over Ethernet or in IP).
+    Mpls,
+}
+
+/// Tunnel information of a decapsulated packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tunnel {
+    /// The outermost tunnel.
+    pub kind: TunnelKind,
+    /// The outermost IP header, if the tunnel ran over IP (MPLS over Ethernet has none).
+    pub outer: Option<IpHdr>,
+    /// Number of tunnel layers crossed.
+    pub depth: u8,
 }
 
 impl<'a> Packet<'a> {
     /// An undecoded packet over `data`.
     pub fn empty(ts: Timestamp, link: LinkType, data: &'a [u8]) -> Packet<'a> {
-        Packet { ts, data, link, vlan: [0; 3], vlan_len: 0, ip: None, l4: L4::None, payload_off: 0, payload_len: 0, events: DecodeEvents::default() }
+        Packet { ts, data, link, vlan: [0; 3], vlan_len: 0, ip: None, l4: L4::None, payload_off: 0, payload_len: 0, events: DecodeEvents::default(), tunnel: None }
+    }
+
+    /// Whether this is an IP fragment (more-fragments set or a non-zero offset).
+    pub fn is_fragment(&self) -> bool {
+        self.ip.is_some_and(|ip| ip.mf || ip.frag_offset > 0)
+    }
+
+    /// The flow tuple of this packet, exactly as [`flow_hint`] computes it from the raw
+    /// frame: addresses, [`Packet::ports`], protocol and VLAN ids. `None` without an IP layer.
+    pub fn flow_hint(&self) -> Option<FlowHint> {
+        let ip = self.ip?;
+        let (sport, dport) = self.ports();
+        Some(FlowHint { src: ip.src, dst: ip.dst, sport, dport, proto: ip.proto, vlan: self.vlan, vlan_len: self.vlan_len.min(3), fragment: self.is_fragment() })
     }
 
     /// The application payload (TCP/UDP data, ICMP data, or the IP payload of other protocols).
@@ -286,8 +357,98 @@ impl std::fmt::Display for ProtoName {
     }
 }
 
+/// Most nested link/tunnel layers followed before `too_many_layers` is raised.
+pub const MAX_LAYERS: u8 = 16;
+
 /// Decodes one frame. Never panics; see the module contract.
-pub fn decode<'a>(ts: Timestamp, link: LinkType, data: &'a [u8], _cfg: &DecodeConfig) -> Packet<'a> {
-    // Placeholder until the decoder lands: an undecoded packet.
-    Packet::empty(ts, link, data)
+pub fn decode<'a>(ts: Timestamp, link: LinkType, data: &'a [u8], cfg: &DecodeConfig) -> Packet<'a> {
+    let mut p = Packet::empty(ts, link, data);
+    let mut d = Dec { data, p: &mut p, cfg, layers: 0 };
+    match link {
+        LinkType::Ethernet => d.ethernet(0),
+        LinkType::LinuxSll => d.sll(),
+        LinkType::LinuxSll2 => d.sll2(),
+        LinkType::Null => d.null(false),
+        LinkType::Loop => d.null(true),
+        LinkType::Ipv4 => d.ipv4(0, false),
+        LinkType::Ipv6 => d.ipv6(0, false),
+        LinkType::Raw => match data.first().map(|b| b >> 4) {
+            Some(4) => d.ipv4(0, false),
+            Some(6) => d.ipv6(0, false),
+            _ => d.ev(DecodeEvent::IprawInvalidIpVersion),
+        },
+        LinkType::Other(_) => {}
+    }
+    p
 }
+
+/// Decoder state for one frame: the bytes in scope (shortened inside tunnels to the outer
+/// IP length), the packet being filled, and the layer count.
+pub(crate) struct Dec<'a, 'p> {
+    pub(crate) data: &'a [u8],
+    pub(crate) p: &'p mut Packet<'a>,
+    pub(crate) cfg: &'p DecodeConfig,
+    layers: u8,
+}
+
+impl<'a> Dec<'a, '_> {
+    /// Raises `e`.
+    pub(crate) fn ev(&mut self, e: DecodeEvent) {
+        self.p.events.set(e);
+    }
+
+    /// Counts one more nested layer; `false` (and `too_many_layers`) past [`MAX_LAYERS`].
+    pub(crate) fn enter_layer(&mut self) -> bool {
+        self.layers = self.layers.saturating_add(1);
+        if self.layers > MAX_LAYERS {
+            self.ev(DecodeEvent::TooManyLayers);
+            return false;
+        }
+        true
+    }
+
+    /// Installs `ip` as the current (innermost) IP layer, resetting what an outer IP had set.
+    pub(crate) fn set_ip(&mut self, ip: IpHdr, _inner: bool) {
+        self.p.ip = Some(ip);
+        self.p.l4 = L4::None;
+        self.p.payload_off = 0;
+        self.p.payload_len = 0;
+    }
+
+    /// Records that a tunnel is being entered from the current IP layer.
+    pub(crate) fn tunnel_mark(&mut self, kind: TunnelKind) {
+        match self.p.tunnel.as_mut() {
+            Some(t) => t.depth = t.depth.saturating_add(1),
+            None => self.p.tunnel = Some(Tunnel { kind, outer: self.p.ip, depth: 1 }),
+        }
+    }
+
+    /// Sets the payload to `[off, end)`, clamped to the frame.
+    pub(crate) fn set_payload(&mut self, off: usize, end: usize) {
+        let end = end.min(self.p.data.len());
+        let off = off.min(end);
+        self.p.payload_off = off as u32;
+        self.p.payload_len = (end - off) as u32;
+    }
+}
+
+/// Big-endian u16 at `i`, 0 when out of range (callers check lengths first).
+#[inline]
+pub(crate) fn be16(d: &[u8], i: usize) -> u16 {
+    match d.get(i..i.saturating_add(2)) {
+        Some(&[a, b]) => u16::from_be_bytes([a, b]),
+        _ => 0,
+    }
+}
+
+/// Big-endian u32 at `i`, 0 when out of range (callers check lengths first).
+#[inline]
+pub(crate) fn be32(d: &[u8], i: usize) -> u32 {
+    match d.get(i..i.saturating_add(4)) {
+        Some(&[a, b, c, e]) => u32::from_be_bytes([a, b, c, e]),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -331,3 +331,14 @@ impl Flow {
         }
     }
 }
+
+/// The dispatcher's worker hash for a raw frame, without a full decode: the same value as
+/// `FlowKey::worker_hash()` of the key built from the decoded packet
+/// (`FlowKey::new((src, sport), (dst, dport), proto, vlans)` with [`crate::decode::Packet::ports`]).
+/// Frames without an IP layer hash to 0. (Added by the decode work.)
+pub fn flow_hash_hint(link: crate::capture::LinkType, data: &[u8]) -> u64 {
+    match crate::decode::flow_hint(link, data) {
+        Some(h) => FlowKey::new((h.src, h.sport), (h.dst, h.dport), h.proto, h.vlans()).worker_hash(),
+        None => 0,
+    }
+}
