@@ -20,13 +20,13 @@
 //! stores a new engine is picked up at the next batch boundary; a worker rebuilds its
 //! [`crate::detect::DetectCtx`] when the engine changes.
 
-use crate::capture::{Frame, LinkType, PacketSource};
+use crate::capture::{Frame, PacketSource};
 use crate::config::{Config, RunMode};
 use crate::decode::{self, DecodeConfig};
 use crate::detect::{Action, Alert, DetectEngine, SigMeta};
 use crate::flow::table::FlowTable;
 use crate::decode::Packet;
-use crate::flow::{Direction, EndReason, Flow};
+use crate::flow::{flow_hash_hint, Direction, EndReason, Flow};
 use crate::output::eve::{self, PacketRecord};
 use crate::output::stats::Counters;
 use crate::output::EveOptions;
@@ -554,97 +554,7 @@ fn output_thread(
 /// raw IP, Linux SLL, BSD loopback; IPv4/IPv6; TCP/UDP/SCTP ports of unfragmented packets).
 /// Both directions of a flow give the same value; frames it cannot parse hash to 0.
 ///
-/// Private stand-in until `decode::flow_hash_hint` lands; it must agree with the flow key
-/// (addresses, ports, protocol, VLAN) so one flow always lands on one worker.
-fn flow_hash_hint(link: LinkType, d: &[u8]) -> u64 {
-    fn be16(d: &[u8], at: usize) -> Option<u16> {
-        Some(u16::from_be_bytes([*d.get(at)?, *d.get(at + 1)?]))
-    }
-    let mut vlan: u16 = 0;
-    let (mut ethertype, mut off) = match link {
-        LinkType::Ethernet => (be16(d, 12), 14usize),
-        LinkType::Raw | LinkType::Ipv4 | LinkType::Ipv6 => match d.first().map(|b| b >> 4) {
-            Some(4) => (Some(0x0800), 0),
-            Some(6) => (Some(0x86dd), 0),
-            _ => (None, 0),
-        },
-        LinkType::LinuxSll => (be16(d, 14), 16),
-        LinkType::LinuxSll2 => (be16(d, 0), 20),
-        LinkType::Null | LinkType::Loop => match d.get(4).map(|b| b >> 4) {
-            Some(4) => (Some(0x0800), 4),
-            Some(6) => (Some(0x86dd), 4),
-            _ => (None, 4),
-        },
-        LinkType::Other(_) => (None, 0),
-    };
-    for _ in 0..2 {
-        if matches!(ethertype, Some(0x8100) | Some(0x88a8)) {
-            if vlan == 0 {
-                vlan = be16(d, off).unwrap_or(0) & 0x0fff;
-            }
-            ethertype = be16(d, off + 2);
-            off += 4;
-        }
-    }
-    let (a, b, proto, l4): (&[u8], &[u8], u8, Option<usize>) = match ethertype {
-        Some(0x0800) => {
-            let Some(v) = d.get(off) else { return 0 };
-            let ihl = usize::from(v & 0x0f) * 4;
-            let (Some(src), Some(dst), Some(proto)) = (d.get(off + 12..off + 16), d.get(off + 16..off + 20), d.get(off + 9)) else { return 0 };
-            let frag = be16(d, off + 6).unwrap_or(0) & 0x3fff != 0;
-            (src, dst, *proto, if frag { None } else { Some(off + ihl) })
-        }
-        Some(0x86dd) => {
-            let (Some(src), Some(dst), Some(nh)) = (d.get(off + 8..off + 24), d.get(off + 24..off + 40), d.get(off + 6)) else { return 0 };
-            // Skip hop-by-hop, routing and destination-options headers (at most
-            // MAX_HINT_EXT_HDRS) so packets of one flow hash alike with or without them; a
-            // fragment header means no ports, as for IPv4 fragments.
-            const MAX_HINT_EXT_HDRS: usize = 4;
-            let (mut nh, mut at, mut ports) = (*nh, off + 40, true);
-            for _ in 0..MAX_HINT_EXT_HDRS {
-                match nh {
-                    0 | 43 | 60 => {
-                        let (Some(next), Some(len)) = (d.get(at), d.get(at + 1)) else { break };
-                        nh = *next;
-                        at += (usize::from(*len) + 1) * 8;
-                    }
-                    44 => {
-                        nh = d.get(at).copied().unwrap_or(nh);
-                        at += 8;
-                        ports = false;
-                    }
-                    _ => break,
-                }
-            }
-            (src, dst, nh, if ports { Some(at) } else { None })
-        }
-        _ => return 0,
-    };
-    let (mut pa, mut pb) = (0u16, 0u16);
-    if let (Some(l4), true) = (l4, matches!(proto, 6 | 17 | 132)) {
-        pa = be16(d, l4).unwrap_or(0);
-        pb = be16(d, l4 + 2).unwrap_or(0);
-    }
-    // Order the endpoints so both directions hash alike.
-    let ((lo_ip, lo_p), (hi_ip, hi_p)) = if (a, pa) <= (b, pb) { ((a, pa), (b, pb)) } else { ((b, pb), (a, pa)) };
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |x: &[u8]| {
-        for byte in x {
-            h ^= u64::from(*byte);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    eat(lo_ip);
-    eat(&lo_p.to_be_bytes());
-    eat(hi_ip);
-    eat(&hi_p.to_be_bytes());
-    eat(&[proto]);
-    eat(&vlan.to_be_bytes());
-    // final avalanche so the low bits used by `%` are well mixed
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
-}
+
 
 #[cfg(test)]
 mod tests {
