@@ -20,6 +20,9 @@ mod options;
 mod port;
 mod vars;
 
+#[cfg(test)]
+mod tests;
+
 pub use expr::{MAX_NESTING, MAX_NODES, MAX_VAR_DEPTH};
 
 /// Longest logical rule (continuation lines joined) accepted, in bytes.
