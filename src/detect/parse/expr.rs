@@ -161,6 +161,6 @@ impl<'v> Parser<'v> {
         self.stack.push(key.as_str());
         let r = self.full(value, nest + 1);
         self.stack.pop();
-        r.map_err(|e| if e.starts_with("in $") { e } else { format!("in ${name}: {e}") })
+        r.map_err(|e| format!("in ${name}: {e}"))
     }
 }

@@ -116,6 +116,8 @@ pub(crate) fn parse_header<'a>(text: &'a str, vars: &Vars) -> Result<(Header, &'
             let t = list_token(text, &mut pos);
             if t.is_empty() {
                 Err(fail(format!("rule header ends early: missing {name}")))
+            } else if t.bytes().filter(|c| *c == b'[').count() > t.bytes().filter(|c| *c == b']').count() {
+                Err(fail(format!("{name}: unclosed '['")))
             } else {
                 Ok(t)
             }

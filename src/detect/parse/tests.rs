@@ -18,6 +18,7 @@ fn vars() -> Vars {
     v.address.insert("LOOP_B".into(), "$LOOP_A".into());
     v.address.insert("SELF".into(), "!$SELF".into());
     v.address.insert("NESTED".into(), "[$HOME_NET, ![10.1.0.0/16, 10.2.0.0/16]]".into());
+    v.address.insert("BROKEN".into(), "[1.2.3.4".into());
     v.port.insert("WEB".into(), "[$HTTP_PORTS, 8080:8089]".into());
     v
 }
@@ -188,7 +189,8 @@ fn garbage_and_reasons() {
         ("short header", "alert tcp any any -> any", "rule header ends early: missing destination port"),
         ("left arrow", "alert tcp any any <- any any (sid:1;)", "direction '<-' is not valid (write '->' with the ends swapped)"),
         ("bad direction", "alert tcp any any => any any (sid:1;)", "invalid direction '=>' (expected '->' or '<>')"),
-        ("no options", "alert tcp any any -> any any", "rule header ends early: missing direction"),
+        ("no options", "alert tcp any any -> any any", "rule has no options: expected '(' after the header"),
+        ("header cut short", "alert tcp any any", "rule header ends early: missing direction"),
         ("trailing junk", "alert tcp any any -> any any x (sid:1;)", "unexpected 'x (sid:1;)' after the header, expected '('"),
         ("unclosed options", "alert tcp any any -> any any (msg:\"x\"; sid:1;", "rule options are not closed with ')'"),
         ("missing semicolon", "alert tcp any any -> any any (msg:\"x\"; sid:1)", "option not terminated by ';'"),
@@ -211,8 +213,9 @@ fn garbage_and_reasons() {
         ("reversed range", "alert tcp 1.2.3.9-1.2.3.4 any -> any any (sid:1;)", "source address: address range '1.2.3.9-1.2.3.4' has its low end above its high end"),
         ("mixed range", "alert tcp 1.2.3.4-::1 any -> any any (sid:1;)", "source address: address range '1.2.3.4-::1' mixes IPv4 and IPv6"),
         ("empty list", "alert tcp [] any -> any any (sid:1;)", "source address: empty address list"),
-        ("unclosed list", "alert tcp [1.2.3.4 any -> any any (sid:1;)", "source address: unexpected 'any' in address list"),
-        ("trailing comma", "alert tcp [1.2.3.4,] any -> any any (sid:1;)", "source address: unexpected '] any' in address expression"),
+        ("unclosed list", "alert tcp [1.2.3.4 any -> any any (sid:1;)", "source address: unclosed '['"),
+        ("unclosed var list", "alert tcp $BROKEN any -> any any (sid:1;)", "source address: in $BROKEN: unclosed '[' in address list"),
+        ("trailing comma", "alert tcp [1.2.3.4,] any -> any any (sid:1;)", "source address: unexpected ']' in address expression"),
         ("port too big", "alert tcp any 65536 -> any any (sid:1;)", "source port: port '65536' is above 65535"),
         ("port text", "alert tcp any http -> any any (sid:1;)", "source port: invalid port 'http'"),
         ("reversed port range", "alert tcp any 90:80 -> any any (sid:1;)", "source port: port range '90:80' has its low end above its high end"),
