@@ -152,7 +152,7 @@ impl<'v> Parser<'v> {
         let Some((key, value)) = self.vars.get_key_value(name) else {
             return Err(format!("unknown {} variable ${name}", T::WHAT));
         };
-        if self.stack.iter().any(|n| *n == name) {
+        if self.stack.contains(&name) {
             return Err(format!("{} variable ${name} refers to itself", T::WHAT));
         }
         if self.stack.len() >= MAX_VAR_DEPTH {
