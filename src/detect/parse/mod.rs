@@ -11,6 +11,16 @@
 //!
 //! Contract: never panics on any input; memory is bounded by [`MAX_RULE_LEN`] per rule and by
 //! the expression limits [`MAX_NESTING`], [`MAX_VAR_DEPTH`], [`MAX_NODES`].
+//!
+//! Known differences from Suricata's parser, all deliberate:
+//! - a rule line indented with spaces or tabs is parsed (Suricata's loader skips it silently);
+//! - in option values `\\` is an escaped backslash, so `"a\\";` ends the option (Suricata
+//!   only checks the byte before `;`);
+//! - the option list must be closed by `)`;
+//! - `config` rules (Suricata's `config` action) are reported as failed, not supported;
+//! - Snort 3 service rules (`alert http (...)`) parse, flagged by [`Header::snort3_service`];
+//! - whether an expression leaves anything to match (`[1.2.3.4,!1.2.3.4]`) is not checked
+//!   here, only `!any`.
 
 mod address;
 mod expr;
