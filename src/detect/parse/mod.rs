@@ -3,7 +3,40 @@
 //! Parsing checks the *grammar* (header, address and port expressions, option syntax and
 //! escaping). Whether each keyword is supported is decided later by the compiler, which
 //! refuses rules it cannot honour; a rule that does not parse here "failed".
-//! (Owned by the rule-parser work; this stub is replaced.)
+//!
+//! Entry points: [`load_files`] (rule files and directories) and [`parse_rule`] (one rule).
+//! Pieces: `lexer` (file -> logical rule lines), `header` (action, protocol, addresses, ports,
+//! direction), `expr` + `address` + `port` (group expressions and `$VAR` resolution),
+//! `options` (the `name:value;` list), `vars` ([`Vars::suricata_defaults`]).
+//!
+//! Contract: never panics on any input; memory is bounded by [`MAX_RULE_LEN`] per rule and by
+//! the expression limits [`MAX_NESTING`], [`MAX_VAR_DEPTH`], [`MAX_NODES`].
+//!
+//! Known differences from Suricata's parser, all deliberate:
+//! - a rule line indented with spaces or tabs is parsed (Suricata's loader skips it silently);
+//! - in option values `\\` is an escaped backslash, so `"a\\";` ends the option (Suricata
+//!   only checks the byte before `;`);
+//! - the option list must be closed by `)`;
+//! - `config` rules (Suricata's `config` action) are reported as failed, not supported;
+//! - Snort 3 service rules (`alert http (...)`) parse, flagged by [`Header::snort3_service`];
+//! - whether an expression leaves anything to match (`[1.2.3.4,!1.2.3.4]`) is not checked
+//!   here, only `!any`.
+
+mod address;
+mod expr;
+mod header;
+mod lexer;
+mod options;
+mod port;
+mod vars;
+
+#[cfg(test)]
+mod tests;
+
+pub use expr::{MAX_NESTING, MAX_NODES, MAX_VAR_DEPTH};
+
+/// Longest logical rule (continuation lines joined) accepted, in bytes.
+pub const MAX_RULE_LEN: usize = 64 * 1024;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -123,6 +156,9 @@ pub struct Header {
     pub dport: PortExpr,
     /// `<>`: the rule matches both ways.
     pub bidirectional: bool,
+    /// Snort 3 service-rule form `action proto (options)` with no addresses or ports (they are
+    /// `any` here). Suricata does not accept it; the compiler should refuse such rules.
+    pub snort3_service: bool,
 }
 
 /// One `name[:value];` option, in rule order.
@@ -194,7 +230,91 @@ pub struct RuleSet {
     pub failed: Vec<RuleIssue>,
 }
 
+/// Why a rule failed, before the location is attached.
+#[derive(Debug)]
+pub(crate) struct Fail {
+    keyword: Option<String>,
+    reason: String,
+}
+
+impl Fail {
+    fn kw(keyword: &str, reason: impl Into<String>) -> Fail {
+        Fail { keyword: Some(keyword.to_string()), reason: reason.into() }
+    }
+}
+
+/// Parses one rule (one logical line, continuation already joined).
+///
+/// `vars` resolves `$VAR`s in the header; an unknown variable fails the rule. The rule must
+/// carry exactly one numeric `sid`. Errors carry `span`, the sid if one can be read, the
+/// keyword at fault if any and a one-line reason. Never panics; rules longer than
+/// [`MAX_RULE_LEN`] are refused before any work.
+pub fn parse_rule(text: &str, span: Span, vars: &Vars) -> Result<Rule, RuleIssue> {
+    let issue = |f: Fail, span: Span| RuleIssue {
+        span,
+        sid: if text.len() <= MAX_RULE_LEN { options::find_sid(text) } else { None },
+        keyword: f.keyword,
+        reason: f.reason,
+    };
+    if text.len() > MAX_RULE_LEN {
+        let reason = format!("rule longer than {MAX_RULE_LEN} bytes");
+        return Err(issue(Fail { keyword: None, reason }, span));
+    }
+    let t = text.trim();
+    let parsed = header::parse_header(t, vars).and_then(|(header, body)| {
+        let options = options::split_options(body)?;
+        let sid = options::sid_of(&options)?;
+        Ok((header, options, sid))
+    });
+    match parsed {
+        Ok((header, options, sid)) => Ok(Rule { header, options, span, sid: Some(sid), text: Arc::from(t) }),
+        Err(f) => Err(issue(f, span)),
+    }
+}
+
+/// Parses the rules of one file's contents into `set` (`file` names the spans).
+pub fn parse_rules_text(data: &[u8], file: Arc<PathBuf>, vars: &Vars, set: &mut RuleSet) {
+    for raw in lexer::split_rules(data) {
+        let span = Span { file: Arc::clone(&file), line: raw.line };
+        match raw.text {
+            Ok(text) => match parse_rule(&text, span, vars) {
+                Ok(rule) => set.rules.push(rule),
+                Err(issue) => set.failed.push(issue),
+            },
+            Err(reason) => set.failed.push(RuleIssue { span, sid: None, keyword: None, reason }),
+        }
+    }
+}
+
+fn with_path(path: &std::path::Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
 /// Reads rule files (a directory means every `*.rules` in it, in name order).
-pub fn load_files(_paths: &[PathBuf], _vars: &Vars) -> Result<RuleSet, std::io::Error> {
-    Ok(RuleSet::default())
+///
+/// Rules that do not parse are collected in [`RuleSet::failed`]; only I/O errors (a missing or
+/// unreadable path) are `Err`, with the path in the message.
+pub fn load_files(paths: &[PathBuf], vars: &Vars) -> Result<RuleSet, std::io::Error> {
+    let mut set = RuleSet::default();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| with_path(path, e))?;
+        let files = if meta.is_dir() {
+            let mut files = Vec::new();
+            for entry in std::fs::read_dir(path).map_err(|e| with_path(path, e))? {
+                let p = entry.map_err(|e| with_path(path, e))?.path();
+                if p.extension().is_some_and(|x| x == "rules") && p.is_file() {
+                    files.push(p);
+                }
+            }
+            files.sort();
+            files
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let data = std::fs::read(&file).map_err(|e| with_path(&file, e))?;
+            parse_rules_text(&data, Arc::new(file), vars, &mut set);
+        }
+    }
+    Ok(set)
 }
