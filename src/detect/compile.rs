@@ -913,7 +913,7 @@ mod tests {
     use crate::detect::parse::{Header, Span};
 
     fn rule() -> Rule {
-        let header = Header { action: Action::Alert, proto: "tcp".into(), src: AddrExpr::Any, sport: PortExpr::Any, dst: AddrExpr::Any, dport: PortExpr::Any, bidirectional: false };
+        let header = Header { action: Action::Alert, proto: "tcp".into(), src: AddrExpr::Any, sport: PortExpr::Any, dst: AddrExpr::Any, dport: PortExpr::Any, bidirectional: false, snort3_service: false };
         Rule { header, options: Vec::new(), span: Span { file: Arc::new("t.rules".into()), line: 1 }, sid: Some(7), text: Arc::from("") }
     }
 

@@ -45,7 +45,7 @@ fn opts(s: &str) -> Vec<RuleOption> {
 
 #[allow(clippy::too_many_arguments)]
 fn mk(action: Action, proto: &str, src: AddrExpr, sport: PortExpr, dst: AddrExpr, dport: PortExpr, bidir: bool, o: &str, sid: u32) -> Rule {
-    let header = Header { action, proto: proto.into(), src, sport, dst, dport, bidirectional: bidir };
+    let header = Header { action, proto: proto.into(), src, sport, dst, dport, bidirectional: bidir, snort3_service: false };
     Rule { header, options: opts(o), span: Span { file: Arc::new("test.rules".into()), line: sid }, sid: Some(sid), text: Arc::from(o) }
 }
 
@@ -345,6 +345,9 @@ fn test_flow() -> Flow {
         pass: false,
         vars: Default::default(),
         app_proto: None,
+        icmp_ts: None,
+        icmp_tc: None,
+        ip_v: 4,
     }
 }
 
@@ -470,7 +473,7 @@ fn et_open_builds_fast() {
             let all = opts(&line[open + 1..close]);
             let sid = all.iter().find(|o| o.name == "sid").and_then(|o| o.value.as_deref()?.parse().ok());
             let options = all.into_iter().filter(|o| MINE.contains(&o.name.as_str()) || compile_app_kw(&o.name)).collect();
-            let header = Header { action, proto: hdr[1].into(), src: AddrExpr::Any, sport: port(hdr[3]), dst: AddrExpr::Any, dport: port(hdr[6]), bidirectional: hdr[4] == "<>" };
+            let header = Header { action, proto: hdr[1].into(), src: AddrExpr::Any, sport: port(hdr[3]), dst: AddrExpr::Any, dport: port(hdr[6]), bidirectional: hdr[4] == "<>", snort3_service: false };
             rules.push(Rule { header, options, span: Span { file: Arc::new(f.clone()), line: ln as u32 + 1 }, sid, text: Arc::from(line) });
         }
     }
@@ -550,7 +553,7 @@ mod props {
             payload in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'c'), any::<u8>()], 0..64),
         ) {
             let options: Vec<RuleOption> = ops.into_iter().map(|(k, v)| RuleOption { name: KWS[k].to_string(), value: v }).collect();
-            let header = Header { action: Action::Alert, proto: "tcp".into(), src: AddrExpr::Any, sport: PortExpr::Any, dst: AddrExpr::Any, dport: PortExpr::Any, bidirectional: false };
+            let header = Header { action: Action::Alert, proto: "tcp".into(), src: AddrExpr::Any, sport: PortExpr::Any, dst: AddrExpr::Any, dport: PortExpr::Any, bidirectional: false, snort3_service: false };
             let r = Rule { header, options, span: Span { file: Arc::new("p.rules".into()), line: 1 }, sid: Some(1), text: Arc::from("") };
             let (e, rep) = DetectEngine::build(vec![r], settings(false));
             prop_assert_eq!(rep.loaded + rep.refused.len() + rep.failed.len(), 1);

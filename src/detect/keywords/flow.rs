@@ -117,6 +117,9 @@ pub(crate) mod tests {
             pass: false,
             vars: FlowVars::default(),
             app_proto: None,
+            icmp_ts: None,
+            icmp_tc: None,
+            ip_v: 4,
         }
     }
 
