@@ -1,1 +1,674 @@
-//! TCP stream reassembly (issue: streams and HTTP).
+//! TCP stream reassembly, per direction, sans-IO.
+//!
+//! A [`TcpSession`] lives in a flow and holds two [`Stream`]s (to_server, to_client). The
+//! pipeline feeds it every TCP packet of the flow with [`TcpSession::on_packet`] (time passed
+//! in), then drains in-order data per direction with [`TcpSession::next_chunk`] (contiguous
+//! [`Chunk::Data`] and explicit [`Chunk::Gap`]s for holes given up on) for the app layer, and
+//! reads [`TcpSession::raw`] (the last `raw_keep` reassembled bytes) for stream-matching
+//! rules. [`TcpSession::close`] at flow end gives up every hole so nothing waits forever.
+//!
+//! Sequence numbers become 64-bit stream offsets (offset 0 = ISN + 1) relative to a moving
+//! anchor, so wraparound is invisible to the [`assembler`]. Overlaps are resolved by the
+//! [`policy::StreamPolicy`]; anomalies are [`StreamEvent`]s named as Suricata's
+//! `stream-event` keywords.
+//!
+//! Bounds (per direction, from [`StreamConfig`]): `memcap` buffered bytes, `max_segments`,
+//! `max_holes`, `depth`. Contract: no panic on any packet sequence.
+
+pub mod assembler;
+pub mod policy;
+
+pub use assembler::{Assembler, AssemblerConfig, AssemblerStats, Chunk, InsertError, InsertResult};
+pub use policy::{ReassemblyMode, StreamPolicy};
+
+use crate::flow::Direction;
+use crate::time::Timestamp;
+
+/// TCP flag bits as in the header's flags byte.
+pub mod flags {
+    /// FIN
+    pub const FIN: u8 = 0x01;
+    /// SYN
+    pub const SYN: u8 = 0x02;
+    /// RST
+    pub const RST: u8 = 0x04;
+    /// PSH
+    pub const PSH: u8 = 0x08;
+    /// ACK
+    pub const ACK: u8 = 0x10;
+    /// URG
+    pub const URG: u8 = 0x20;
+}
+
+/// Stream settings (Suricata's `stream:` section).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamConfig {
+    /// `stream.reassembly.depth`: bytes reassembled per direction; 0 = unlimited. Default 1 MiB.
+    pub depth: u64,
+    /// Bytes buffered per direction at most (raw window + undelivered + out-of-order).
+    pub memcap: usize,
+    /// Undelivered segments per direction at most.
+    pub max_segments: usize,
+    /// Holes per direction at most (smoltcp-style "too many holes").
+    pub max_holes: usize,
+    /// Reassembled bytes kept per direction for stream-matching rules.
+    pub raw_keep: usize,
+    /// `stream.midstream`: pick up sessions without a handshake.
+    pub midstream: bool,
+    /// Overlap policy.
+    pub policy: StreamPolicy,
+    /// IDS (deliver when ACKed) or inline (deliver at once).
+    pub mode: ReassemblyMode,
+}
+
+impl Default for StreamConfig {
+    fn default() -> Self {
+        StreamConfig {
+            depth: 1024 * 1024,
+            memcap: 4 * 1024 * 1024,
+            max_segments: 4096,
+            max_holes: 64,
+            raw_keep: 64 * 1024,
+            midstream: false,
+            policy: StreamPolicy::Bsd,
+            mode: ReassemblyMode::Ids,
+        }
+    }
+}
+
+impl StreamConfig {
+    fn assembler(&self) -> AssemblerConfig {
+        AssemblerConfig {
+            depth: self.depth,
+            memcap: self.memcap,
+            max_segments: self.max_segments,
+            max_holes: self.max_holes,
+            raw_keep: self.raw_keep.min(self.memcap / 2),
+            policy: self.policy,
+        }
+    }
+}
+
+/// One TCP segment as the pipeline hands it over (fill from `decode::TcpHdr` + payload,
+/// see [`TcpSeg::from_decoded`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpSeg<'a> {
+    /// Sequence number.
+    pub seq: u32,
+    /// Acknowledgement number (meaningful with ACK).
+    pub ack: u32,
+    /// Flags byte (see [`flags`]).
+    pub flags: u8,
+    /// Window, unscaled.
+    pub window: u16,
+    /// Window-scale option (SYN / SYN-ACK).
+    pub wscale: Option<u8>,
+    /// TCP payload.
+    pub payload: &'a [u8],
+}
+
+impl<'a> TcpSeg<'a> {
+    /// From the decoder's TCP header and the packet payload.
+    pub fn from_decoded(h: &crate::decode::TcpHdr, payload: &'a [u8]) -> Self {
+        TcpSeg { seq: h.seq, ack: h.ack, flags: h.flags, window: h.window, wscale: h.wscale, payload }
+    }
+    fn has(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+}
+
+/// Stream anomalies this module detects, named as Suricata's `stream-event` keywords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum StreamEvent {
+    /// `3whs_synack_in_wrong_direction`
+    SynAckInWrongDirection,
+    /// `3whs_synack_with_wrong_ack`
+    SynAckWithWrongAck,
+    /// `3whs_synack_resend_with_diff_seq`
+    SynAckResendWithDiffSeq,
+    /// `3whs_synack_resend_with_different_ack`
+    SynAckResendWithDifferentAck,
+    /// `3whs_synack_toserver_on_syn_recv`
+    SynAckToServerOnSynRecv,
+    /// `3whs_syn_resend_diff_seq_on_syn_recv`
+    SynResendDiffSeqOnSynRecv,
+    /// `3whs_ack_in_wrong_dir`
+    AckInWrongDir,
+    /// `3whs_wrong_seq_wrong_ack`
+    WrongSeqWrongAck,
+    /// `3whs_right_seq_wrong_ack_evasion`
+    RightSeqWrongAckEvasion,
+    /// `est_syn_resend`
+    EstSynResend,
+    /// `est_syn_resend_diff_seq`
+    EstSynResendDiffSeq,
+    /// `est_syn_toclient`
+    EstSynToClient,
+    /// `est_synack_resend`
+    EstSynAckResend,
+    /// `est_synack_resend_with_diff_seq`
+    EstSynAckResendWithDiffSeq,
+    /// `est_synack_resend_with_different_ack`
+    EstSynAckResendWithDifferentAck,
+    /// `est_synack_toserver`
+    EstSynAckToServer,
+    /// `est_packet_out_of_window`
+    EstPacketOutOfWindow,
+    /// `rst_but_no_session`
+    RstButNoSession,
+    /// `fin_but_no_session`
+    FinButNoSession,
+    /// `pkt_retransmission`
+    PktRetransmission,
+    /// `reassembly_segment_before_base_seq`
+    SegmentBeforeBaseSeq,
+    /// `reassembly_overlap_different_data`
+    OverlapDifferentData,
+    /// `reassembly_seq_gap`
+    SeqGap,
+    /// `reassembly_depth_reached`
+    DepthReached,
+}
+
+impl StreamEvent {
+    /// Every event, in bit order.
+    pub const ALL: [StreamEvent; 24] = [
+        StreamEvent::SynAckInWrongDirection,
+        StreamEvent::SynAckWithWrongAck,
+        StreamEvent::SynAckResendWithDiffSeq,
+        StreamEvent::SynAckResendWithDifferentAck,
+        StreamEvent::SynAckToServerOnSynRecv,
+        StreamEvent::SynResendDiffSeqOnSynRecv,
+        StreamEvent::AckInWrongDir,
+        StreamEvent::WrongSeqWrongAck,
+        StreamEvent::RightSeqWrongAckEvasion,
+        StreamEvent::EstSynResend,
+        StreamEvent::EstSynResendDiffSeq,
+        StreamEvent::EstSynToClient,
+        StreamEvent::EstSynAckResend,
+        StreamEvent::EstSynAckResendWithDiffSeq,
+        StreamEvent::EstSynAckResendWithDifferentAck,
+        StreamEvent::EstSynAckToServer,
+        StreamEvent::EstPacketOutOfWindow,
+        StreamEvent::RstButNoSession,
+        StreamEvent::FinButNoSession,
+        StreamEvent::PktRetransmission,
+        StreamEvent::SegmentBeforeBaseSeq,
+        StreamEvent::OverlapDifferentData,
+        StreamEvent::SeqGap,
+        StreamEvent::DepthReached,
+    ];
+
+    /// The `stream-event:` keyword value (EVE shows it as `stream.<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            StreamEvent::SynAckInWrongDirection => "3whs_synack_in_wrong_direction",
+            StreamEvent::SynAckWithWrongAck => "3whs_synack_with_wrong_ack",
+            StreamEvent::SynAckResendWithDiffSeq => "3whs_synack_resend_with_diff_seq",
+            StreamEvent::SynAckResendWithDifferentAck => "3whs_synack_resend_with_different_ack",
+            StreamEvent::SynAckToServerOnSynRecv => "3whs_synack_toserver_on_syn_recv",
+            StreamEvent::SynResendDiffSeqOnSynRecv => "3whs_syn_resend_diff_seq_on_syn_recv",
+            StreamEvent::AckInWrongDir => "3whs_ack_in_wrong_dir",
+            StreamEvent::WrongSeqWrongAck => "3whs_wrong_seq_wrong_ack",
+            StreamEvent::RightSeqWrongAckEvasion => "3whs_right_seq_wrong_ack_evasion",
+            StreamEvent::EstSynResend => "est_syn_resend",
+            StreamEvent::EstSynResendDiffSeq => "est_syn_resend_diff_seq",
+            StreamEvent::EstSynToClient => "est_syn_toclient",
+            StreamEvent::EstSynAckResend => "est_synack_resend",
+            StreamEvent::EstSynAckResendWithDiffSeq => "est_synack_resend_with_diff_seq",
+            StreamEvent::EstSynAckResendWithDifferentAck => "est_synack_resend_with_different_ack",
+            StreamEvent::EstSynAckToServer => "est_synack_toserver",
+            StreamEvent::EstPacketOutOfWindow => "est_packet_out_of_window",
+            StreamEvent::RstButNoSession => "rst_but_no_session",
+            StreamEvent::FinButNoSession => "fin_but_no_session",
+            StreamEvent::PktRetransmission => "pkt_retransmission",
+            StreamEvent::SegmentBeforeBaseSeq => "reassembly_segment_before_base_seq",
+            StreamEvent::OverlapDifferentData => "reassembly_overlap_different_data",
+            StreamEvent::SeqGap => "reassembly_seq_gap",
+            StreamEvent::DepthReached => "reassembly_depth_reached",
+        }
+    }
+}
+
+/// A set of [`StreamEvent`]s (a bitset; no allocation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamEvents(u32);
+
+impl StreamEvents {
+    /// Adds an event.
+    pub fn insert(&mut self, e: StreamEvent) {
+        self.0 |= 1 << (e as u8);
+    }
+    /// Whether `e` is in the set.
+    pub fn contains(&self, e: StreamEvent) -> bool {
+        self.0 & (1 << (e as u8)) != 0
+    }
+    /// No event.
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+    /// The events, in declaration order.
+    pub fn iter(&self) -> impl Iterator<Item = StreamEvent> + '_ {
+        StreamEvent::ALL.into_iter().filter(|e| self.contains(*e))
+    }
+    fn merge(&mut self, o: StreamEvents) {
+        self.0 |= o.0;
+    }
+}
+
+/// Session state (simplified TCP state machine).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TcpState {
+    /// Nothing usable seen yet.
+    #[default]
+    New,
+    /// SYN seen.
+    SynSent,
+    /// SYN/ACK seen.
+    SynRecv,
+    /// Handshake completed, or picked up midstream.
+    Established,
+    /// A FIN was seen in at least one direction.
+    Closing,
+    /// Both FINs or a RST seen.
+    Closed,
+}
+
+/// One direction of a session.
+#[derive(Clone, Debug)]
+pub struct Stream {
+    /// The SYN's sequence number (or first seen − 1 when picked up midstream).
+    isn: Option<u32>,
+    /// Sequence number of a known offset (moves along so offsets stay within ±2^31).
+    anchor_seq: u32,
+    anchor_off: u64,
+    /// Window-scale offered on this side's SYN.
+    wscale: Option<u8>,
+    /// Last advertised window of this side (unscaled).
+    window: u16,
+    /// Highest offset of the *other* direction this side has ACKed.
+    acked_other: Option<u64>,
+    /// Offset of this side's FIN.
+    fin_off: Option<u64>,
+    seen: bool,
+    asm: Assembler,
+}
+
+impl Stream {
+    fn new(cfg: &StreamConfig) -> Self {
+        Stream {
+            isn: None,
+            anchor_seq: 0,
+            anchor_off: 0,
+            wscale: None,
+            window: 0,
+            acked_other: None,
+            fin_off: None,
+            seen: false,
+            asm: Assembler::new(cfg.assembler()),
+        }
+    }
+
+    fn set_isn(&mut self, isn: u32) {
+        self.isn = Some(isn);
+        self.anchor_seq = isn.wrapping_add(1);
+        self.anchor_off = 0;
+    }
+
+    /// Stream offset of `seq`, or `None` before the stream start.
+    fn offset(&self, seq: u32) -> Option<u64> {
+        let d = i64::from(seq.wrapping_sub(self.anchor_seq) as i32);
+        let off = self.anchor_off as i64 + d;
+        u64::try_from(off).ok()
+    }
+
+    fn move_anchor(&mut self) {
+        let c = self.asm.contiguous_end();
+        if c > self.anchor_off {
+            self.anchor_seq = self.anchor_seq.wrapping_add((c - self.anchor_off) as u32);
+            self.anchor_off = c;
+        }
+    }
+
+    /// The initial sequence number, once known.
+    pub fn isn(&self) -> Option<u32> {
+        self.isn
+    }
+    /// The reassembler.
+    pub fn assembler(&self) -> &Assembler {
+        &self.asm
+    }
+    /// Counters.
+    pub fn stats(&self) -> AssemblerStats {
+        self.asm.stats()
+    }
+}
+
+/// Both directions of one TCP connection. See the module docs.
+#[derive(Clone, Debug)]
+pub struct TcpSession {
+    cfg: StreamConfig,
+    state: TcpState,
+    to_server: Stream,
+    to_client: Stream,
+    last_seen: Timestamp,
+}
+
+impl TcpSession {
+    /// A session with nothing seen.
+    pub fn new(cfg: &StreamConfig) -> Self {
+        TcpSession {
+            cfg: *cfg,
+            state: TcpState::New,
+            to_server: Stream::new(cfg),
+            to_client: Stream::new(cfg),
+            last_seen: Timestamp::default(),
+        }
+    }
+
+    /// Current state.
+    pub fn state(&self) -> TcpState {
+        self.state
+    }
+    /// Time of the last packet.
+    pub fn last_seen(&self) -> Timestamp {
+        self.last_seen
+    }
+    /// One direction.
+    pub fn stream(&self, dir: Direction) -> &Stream {
+        match dir {
+            Direction::ToServer => &self.to_server,
+            Direction::ToClient => &self.to_client,
+        }
+    }
+    fn pair(&mut self, dir: Direction) -> (&mut Stream, &mut Stream) {
+        match dir {
+            Direction::ToServer => (&mut self.to_server, &mut self.to_client),
+            Direction::ToClient => (&mut self.to_client, &mut self.to_server),
+        }
+    }
+
+    /// Feeds one packet travelling in `dir`. Afterwards drain **both** directions with
+    /// [`TcpSession::next_chunk`]: an ACK in one direction releases data of the other.
+    pub fn on_packet(&mut self, now: Timestamp, dir: Direction, seg: &TcpSeg<'_>) -> StreamEvents {
+        use flags::*;
+        let mut ev = StreamEvents::default();
+        self.last_seen = now;
+        let syn = seg.has(SYN);
+        let ackf = seg.has(ACK);
+        let to_server = dir == Direction::ToServer;
+        match self.state {
+            TcpState::New => {
+                if seg.has(RST) {
+                    ev.insert(StreamEvent::RstButNoSession);
+                    return ev;
+                }
+                if syn && !ackf {
+                    let (me, _) = self.pair(dir);
+                    me.set_isn(seg.seq);
+                    me.wscale = seg.wscale;
+                    me.window = seg.window;
+                    me.seen = true;
+                    self.state = TcpState::SynSent;
+                    return ev;
+                }
+                if !self.cfg.midstream {
+                    if seg.has(FIN) {
+                        ev.insert(StreamEvent::FinButNoSession);
+                    }
+                    return ev;
+                }
+                if syn && ackf {
+                    let (me, other) = self.pair(dir);
+                    me.set_isn(seg.seq);
+                    me.wscale = seg.wscale;
+                    other.set_isn(seg.ack.wrapping_sub(1));
+                    me.seen = true;
+                    self.state = TcpState::SynRecv;
+                    return ev;
+                }
+                // Midstream pickup on data/ACK.
+                let (me, other) = self.pair(dir);
+                me.set_isn(seg.seq.wrapping_sub(1));
+                if ackf {
+                    other.set_isn(seg.ack.wrapping_sub(1));
+                }
+                self.state = TcpState::Established;
+            }
+            TcpState::SynSent => {
+                if seg.has(RST) {
+                    self.state = TcpState::Closed;
+                    return ev;
+                }
+                if syn && ackf {
+                    if to_server {
+                        ev.insert(StreamEvent::SynAckInWrongDirection);
+                        return ev;
+                    }
+                    let client_isn = self.to_server.isn.unwrap_or(0);
+                    if seg.ack != client_isn.wrapping_add(1) {
+                        ev.insert(StreamEvent::SynAckWithWrongAck);
+                        return ev;
+                    }
+                    self.to_client.set_isn(seg.seq);
+                    self.to_client.wscale = seg.wscale;
+                    self.to_client.window = seg.window;
+                    self.to_client.seen = true;
+                    self.state = TcpState::SynRecv;
+                    return ev;
+                }
+                if syn && to_server {
+                    // SYN resent (possibly with another ISN): the latest one counts.
+                    self.to_server.set_isn(seg.seq);
+                    self.to_server.wscale = seg.wscale;
+                }
+                return ev;
+            }
+            TcpState::SynRecv => {
+                if seg.has(RST) {
+                    self.state = TcpState::Closed;
+                    return ev;
+                }
+                let client_isn = self.to_server.isn.unwrap_or(0);
+                let server_isn = self.to_client.isn.unwrap_or(0);
+                if syn && ackf {
+                    if to_server {
+                        ev.insert(StreamEvent::SynAckToServerOnSynRecv);
+                    } else if seg.seq != server_isn {
+                        ev.insert(StreamEvent::SynAckResendWithDiffSeq);
+                    } else if seg.ack != client_isn.wrapping_add(1) {
+                        ev.insert(StreamEvent::SynAckResendWithDifferentAck);
+                    }
+                    return ev;
+                }
+                if syn {
+                    if to_server && seg.seq != client_isn {
+                        ev.insert(StreamEvent::SynResendDiffSeqOnSynRecv);
+                    }
+                    return ev;
+                }
+                if !ackf {
+                    return ev;
+                }
+                if !to_server {
+                    ev.insert(StreamEvent::AckInWrongDir);
+                    return ev;
+                }
+                let seq_ok = seg.seq == client_isn.wrapping_add(1);
+                if seg.ack != server_isn.wrapping_add(1) {
+                    ev.insert(if seq_ok {
+                        StreamEvent::RightSeqWrongAckEvasion
+                    } else {
+                        StreamEvent::WrongSeqWrongAck
+                    });
+                    return ev;
+                }
+                self.state = TcpState::Established;
+            }
+            TcpState::Established | TcpState::Closing => {
+                if syn {
+                    let (me, _) = self.pair(dir);
+                    let same = me.isn == Some(seg.seq);
+                    if !ackf {
+                        ev.insert(match (to_server, same) {
+                            (false, _) => StreamEvent::EstSynToClient,
+                            (true, true) => StreamEvent::EstSynResend,
+                            (true, false) => StreamEvent::EstSynResendDiffSeq,
+                        });
+                    } else if to_server {
+                        ev.insert(StreamEvent::EstSynAckToServer);
+                    } else if !same {
+                        ev.insert(StreamEvent::EstSynAckResendWithDiffSeq);
+                    } else if Some(seg.ack.wrapping_sub(1)) != self.to_server.isn {
+                        ev.insert(StreamEvent::EstSynAckResendWithDifferentAck);
+                    } else {
+                        ev.insert(StreamEvent::EstSynAckResend);
+                    }
+                    return ev;
+                }
+            }
+            TcpState::Closed => {
+                // Late packets: retransmissions still count, nothing is reassembled.
+                return ev;
+            }
+        }
+        // Established-like processing.
+        ev.merge(self.data_and_ack(dir, seg));
+        ev
+    }
+
+    fn data_and_ack(&mut self, dir: Direction, seg: &TcpSeg<'_>) -> StreamEvents {
+        use flags::*;
+        let mut ev = StreamEvents::default();
+        let inline = self.cfg.mode == ReassemblyMode::Inline;
+        let (me, other) = self.pair(dir);
+        if me.isn.is_none() {
+            // First packet of this side seen after a midstream pickup.
+            me.set_isn(seg.seq.wrapping_sub(1));
+        }
+        me.seen = true;
+        me.window = seg.window;
+        // Window check against what the receiver allowed.
+        let mut in_window = true;
+        if let (Some(acked), Some(start)) = (other.acked_other, me.offset(seg.seq)) {
+            let scale = match (me.wscale, other.wscale) {
+                (Some(_), Some(s)) => u32::from(s.min(14)),
+                _ => 0,
+            };
+            let win = u64::from(other.window) << scale;
+            if win > 0 && start > acked + win && !seg.payload.is_empty() {
+                in_window = false;
+                ev.insert(StreamEvent::EstPacketOutOfWindow);
+            }
+        }
+        if in_window && !seg.payload.is_empty() {
+            match me.offset(seg.seq) {
+                Some(off) => {
+                    let r = me.asm.insert(off, seg.payload);
+                    if r.overlap_different_data {
+                        ev.insert(StreamEvent::OverlapDifferentData);
+                    }
+                    if r.before_base {
+                        ev.insert(StreamEvent::SegmentBeforeBaseSeq);
+                    }
+                    if r.retransmission {
+                        ev.insert(StreamEvent::PktRetransmission);
+                    }
+                    if r.depth_reached {
+                        ev.insert(StreamEvent::DepthReached);
+                    }
+                    me.move_anchor();
+                }
+                None => {
+                    // Starts before the stream start: only the part after it counts.
+                    let skip = me.anchor_seq.wrapping_sub(seg.seq) as usize;
+                    if let Some(rest) = seg.payload.get(skip..) {
+                        if !rest.is_empty() {
+                            me.asm.insert(0, rest);
+                            me.move_anchor();
+                        }
+                    }
+                    ev.insert(StreamEvent::SegmentBeforeBaseSeq);
+                }
+            }
+        }
+        if seg.has(FIN) {
+            if let Some(off) = me.offset(seg.seq) {
+                let fin = off + seg.payload.len() as u64;
+                me.fin_off = Some(me.fin_off.map_or(fin, |f| f.min(fin)));
+            }
+        }
+        if inline || !other.seen {
+            me.asm.set_ready_limit(u64::MAX);
+        }
+        // This packet's ACK acknowledges the other direction.
+        if seg.has(ACK) && other.isn.is_some() {
+            if let Some(ack_off) = other.offset(seg.ack) {
+                me.acked_other = Some(me.acked_other.map_or(ack_off, |a| a.max(ack_off)));
+                other.asm.set_ready_limit(ack_off);
+                if other.asm.give_up_until(ack_off) > 0 {
+                    ev.insert(StreamEvent::SeqGap);
+                }
+                other.move_anchor();
+                // The other side's FIN acknowledged: its stream is complete.
+                if let Some(f) = other.fin_off {
+                    if ack_off > f && other.asm.flush(Some(f)) > 0 {
+                        ev.insert(StreamEvent::SeqGap);
+                    }
+                }
+            }
+        }
+        if seg.has(RST) {
+            ev.merge(self.close());
+            return ev;
+        }
+        if seg.has(FIN) || self.state == TcpState::Closing {
+            self.state = if self.to_server.fin_off.is_some() && self.to_client.fin_off.is_some() {
+                TcpState::Closed
+            } else {
+                TcpState::Closing
+            };
+            if self.state == TcpState::Closed {
+                ev.merge(self.close());
+            }
+        }
+        ev
+    }
+
+    /// Flow end (FIN/RST seen, timeout, shutdown): gives up every hole in both directions and
+    /// makes all stored data deliverable. Drain with [`TcpSession::next_chunk`] afterwards.
+    pub fn close(&mut self) -> StreamEvents {
+        let mut ev = StreamEvents::default();
+        for s in [&mut self.to_server, &mut self.to_client] {
+            let fin = s.fin_off;
+            if s.asm.flush(fin) > 0 {
+                ev.insert(StreamEvent::SeqGap);
+            }
+            s.move_anchor();
+        }
+        self.state = TcpState::Closed;
+        ev
+    }
+
+    /// The next in-order piece of `dir`'s stream for the app layer: data, or a gap the
+    /// parser must skip. `None` when nothing more is deliverable now.
+    pub fn next_chunk(&mut self, dir: Direction) -> Option<Chunk<'_>> {
+        match dir {
+            Direction::ToServer => self.to_server.asm.next_chunk(),
+            Direction::ToClient => self.to_client.asm.next_chunk(),
+        }
+    }
+
+    /// The raw-stream view of `dir` for stream-matching rules: the last `raw_keep` delivered
+    /// bytes (never across a gap).
+    pub fn raw(&mut self, dir: Direction) -> &[u8] {
+        match dir {
+            Direction::ToServer => self.to_server.asm.raw(),
+            Direction::ToClient => self.to_client.asm.raw(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
