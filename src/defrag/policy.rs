@@ -207,10 +207,11 @@ pub(crate) fn decide(
                 if fo + lt < p_off + lt && frag_end > p_end {
                     frags[i].skip = true;
                     inserted = true;
-                } else if fo + lt > p_off + p_ltrim && fo + lt < p_end {
-                    ltrim = ltrim.wrapping_add(to_u16(p_end - fo));
-                    inserted = true;
-                } else if fo + lt == p_off + lt && frag_end > p_end {
+                } else if (fo + lt > p_off + p_ltrim && fo + lt < p_end)
+                    // Starts with the stored fragment and ends after it.
+                    || (fo + lt == p_off + lt && frag_end > p_end)
+                {
+                    // Overlaps the end of the stored fragment: trim the new one.
                     ltrim = ltrim.wrapping_add(to_u16(p_end - fo));
                     inserted = true;
                 }

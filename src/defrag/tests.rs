@@ -400,3 +400,22 @@ proptest::proptest! {
         }
     }
 }
+
+/// Event names are Suricata's `decode-event` names (the rule file lists all but the
+/// `frag_ignored` pair, which Suricata raises without a shipped rule).
+#[test]
+fn event_names_match_suricata_rules() {
+    let path = "/work/shared/rules/suricata-builtin/decoder-events.rules";
+    let rules = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path} is needed for this test: {e}"));
+    for e in [
+        DefragEvent::Ipv4FragOverlap,
+        DefragEvent::Ipv6FragOverlap,
+        DefragEvent::Ipv4FragPktTooLarge,
+        DefragEvent::Ipv6FragPktTooLarge,
+        DefragEvent::Ipv6FragInvalidLength,
+    ] {
+        let needle = format!("decode-event:{};", e.name());
+        assert!(rules.contains(&needle), "{needle} not in {path}");
+    }
+}

@@ -154,6 +154,7 @@ mod tests {
 
     /// (policy, new, old, new data wins)
     #[test]
+    #[allow(clippy::type_complexity)]
     fn decision_table() {
         use StreamPolicy::*;
         let starts_same_ends_after = (10, 30, 10, 20);

@@ -56,6 +56,7 @@ fn inline_mode_delivers_at_once_and_wraps() {
 }
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn handshake_anomalies() {
     let cases: &[(&str, &[(Direction, u32, u32, u8)], StreamEvent)] = &[
         ("synack toserver", &[(ToServer, 10, 0, SYN), (ToServer, 50, 11, SYN | ACK)], StreamEvent::SynAckInWrongDirection),
@@ -95,7 +96,7 @@ fn handshake_anomalies() {
             last = s.on_packet(t(1), d, &seg(sq, ak, f, b""));
         }
         assert!(last.contains(*want), "{name}: {:?}", last.iter().collect::<Vec<_>>());
-        assert_eq!(want.name().is_empty(), false);
+        assert!(!want.name().is_empty());
     }
     // Established resends.
     let mut s = TcpSession::new(&StreamConfig::default());
@@ -265,5 +266,18 @@ proptest::proptest! {
             proptest::prop_assert_eq!(a.read_offset(), a.contiguous_end());
             proptest::prop_assert_eq!(a.holes(), 0);
         }
+    }
+}
+
+/// Every event name is one of Suricata's `stream-event` keywords (reads the built-in rules
+/// from /work/shared; fails loudly when they are absent).
+#[test]
+fn event_names_match_suricata_rules() {
+    let path = "/work/shared/rules/suricata-builtin/stream-events.rules";
+    let rules = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path} is needed for this test: {e}"));
+    for e in StreamEvent::ALL {
+        let needle = format!("stream-event:{};", e.name());
+        assert!(rules.contains(&needle), "{needle} not in {path}");
     }
 }
