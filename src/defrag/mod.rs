@@ -344,17 +344,24 @@ impl Defragger {
     /// Returns how many were dropped.
     pub fn expire(&mut self, now: Timestamp) -> usize {
         let now_s = now.secs();
-        let expired: Vec<Key> = self
-            .trackers
-            .iter()
-            .filter(|(_, t)| now_s > t.timeout_at)
-            .map(|(k, _)| *k)
-            .collect();
-        for k in &expired {
-            self.remove_tracker(k);
-            self.stats.timeouts += 1;
-        }
-        expired.len()
+        let (pool, memuse) = (&mut self.pool, &mut self.memuse);
+        let mut n = 0;
+        self.trackers.retain(|_, t| {
+            if now_s <= t.timeout_at {
+                return true;
+            }
+            n += 1;
+            *memuse = memuse.saturating_sub(t.mem);
+            for f in t.frags.drain(..) {
+                recycle(pool, f.data);
+            }
+            for h in t.headers.drain(..) {
+                recycle(pool, h.1);
+            }
+            false
+        });
+        self.stats.timeouts += n as u64;
+        n
     }
 
     /// Feeds one fragment. See [`DefragStatus`] for the outcomes.

@@ -212,16 +212,14 @@ impl Assembler {
         // Bytes before the consumer cannot change: compare with what is still held.
         if s < self.read {
             let upto = e.min(self.read);
-            let mut differs = false;
             let lo = s.max(self.start);
-            for o in lo..upto {
-                let held = self.buf.get((o - self.start) as usize);
-                let new = data.get((o - s) as usize);
-                if let (Some(h), Some(n)) = (held, new) {
-                    if h != n {
-                        differs = true;
-                        break;
-                    }
+            let mut differs = false;
+            if lo < upto {
+                let held = self.buf.make_contiguous();
+                let h = held.get((lo - self.start) as usize..(upto - self.start) as usize);
+                let n = data.get((lo - s) as usize..(upto - s) as usize);
+                if let (Some(h), Some(n)) = (h, n) {
+                    differs = h != n;
                 }
             }
             if differs {
@@ -271,6 +269,9 @@ impl Assembler {
         scratch.extend_from_slice(data);
         let mut any_diff = false;
         let mut covered = 0u64;
+        let start = self.start;
+        let policy = self.cfg.policy;
+        let held = self.buf.make_contiguous();
         for &(ls, le) in &self.segs {
             if le <= s || ls >= e {
                 continue;
@@ -278,23 +279,15 @@ impl Assembler {
             let a = s.max(ls);
             let b = e.min(le);
             covered += b - a;
-            let mut differs = false;
-            for o in a..b {
-                let held = self.buf.get((o - self.start) as usize).copied();
-                if held != data.get((o - s) as usize).copied() {
-                    differs = true;
-                    break;
-                }
-            }
-            if differs {
+            // Stored segments always lie inside the buffer; a missing range counts as equal.
+            let old = held.get((a - start) as usize..(b - start) as usize);
+            let new = data.get((a - s) as usize..(b - s) as usize);
+            let (Some(old), Some(new)) = (old, new) else { continue };
+            if old != new {
                 any_diff = true;
-                if !self.cfg.policy.use_new_data(s, e, ls, le) {
-                    for o in a..b {
-                        if let (Some(h), Some(d)) =
-                            (self.buf.get((o - self.start) as usize), scratch.get_mut((o - s) as usize))
-                        {
-                            *d = *h;
-                        }
+                if !policy.use_new_data(s, e, ls, le) {
+                    if let Some(dst) = scratch.get_mut((a - s) as usize..(b - s) as usize) {
+                        dst.copy_from_slice(old);
                     }
                 }
             }
@@ -311,10 +304,9 @@ impl Assembler {
         if self.buf.len() < need {
             self.buf.resize(need, 0);
         }
-        for (i, b) in scratch.iter().enumerate() {
-            if let Some(slot) = self.buf.get_mut((s - self.start) as usize + i) {
-                *slot = *b;
-            }
+        let at = (s - self.start) as usize;
+        if let Some(dst) = self.buf.make_contiguous().get_mut(at..at + scratch.len()) {
+            dst.copy_from_slice(&scratch);
         }
         self.scratch = scratch;
         if !exact_dup {

@@ -316,11 +316,15 @@ impl Stream {
         self.anchor_off = 0;
     }
 
+    /// Signed stream offset of `seq` (negative: before the stream start).
+    fn offset_signed(&self, seq: u32) -> i64 {
+        let d = i64::from(seq.wrapping_sub(self.anchor_seq) as i32);
+        i64::try_from(self.anchor_off).unwrap_or(i64::MAX).saturating_add(d)
+    }
+
     /// Stream offset of `seq`, or `None` before the stream start.
     fn offset(&self, seq: u32) -> Option<u64> {
-        let d = i64::from(seq.wrapping_sub(self.anchor_seq) as i32);
-        let off = self.anchor_off as i64 + d;
-        u64::try_from(off).ok()
+        u64::try_from(self.offset_signed(seq)).ok()
     }
 
     fn move_anchor(&mut self) {
@@ -582,7 +586,7 @@ impl TcpSession {
                 }
                 None => {
                     // Starts before the stream start: only the part after it counts.
-                    let skip = me.anchor_seq.wrapping_sub(seg.seq) as usize;
+                    let skip = usize::try_from(me.offset_signed(seg.seq).unsigned_abs()).unwrap_or(usize::MAX);
                     if let Some(rest) = seg.payload.get(skip..) {
                         if !rest.is_empty() {
                             me.asm.insert(0, rest);
