@@ -624,7 +624,15 @@ impl TcpSession {
             }
         }
         if seg.has(RST) {
-            ev.merge(self.close());
+            // Only an in-window RST ends the session (an injected one far off is ignored).
+            let (me, other) = self.pair(dir);
+            let win = (u64::from(other.window) << other.wscale.unwrap_or(0).min(14)).max(65_535);
+            let valid = me.offset(seg.seq).is_some_and(|o| {
+                o.saturating_add(win) >= me.asm.contiguous_end() && o <= me.asm.max_end().saturating_add(win)
+            });
+            if valid {
+                ev.merge(self.close());
+            }
             return ev;
         }
         if seg.has(FIN) || self.state == TcpState::Closing {

@@ -281,3 +281,17 @@ fn event_names_match_suricata_rules() {
         assert!(rules.contains(&needle), "{needle} not in {path}");
     }
 }
+
+#[test]
+fn rst_in_window_closes_and_flushes_far_rst_ignored() {
+    let mut s = TcpSession::new(&StreamConfig::default());
+    handshake(&mut s, 0, 100);
+    s.on_packet(t(1), ToServer, &seg(1, 101, ACK, b"ab"));
+    s.on_packet(t(1), ToServer, &seg(5, 101, ACK, b"ef"));
+    s.on_packet(t(1), ToClient, &seg(101 + 2_000_000, 1, RST, b""));
+    assert_eq!(s.state(), TcpState::Established, "RST far out of window ignored");
+    let e = s.on_packet(t(1), ToClient, &seg(101, 1, RST | ACK, b""));
+    assert_eq!(s.state(), TcpState::Closed);
+    assert!(e.contains(StreamEvent::SeqGap));
+    assert_eq!(drain(&mut s, ToServer), (b"abef".to_vec(), 2));
+}
