@@ -356,7 +356,15 @@ impl Assembler {
     /// Gives up on every hole below `limit` that is followed by stored data: each becomes a
     /// declared gap. Returns the bytes given up.
     pub fn give_up_until(&mut self, limit: u64) -> u64 {
-        let limit = limit.min(self.max_end());
+        self.give_up_until_with_tail(limit, 0)
+    }
+
+    /// As [`Assembler::give_up_until`], and also gives up a trailing hole (no stored data
+    /// after it) up to `limit`, as long as it ends within `max_tail` bytes of the stored data
+    /// (the caller passes the receiver's window, so a forged ACK cannot skip the stream far
+    /// ahead). Returns the bytes given up.
+    pub fn give_up_until_with_tail(&mut self, limit: u64, max_tail: u64) -> u64 {
+        let limit = limit.min(self.max_end().saturating_add(max_tail));
         let mut total = 0;
         while self.contig < limit {
             let next = self.segs.iter().filter(|x| x.0 > self.contig).map(|x| x.0).min();
@@ -531,6 +539,7 @@ mod tests {
         a.insert(5, b"fg");
         assert_eq!(a.give_up_until(4), 2, "hole 2..5: only up to the ACK");
         assert_eq!(a.give_up_until(100), 1, "the rest, up to the stored data");
+        assert_eq!(a.clone().give_up_until_with_tail(100, 10), 10, "trailing hole within the slack");
         assert_eq!(a.next_chunk(), Some(Chunk::Data(b"ab")));
         assert_eq!(a.next_chunk(), Some(Chunk::Gap(2)));
         assert_eq!(a.next_chunk(), Some(Chunk::Gap(1)));

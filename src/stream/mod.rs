@@ -611,7 +611,16 @@ impl TcpSession {
             if let Some(ack_off) = other.offset(seg.ack) {
                 me.acked_other = Some(me.acked_other.map_or(ack_off, |a| a.max(ack_off)));
                 other.asm.set_ready_limit(ack_off);
-                if other.asm.give_up_until(ack_off) > 0 {
+                // A trailing hole may be skipped up to the ACK if the ACK lies within this
+                // side's advertised window of the data seen.
+                let scale = match (me.wscale, other.wscale) {
+                    (Some(s), Some(_)) => u32::from(s.min(14)),
+                    _ => 0,
+                };
+                let win = u64::from(me.window) << scale;
+                // The FIN takes a sequence number but no byte.
+                let limit = other.fin_off.map_or(ack_off, |f| ack_off.min(f));
+                if other.asm.give_up_until_with_tail(limit, win) > 0 {
                     ev.insert(StreamEvent::SeqGap);
                 }
                 other.move_anchor();

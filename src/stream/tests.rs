@@ -295,3 +295,23 @@ fn rst_in_window_closes_and_flushes_far_rst_ignored() {
     assert!(e.contains(StreamEvent::SeqGap));
     assert_eq!(drain(&mut s, ToServer), (b"abef".to_vec(), 2));
 }
+
+#[test]
+fn ack_past_missed_tail_gives_gap_within_window_only() {
+    let mut s = TcpSession::new(&StreamConfig::default());
+    handshake(&mut s, 0, 100);
+    s.on_packet(t(1), ToServer, &seg(1, 101, ACK, b"GET /"));
+    // The tail (offsets 5..10) was never captured; the server ACKs it.
+    let e = s.on_packet(t(1), ToClient, &seg(101, 11, ACK, b""));
+    assert!(e.contains(StreamEvent::SeqGap));
+    assert_eq!(drain(&mut s, ToServer), (b"GET /".to_vec(), 5));
+    // A forged ACK far ahead skips at most the acking side's window past the data seen.
+    let mut forged = seg(101, 11 + 10_000_000, ACK, b"");
+    forged.window = 1000;
+    let e = s.on_packet(t(1), ToClient, &forged);
+    assert!(e.contains(StreamEvent::SeqGap));
+    assert_eq!(drain(&mut s, ToServer), (Vec::new(), 1000));
+    s.on_packet(t(1), ToServer, &seg(1011, 101, ACK, b"next"));
+    s.on_packet(t(1), ToClient, &seg(101, 1015, ACK, b""));
+    assert_eq!(drain(&mut s, ToServer), (b"next".to_vec(), 0));
+}
