@@ -155,6 +155,10 @@ pub enum StreamEvent {
     EstSynAckToServer,
     /// `est_packet_out_of_window`
     EstPacketOutOfWindow,
+    /// `pkt_invalid_ack`
+    PktInvalidAck,
+    /// `est_invalid_ack`
+    EstInvalidAck,
     /// `rst_but_no_session`
     RstButNoSession,
     /// `fin_but_no_session`
@@ -173,7 +177,7 @@ pub enum StreamEvent {
 
 impl StreamEvent {
     /// Every event, in bit order.
-    pub const ALL: [StreamEvent; 24] = [
+    pub const ALL: [StreamEvent; 26] = [
         StreamEvent::SynAckInWrongDirection,
         StreamEvent::SynAckWithWrongAck,
         StreamEvent::SynAckResendWithDiffSeq,
@@ -191,6 +195,8 @@ impl StreamEvent {
         StreamEvent::EstSynAckResendWithDifferentAck,
         StreamEvent::EstSynAckToServer,
         StreamEvent::EstPacketOutOfWindow,
+        StreamEvent::PktInvalidAck,
+        StreamEvent::EstInvalidAck,
         StreamEvent::RstButNoSession,
         StreamEvent::FinButNoSession,
         StreamEvent::PktRetransmission,
@@ -220,6 +226,8 @@ impl StreamEvent {
             StreamEvent::EstSynAckResendWithDifferentAck => "est_synack_resend_with_different_ack",
             StreamEvent::EstSynAckToServer => "est_synack_toserver",
             StreamEvent::EstPacketOutOfWindow => "est_packet_out_of_window",
+            StreamEvent::PktInvalidAck => "pkt_invalid_ack",
+            StreamEvent::EstInvalidAck => "est_invalid_ack",
             StreamEvent::RstButNoSession => "rst_but_no_session",
             StreamEvent::FinButNoSession => "fin_but_no_session",
             StreamEvent::PktRetransmission => "pkt_retransmission",
@@ -273,6 +281,17 @@ pub enum TcpState {
     Closing,
     /// Both FINs or a RST seen.
     Closed,
+}
+
+/// Shift for a window advertised by the side that offered `own` when the peer offered
+/// `peer` (RFC 7323: only when both did). Picked up midstream, the scale is unknown and the
+/// largest (14) is assumed so valid traffic is never judged out of window.
+fn window_scale(own: Option<u8>, peer: Option<u8>, midstream: bool) -> u32 {
+    match (own, peer) {
+        (Some(s), Some(_)) => u32::from(s.min(14)),
+        _ if midstream => 14,
+        _ => 0,
+    }
 }
 
 /// One direction of a session.
@@ -357,6 +376,8 @@ pub struct TcpSession {
     to_server: Stream,
     to_client: Stream,
     last_seen: Timestamp,
+    /// Picked up without a handshake: window scales are unknown, assume the largest.
+    midstream_pickup: bool,
 }
 
 impl TcpSession {
@@ -368,6 +389,7 @@ impl TcpSession {
             to_server: Stream::new(cfg),
             to_client: Stream::new(cfg),
             last_seen: Timestamp::default(),
+            midstream_pickup: false,
         }
     }
 
@@ -430,6 +452,7 @@ impl TcpSession {
                     other.set_isn(seg.ack.wrapping_sub(1));
                     me.seen = true;
                     self.state = TcpState::SynRecv;
+                    self.midstream_pickup = true;
                     return ev;
                 }
                 // Midstream pickup on data/ACK.
@@ -439,6 +462,7 @@ impl TcpSession {
                     other.set_isn(seg.ack.wrapping_sub(1));
                 }
                 self.state = TcpState::Established;
+                self.midstream_pickup = true;
             }
             TcpState::SynSent => {
                 if seg.has(RST) {
@@ -546,20 +570,32 @@ impl TcpSession {
         use flags::*;
         let mut ev = StreamEvents::default();
         let inline = self.cfg.mode == ReassemblyMode::Inline;
+        let mid = self.midstream_pickup;
         let (me, other) = self.pair(dir);
         if me.isn.is_none() {
             // First packet of this side seen after a midstream pickup.
             me.set_isn(seg.seq.wrapping_sub(1));
         }
         me.seen = true;
+        // ACK validation (Suricata's StreamTcpValidateAck): an ACK beyond what the other side
+        // may have sent (last ACK + this side's window) or far behind it is invalid, and the
+        // packet is not used for reassembly.
+        if seg.has(ACK) && other.isn.is_some() && other.seen {
+            if let (Some(last), Some(ack_off)) = (me.acked_other, other.offset(seg.ack)) {
+                let scale = window_scale(me.wscale, other.wscale, mid);
+                let win = u64::from(me.window) << scale;
+                if win > 0 && (ack_off > last + win || ack_off.saturating_add(win) < last) {
+                    ev.insert(StreamEvent::PktInvalidAck);
+                    ev.insert(StreamEvent::EstInvalidAck);
+                    return ev;
+                }
+            }
+        }
         me.window = seg.window;
         // Window check against what the receiver allowed.
         let mut in_window = true;
         if let (Some(acked), Some(start)) = (other.acked_other, me.offset(seg.seq)) {
-            let scale = match (me.wscale, other.wscale) {
-                (Some(_), Some(s)) => u32::from(s.min(14)),
-                _ => 0,
-            };
+            let scale = window_scale(other.wscale, me.wscale, mid);
             let win = u64::from(other.window) << scale;
             if win > 0 && start > acked + win && !seg.payload.is_empty() {
                 in_window = false;
@@ -613,10 +649,7 @@ impl TcpSession {
                 other.asm.set_ready_limit(ack_off);
                 // A trailing hole may be skipped up to the ACK if the ACK lies within this
                 // side's advertised window of the data seen.
-                let scale = match (me.wscale, other.wscale) {
-                    (Some(s), Some(_)) => u32::from(s.min(14)),
-                    _ => 0,
-                };
+                let scale = window_scale(me.wscale, other.wscale, mid);
                 let win = u64::from(me.window) << scale;
                 // The FIN takes a sequence number but no byte.
                 let limit = other.fin_off.map_or(ack_off, |f| ack_off.min(f));

@@ -159,6 +159,11 @@ fn midstream_pickup() {
     assert_eq!(s.state(), TcpState::Established);
     s.on_packet(t(1), ToClient, &seg(900, 503, ACK, b"ok"));
     assert_eq!(drain(&mut s, ToServer).0, b"xyz");
+    // Window scale unknown midstream: a large ACK step is not judged invalid.
+    let mut big = seg(902, 503 + 70_000, ACK, b"");
+    big.window = 1000;
+    let e = s.on_packet(t(1), ToClient, &big);
+    assert!(!e.contains(StreamEvent::PktInvalidAck), "{:?}", e.iter().collect::<Vec<_>>());
 }
 
 /// Tiny deterministic PRNG (xorshift64*), fixed seeds so failures replay.
@@ -305,13 +310,18 @@ fn ack_past_missed_tail_gives_gap_within_window_only() {
     let e = s.on_packet(t(1), ToClient, &seg(101, 11, ACK, b""));
     assert!(e.contains(StreamEvent::SeqGap));
     assert_eq!(drain(&mut s, ToServer), (b"GET /".to_vec(), 5));
-    // A forged ACK far ahead skips at most the acking side's window past the data seen.
-    let mut forged = seg(101, 11 + 10_000_000, ACK, b"");
-    forged.window = 1000;
-    let e = s.on_packet(t(1), ToClient, &forged);
-    assert!(e.contains(StreamEvent::SeqGap));
-    assert_eq!(drain(&mut s, ToServer), (Vec::new(), 1000));
-    s.on_packet(t(1), ToServer, &seg(1011, 101, ACK, b"next"));
-    s.on_packet(t(1), ToClient, &seg(101, 1015, ACK, b""));
+    // A forged ACK beyond the last ACK + window is invalid and ignored.
+    let e = s.on_packet(t(1), ToClient, &seg(101, 11 + 10_000_000, ACK, b""));
+    assert!(e.contains(StreamEvent::PktInvalidAck) && e.contains(StreamEvent::EstInvalidAck));
+    assert!(!e.contains(StreamEvent::SeqGap));
+    // Within the window, a trailing hole is skipped only up to the window past the data.
+    let mut w = seg(101, 11, ACK, b"");
+    w.window = 1000;
+    s.on_packet(t(1), ToClient, &w);
+    let e = s.on_packet(t(1), ToClient, &seg(101, 11 + 900, ACK, b""));
+    assert!(e.contains(StreamEvent::SeqGap), "{:?}", e.iter().collect::<Vec<_>>());
+    assert_eq!(drain(&mut s, ToServer), (Vec::new(), 900));
+    s.on_packet(t(1), ToServer, &seg(911, 101, ACK, b"next"));
+    s.on_packet(t(1), ToClient, &seg(101, 915, ACK, b""));
     assert_eq!(drain(&mut s, ToServer), (b"next".to_vec(), 0));
 }
