@@ -98,7 +98,8 @@ pub struct FragInfo<'a> {
     pub id: u32,
     /// VLAN ids (0 when absent): fragments in different VLANs never reassemble together.
     pub vlan: [u16; 2],
-    /// IPv4 protocol, or the fragment header's next header (IPv6).
+    /// IPv4 protocol, or the fragment header's next header (IPv6). Part of the tracker key,
+    /// as in Suricata: fragments differing in protocol never reassemble together.
     pub proto: u8,
     /// Fragment offset in bytes (the header's 8-byte units times 8).
     pub offset: u16,
@@ -264,6 +265,7 @@ struct Key {
     src: IpAddr,
     dst: IpAddr,
     id: u32,
+    proto: u8,
     vlan: [u16; 2],
 }
 
@@ -398,7 +400,7 @@ impl Defragger {
                 return DefragResult { status: DefragStatus::Dropped(DropReason::BadHeader), events };
             }
         }
-        let key = Key { src: frag.src, dst: frag.dst, id: frag.id, vlan: frag.vlan };
+        let key = Key { src: frag.src, dst: frag.dst, id: frag.id, proto: frag.proto, vlan: frag.vlan };
         let now_s = now.secs();
 
         // A timed-out tracker with this key is replaced.

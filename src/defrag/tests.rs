@@ -419,3 +419,95 @@ fn event_names_match_suricata_rules() {
         assert!(rules.contains(&needle), "{needle} not in {path}");
     }
 }
+
+/// Feeds `frags` (byte offset, MF, data) in order; every fragment but the last must not
+/// complete the packet. Returns the reassembled payload after the last one, if any.
+fn run_case(policy: OverlapPolicy, v6: bool, frags: &[(u16, bool, &[u8])]) -> Option<Vec<u8>> {
+    let mut d = Defragger::new(cfg(policy));
+    let hdr = if v6 { v6_header() } else { v4_header() };
+    let hl = hdr.len();
+    for (i, (off, mf, data)) in frags.iter().enumerate() {
+        let f = F { off: *off, mf: *mf, data: data.to_vec() };
+        let r = d.insert(t(1), info(v6, &f, &hdr, 6));
+        if let DefragStatus::Reassembled(p) = r.status {
+            assert_eq!(i, frags.len() - 1, "{policy} v6={v6}: complete before the last fragment");
+            return Some(p[hl..].to_vec());
+        }
+    }
+    None
+}
+
+/// Suricata's other defrag unit tests (src/defrag.c), each for IPv4 and IPv6.
+#[test]
+fn suricata_defrag_unit_cases() {
+    for v6 in [false, true] {
+        // DefragMfIpv{4,6}Test: a fragment past the MF=0 one is left out.
+        let got = run_case(OverlapPolicy::Bsd, v6, &[(16, true, b"CCCCCCCC"), (0, true, b"AAAAAAAA"), (8, false, b"BBBBBBBB")]);
+        assert_eq!(got.as_deref(), Some(&b"AAAAAAAABBBBBBBB"[..]), "mf v6={v6}");
+        // DefragTestJeremyLinux.
+        let got = run_case(
+            OverlapPolicy::Linux,
+            v6,
+            &[(0, true, &[b'A'; 24]), (40, true, &[b'B'; 48]), (24, true, &[b'C'; 48]), (88, false, &[b'D'; 14])],
+        );
+        let want = [&[b'A'; 24][..], &[b'C'; 48], &[b'B'; 16], &[b'D'; 14]].concat();
+        assert_eq!(got, Some(want), "jeremy linux v6={v6}");
+        // DefragBsdFragmentAfterNoMf.
+        let got = run_case(
+            OverlapPolicy::Bsd,
+            v6,
+            &[(24, false, &[b'A'; 16]), (8, true, &[b'B'; 16]), (16, true, &[b'C'; 16]), (0, true, &[b'D'; 8])],
+        );
+        assert_eq!(got.as_deref(), Some(&b"DDDDDDDDBBBBBBBBBBBBBBBBCCCCCCCCAAAAAAAA"[..]), "after no-mf v6={v6}");
+        // DefragBsdSubsequentOverlapsStartOfOriginal and its _2 variant.
+        let got = run_case(OverlapPolicy::Bsd, v6, &[(8, false, &[b'E'; 24]), (0, true, &[b'M'; 24])]);
+        assert_eq!(got.as_deref(), Some(&b"MMMMMMMMMMMMMMMMMMMMMMMMEEEEEEEE"[..]), "overlaps start v6={v6}");
+        let got = run_case(
+            OverlapPolicy::Bsd,
+            v6,
+            &[(16, true, b"AABBCCDDAABBDDCC"), (8, true, b"AACCBBDDAACCDDBB"), (0, true, b"ZZZZZZZZ"), (32, false, b"DDCCBBAA")],
+        );
+        assert_eq!(
+            got.as_deref(),
+            Some(&b"ZZZZZZZZAACCBBDDAACCDDBBAABBDDCCDDCCBBAA"[..]),
+            "overlaps start _2 v6={v6}"
+        );
+        // DefragBsdMissingFragment: 32..40 never arrives, no reassembly.
+        let got = run_case(
+            OverlapPolicy::Bsd,
+            v6,
+            &[
+                (16, true, b"AABBCCDDAABBDDCC"),
+                (40, true, b"AACCBBDD"),
+                (8, true, b"AACCDDBBAADDBBCC"),
+                (0, true, b"ZZZZZZZZ"),
+                (48, false, b"DDCCBBAA"),
+            ],
+        );
+        assert_eq!(got, None, "missing fragment v6={v6}");
+    }
+}
+
+/// DefragTestBadProto and DefragVlanTest: fragments differing in protocol or VLAN never
+/// reassemble together.
+#[test]
+fn proto_and_vlan_separate_trackers() {
+    let mut d = Defragger::new(DefragConfig::default());
+    let hdr = v4_header();
+    let a = frag(0, true, b'A', 8);
+    let b = frag(8, true, b'B', 8);
+    let c = frag(16, false, b'C', 3);
+    assert_eq!(d.insert(t(1), info(false, &a, &hdr, 12)).status, DefragStatus::Pending);
+    let mut ib = info(false, &b, &hdr, 12);
+    ib.proto = 17;
+    assert_eq!(d.insert(t(1), ib).status, DefragStatus::Pending);
+    assert_eq!(d.insert(t(1), info(false, &c, &hdr, 12)).status, DefragStatus::Pending);
+    let a2 = frag(0, true, b'A', 8);
+    let b2 = frag(8, false, b'B', 8);
+    let mut ia = info(false, &a2, &hdr, 13);
+    ia.vlan = [1, 0];
+    let mut ib = info(false, &b2, &hdr, 13);
+    ib.vlan = [2, 0];
+    assert_eq!(d.insert(t(1), ia).status, DefragStatus::Pending);
+    assert_eq!(d.insert(t(1), ib).status, DefragStatus::Pending);
+}
