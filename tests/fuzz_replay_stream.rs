@@ -9,8 +9,14 @@ mod drivers;
 use std::path::{Path, PathBuf};
 
 fn files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
     v.sort();
     v
 }
@@ -18,11 +24,16 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 fn replay(target: &str, run: fn(&[u8])) -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
     let corpus = files(&root.join("corpus").join(target));
-    assert!(!corpus.is_empty(), "no seed corpus in tests/fuzz/corpus/{target}: the repo is incomplete");
+    assert!(
+        !corpus.is_empty(),
+        "no seed corpus in tests/fuzz/corpus/{target}: the repo is incomplete"
+    );
     let mut n = 0;
     for kind in ["corpus", "regressions"] {
         for f in files(&root.join(kind).join(target)) {
-            if f.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+            if f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
                 continue;
             }
             let data = std::fs::read(&f).unwrap_or_else(|e| panic!("read {}: {e}", f.display()));
@@ -81,8 +92,14 @@ fn seed_inputs() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     // Defrag: Sturges/Novak-like overlaps under each policy, v4 and v6, plus expiry.
     for policy in 0u8..7 {
         let mut v = vec![policy];
-        let frags: [(u16, bool, u16, u8); 6] =
-            [(0, true, 24, b'A'), (4, true, 16, b'B'), (1, true, 32, b'J'), (6, true, 24, b'K'), (9, true, 8, b'D'), (10, false, 16, b'Q')];
+        let frags: [(u16, bool, u16, u8); 6] = [
+            (0, true, 24, b'A'),
+            (4, true, 16, b'B'),
+            (1, true, 32, b'J'),
+            (6, true, 24, b'K'),
+            (9, true, 8, b'D'),
+            (10, false, 16, b'Q'),
+        ];
         for v6 in [false, true] {
             for (off8, mf, len, fill) in frags {
                 v.push(0);
@@ -96,7 +113,19 @@ fn seed_inputs() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             }
         }
         v.extend_from_slice(&[7, 100]);
-        out.push(("defrag", ["first", "last", "bsd", "bsd-right", "linux", "windows", "solaris"][usize::from(policy)], v));
+        out.push((
+            "defrag",
+            [
+                "first",
+                "last",
+                "bsd",
+                "bsd-right",
+                "linux",
+                "windows",
+                "solaris",
+            ][usize::from(policy)],
+            v,
+        ));
     }
     out
 }
@@ -111,8 +140,18 @@ fn seeds_are_checked_in() {
             std::fs::create_dir_all(p.parent().unwrap_or(&root)).unwrap_or_else(|e| panic!("{e}"));
             std::fs::write(&p, &bytes).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
         }
-        let on_disk = std::fs::read(&p).unwrap_or_else(|e| panic!("seed {} missing ({e}); run with RAMPART_WRITE_SEEDS=1", p.display()));
-        assert_eq!(on_disk, bytes, "seed {} is stale; run with RAMPART_WRITE_SEEDS=1", p.display());
+        let on_disk = std::fs::read(&p).unwrap_or_else(|e| {
+            panic!(
+                "seed {} missing ({e}); run with RAMPART_WRITE_SEEDS=1",
+                p.display()
+            )
+        });
+        assert_eq!(
+            on_disk,
+            bytes,
+            "seed {} is stale; run with RAMPART_WRITE_SEEDS=1",
+            p.display()
+        );
         if target == "stream" {
             drivers::run_stream(&bytes);
         } else {
@@ -136,7 +175,9 @@ fn random_inputs_smoke() {
     for i in 0..3000 {
         let (target, _, seed) = &seeds[i % seeds.len()];
         let mut data = if i % 3 == 0 {
-            (0..(next() % 600)).map(|_| next() as u8).collect::<Vec<u8>>()
+            (0..(next() % 600))
+                .map(|_| next() as u8)
+                .collect::<Vec<u8>>()
         } else {
             seed.clone()
         };

@@ -150,13 +150,25 @@ impl DefragEvent {
     }
 
     fn overlap(v6: bool) -> Self {
-        if v6 { DefragEvent::Ipv6FragOverlap } else { DefragEvent::Ipv4FragOverlap }
+        if v6 {
+            DefragEvent::Ipv6FragOverlap
+        } else {
+            DefragEvent::Ipv4FragOverlap
+        }
     }
     fn too_large(v6: bool) -> Self {
-        if v6 { DefragEvent::Ipv6FragPktTooLarge } else { DefragEvent::Ipv4FragPktTooLarge }
+        if v6 {
+            DefragEvent::Ipv6FragPktTooLarge
+        } else {
+            DefragEvent::Ipv4FragPktTooLarge
+        }
     }
     fn ignored(v6: bool) -> Self {
-        if v6 { DefragEvent::Ipv6FragIgnored } else { DefragEvent::Ipv4FragIgnored }
+        if v6 {
+            DefragEvent::Ipv6FragIgnored
+        } else {
+            DefragEvent::Ipv4FragIgnored
+        }
     }
 }
 
@@ -312,7 +324,10 @@ const POOL_MAX: usize = 1024;
 
 impl fmt::Debug for Defragger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Defragger").field("cfg", &self.cfg).field("stats", &self.stats).finish()
+        f.debug_struct("Defragger")
+            .field("cfg", &self.cfg)
+            .field("stats", &self.stats)
+            .finish()
     }
 }
 
@@ -371,7 +386,10 @@ impl Defragger {
         let mut events = DefragEvents::default();
         let v6 = frag.src.is_ipv6();
         if frag.offset == 0 && !frag.more_fragments {
-            return DefragResult { status: DefragStatus::Dropped(DropReason::NotFragment), events };
+            return DefragResult {
+                status: DefragStatus::Dropped(DropReason::NotFragment),
+                events,
+            };
         }
         if v6 {
             self.stats.ipv6_fragments += 1;
@@ -380,13 +398,19 @@ impl Defragger {
         }
         if v6 && frag.more_fragments && frag.payload.len() % 8 != 0 {
             events.push(DefragEvent::Ipv6FragInvalidLength);
-            return DefragResult { status: DefragStatus::Dropped(DropReason::InvalidLength), events };
+            return DefragResult {
+                status: DefragStatus::Dropped(DropReason::InvalidLength),
+                events,
+            };
         }
         // Suricata: IPV4_HEADER_LEN + offset + len > 65535, IPv6: offset + len > 65535.
         let base = if v6 { 0 } else { IPV4_MIN_HDR };
         if base + usize::from(frag.offset) + frag.payload.len() > MAX_IP_PACKET {
             events.push(DefragEvent::too_large(v6));
-            return DefragResult { status: DefragStatus::Dropped(DropReason::TooLarge), events };
+            return DefragResult {
+                status: DefragStatus::Dropped(DropReason::TooLarge),
+                events,
+            };
         }
         // Within bounds now: data_len fits u16 and offset + data_len <= 65535.
         let data_len = frag.payload.len() as u16;
@@ -397,30 +421,55 @@ impl Defragger {
                 frag.header.len() >= IPV4_MIN_HDR && frag.header.len() <= 60
             };
             if !ok {
-                return DefragResult { status: DefragStatus::Dropped(DropReason::BadHeader), events };
+                return DefragResult {
+                    status: DefragStatus::Dropped(DropReason::BadHeader),
+                    events,
+                };
             }
         }
-        let key = Key { src: frag.src, dst: frag.dst, id: frag.id, proto: frag.proto, vlan: frag.vlan };
+        let key = Key {
+            src: frag.src,
+            dst: frag.dst,
+            id: frag.id,
+            proto: frag.proto,
+            vlan: frag.vlan,
+        };
         let now_s = now.secs();
 
         // A timed-out tracker with this key is replaced.
-        if self.trackers.get(&key).is_some_and(|t| now_s > t.timeout_at) {
+        if self
+            .trackers
+            .get(&key)
+            .is_some_and(|t| now_s > t.timeout_at)
+        {
             self.remove_tracker(&key);
             self.stats.timeouts += 1;
         }
-        let need = frag.payload.len() + FRAG_OVERHEAD + if frag.offset == 0 { frag.header.len() } else { 0 };
+        let need = frag.payload.len()
+            + FRAG_OVERHEAD
+            + if frag.offset == 0 {
+                frag.header.len()
+            } else {
+                0
+            };
         let new_tracker = !self.trackers.contains_key(&key);
         let need_total = need + if new_tracker { TRACKER_OVERHEAD } else { 0 };
         if need_total > self.cfg.memcap || (new_tracker && self.cfg.max_trackers == 0) {
             self.stats.ignored += 1;
             events.push(DefragEvent::ignored(v6));
-            return DefragResult { status: DefragStatus::Dropped(DropReason::NoRoom), events };
+            return DefragResult {
+                status: DefragStatus::Dropped(DropReason::NoRoom),
+                events,
+            };
         }
         if let Some(t) = self.trackers.get(&key) {
             if t.frags.len() >= self.cfg.max_frags_per_tracker {
                 self.stats.ignored += 1;
                 events.push(DefragEvent::ignored(v6));
-                return DefragResult { status: DefragStatus::Dropped(DropReason::NoRoom), events };
+                return DefragResult {
+                    status: DefragStatus::Dropped(DropReason::NoRoom),
+                    events,
+                };
             }
         }
         // Make room: expired trackers first, then the least recently updated other tracker.
@@ -447,7 +496,10 @@ impl Defragger {
             // Only this packet's own tracker holds the memory.
             self.stats.ignored += 1;
             events.push(DefragEvent::ignored(v6));
-            return DefragResult { status: DefragStatus::Dropped(DropReason::NoRoom), events };
+            return DefragResult {
+                status: DefragStatus::Dropped(DropReason::NoRoom),
+                events,
+            };
         }
 
         if new_tracker {
@@ -476,10 +528,14 @@ impl Defragger {
             self.stats.trackers_created += 1;
         }
         let Some(t) = self.trackers.get_mut(&key) else {
-            return DefragResult { status: DefragStatus::Dropped(DropReason::NoRoom), events };
+            return DefragResult {
+                status: DefragStatus::Dropped(DropReason::NoRoom),
+                events,
+            };
         };
         t.last_seen = now;
-        t.timeout_at = now_s.saturating_add(i64::try_from(self.cfg.timeout_secs).unwrap_or(i64::MAX));
+        t.timeout_at =
+            now_s.saturating_add(i64::try_from(self.cfg.timeout_secs).unwrap_or(i64::MAX));
 
         // The policy works on the stored metadata.
         let (decision, overlap) = policy::decide(t.policy, &mut t.metas, frag.offset, data_len);
@@ -489,7 +545,10 @@ impl Defragger {
         }
         let ltrim = match decision {
             Decision::Drop => {
-                return DefragResult { status: DefragStatus::Dropped(DropReason::Overlapped), events };
+                return DefragResult {
+                    status: DefragStatus::Dropped(DropReason::Overlapped),
+                    events,
+                };
             }
             Decision::Insert { ltrim, remove } => {
                 if let Some(idx) = remove {
@@ -512,14 +571,22 @@ impl Defragger {
             }
         };
         if ltrim >= data_len {
-            return DefragResult { status: DefragStatus::Dropped(DropReason::Overlapped), events };
+            return DefragResult {
+                status: DefragStatus::Dropped(DropReason::Overlapped),
+                events,
+            };
         }
         let lt = usize::from(ltrim);
         let mut data = self.pool.pop().unwrap_or_default();
         data.clear();
         data.extend_from_slice(frag.payload.get(lt..).unwrap_or(&[]));
         let new_off = frag.offset + ltrim;
-        let meta = StoredFrag { offset: new_off, data_len: data_len - ltrim, ltrim: 0, skip: false };
+        let meta = StoredFrag {
+            offset: new_off,
+            data_len: data_len - ltrim,
+            ltrim: 0,
+            skip: false,
+        };
         let pos = t.metas.partition_point(|m| m.offset <= new_off);
         let arr = t.seq;
         t.seq += 1;
@@ -529,28 +596,48 @@ impl Defragger {
             hb.clear();
             hb.extend_from_slice(frag.header);
             used += hb.len();
-            t.headers.push((arr, hb, frag.v6_next_header_at, frag.proto));
+            t.headers
+                .push((arr, hb, frag.v6_next_header_at, frag.proto));
         }
         t.metas.insert(pos, meta);
-        t.frags.insert(pos, Frag { more_fragments: frag.more_fragments, arrival: arr, data });
+        t.frags.insert(
+            pos,
+            Frag {
+                more_fragments: frag.more_fragments,
+                arrival: arr,
+                data,
+            },
+        );
         t.mem += used;
         self.memuse += used;
         if !frag.more_fragments {
             t.seen_last = true;
         }
         if !t.seen_last {
-            return DefragResult { status: DefragStatus::Pending, events };
+            return DefragResult {
+                status: DefragStatus::Pending,
+                events,
+            };
         }
         match reassemble(t, &mut self.out) {
-            Reasm::Incomplete => DefragResult { status: DefragStatus::Pending, events },
+            Reasm::Incomplete => DefragResult {
+                status: DefragStatus::Pending,
+                events,
+            },
             Reasm::TooLarge => {
                 self.remove_tracker(&key);
                 events.push(DefragEvent::too_large(v6));
-                DefragResult { status: DefragStatus::Dropped(DropReason::ReassembledTooLarge), events }
+                DefragResult {
+                    status: DefragStatus::Dropped(DropReason::ReassembledTooLarge),
+                    events,
+                }
             }
             Reasm::BadHeader => {
                 self.remove_tracker(&key);
-                DefragResult { status: DefragStatus::Dropped(DropReason::BadHeader), events }
+                DefragResult {
+                    status: DefragStatus::Dropped(DropReason::BadHeader),
+                    events,
+                }
             }
             Reasm::Done => {
                 self.remove_tracker(&key);
@@ -559,7 +646,10 @@ impl Defragger {
                 } else {
                     self.stats.ipv4_reassembled += 1;
                 }
-                DefragResult { status: DefragStatus::Reassembled(&self.out), events }
+                DefragResult {
+                    status: DefragStatus::Reassembled(&self.out),
+                    events,
+                }
             }
         }
     }
@@ -611,7 +701,9 @@ enum Reasm {
 /// Suricata's Defrag{4,6}Reassemble: complete when the first fragment is at 0 and there is no
 /// hole; bytes are copied in offset order so later copies win.
 fn reassemble(t: &Tracker, out: &mut Vec<u8>) -> Reasm {
-    let Some(first) = t.metas.first() else { return Reasm::Incomplete };
+    let Some(first) = t.metas.first() else {
+        return Reasm::Incomplete;
+    };
     if first.offset != 0 {
         return Reasm::Incomplete;
     }
@@ -644,7 +736,10 @@ fn reassemble(t: &Tracker, out: &mut Vec<u8>) -> Reasm {
             hdr = Some((h.as_slice(), *nh, *proto));
             (0usize, 0usize)
         } else {
-            (usize::from(m.offset) + usize::from(m.ltrim), usize::from(m.ltrim))
+            (
+                usize::from(m.offset) + usize::from(m.ltrim),
+                usize::from(m.ltrim),
+            )
         };
         let src = f.data.get(to_skip..).unwrap_or(&[]);
         let end = from + src.len();
@@ -663,12 +758,18 @@ fn reassemble(t: &Tracker, out: &mut Vec<u8>) -> Reasm {
         }
         prev_offset = m.offset;
     }
-    let Some((h, nh_at, proto)) = hdr else { return Reasm::BadHeader };
+    let Some((h, nh_at, proto)) = hdr else {
+        return Reasm::BadHeader;
+    };
     out.truncate(fragmentable_len);
     if out.len() < fragmentable_len {
         out.resize(fragmentable_len, 0);
     }
-    let total = if t.v6 { h.len() - IPV6_HDR + fragmentable_len } else { h.len() + fragmentable_len };
+    let total = if t.v6 {
+        h.len() - IPV6_HDR + fragmentable_len
+    } else {
+        h.len() + fragmentable_len
+    };
     if total > MAX_IP_PACKET {
         return Reasm::TooLarge;
     }

@@ -133,7 +133,13 @@ pub(crate) fn decide(
     let mut ltrim: u16 = 0;
     let mut overlap = false;
     if frags.is_empty() {
-        return (Decision::Insert { ltrim: 0, remove: None }, false);
+        return (
+            Decision::Insert {
+                ltrim: 0,
+                remove: None,
+            },
+            false,
+        );
     }
     // Start at the last fragment before `frag_offset` (RB_NFIND(offset - 1) then PREV), or at
     // the minimum when there is none or the new fragment starts at 0.
@@ -257,7 +263,13 @@ pub(crate) fn decide(
         }
         i = next;
     }
-    (Decision::Insert { ltrim, remove: None }, overlap)
+    (
+        Decision::Insert {
+            ltrim,
+            remove: None,
+        },
+        overlap,
+    )
 }
 
 /// Clamps a non-negative in-range value to u16 (all callers pass values in 0..=65535).

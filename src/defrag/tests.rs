@@ -31,14 +31,24 @@ struct F {
 }
 
 fn frag(off: u16, mf: bool, c: u8, len: usize) -> F {
-    F { off, mf, data: vec![c; len] }
+    F {
+        off,
+        mf,
+        data: vec![c; len],
+    }
 }
 
 fn info<'a>(v6: bool, f: &'a F, hdr: &'a [u8], id: u32) -> FragInfo<'a> {
     let (src, dst) = if v6 {
-        (IpAddr::V6(Ipv6Addr::from([1; 16])), IpAddr::V6(Ipv6Addr::from([2; 16])))
+        (
+            IpAddr::V6(Ipv6Addr::from([1; 16])),
+            IpAddr::V6(Ipv6Addr::from([2; 16])),
+        )
     } else {
-        (IpAddr::V4(Ipv4Addr::new(1, 1, 1, 1)), IpAddr::V4(Ipv4Addr::new(2, 2, 2, 2)))
+        (
+            IpAddr::V4(Ipv4Addr::new(1, 1, 1, 1)),
+            IpAddr::V4(Ipv4Addr::new(2, 2, 2, 2)),
+        )
     };
     FragInfo {
         src,
@@ -55,7 +65,10 @@ fn info<'a>(v6: bool, f: &'a F, hdr: &'a [u8], id: u32) -> FragInfo<'a> {
 }
 
 fn cfg(policy: OverlapPolicy) -> DefragConfig {
-    DefragConfig { default_policy: policy, ..DefragConfig::default() }
+    DefragConfig {
+        default_policy: policy,
+        ..DefragConfig::default()
+    }
 }
 
 /// The Sturges/Novak "Target-Based Fragmentation Reassembly" fragment set, as in Suricata's
@@ -84,7 +97,10 @@ fn sturges_novak() -> Vec<F> {
 
 /// Expected result as a string of one letter per 8-byte block.
 fn expand(blocks: &str) -> Vec<u8> {
-    blocks.bytes().flat_map(|b| std::iter::repeat_n(b, 8)).collect()
+    blocks
+        .bytes()
+        .flat_map(|b| std::iter::repeat_n(b, 8))
+        .collect()
 }
 
 fn run_sturges_novak(policy: OverlapPolicy, v6: bool) -> Vec<u8> {
@@ -101,7 +117,10 @@ fn run_sturges_novak(policy: OverlapPolicy, v6: bool) -> Vec<u8> {
             overlaps += 1;
         }
         if i < 16 {
-            assert!(!matches!(r.status, DefragStatus::Reassembled(_)), "{policy}: fragment {i}");
+            assert!(
+                !matches!(r.status, DefragStatus::Reassembled(_)),
+                "{policy}: fragment {i}"
+            );
         } else {
             match r.status {
                 DefragStatus::Reassembled(p) => {
@@ -160,9 +179,14 @@ fn reassembled_ipv4_header_is_rewritten() {
     let hdr = v4_header();
     let a = frag(0, true, b'a', 16);
     let b = frag(16, false, b'b', 10);
-    assert_eq!(d.insert(t(1), info(false, &b, &hdr, 7)).status, DefragStatus::Pending);
+    assert_eq!(
+        d.insert(t(1), info(false, &b, &hdr, 7)).status,
+        DefragStatus::Pending
+    );
     let r = d.insert(t(1), info(false, &a, &hdr, 7));
-    let DefragStatus::Reassembled(p) = r.status else { panic!("{:?}", r.status) };
+    let DefragStatus::Reassembled(p) = r.status else {
+        panic!("{:?}", r.status)
+    };
     assert_eq!(p.len(), 46);
     assert_eq!(u16::from_be_bytes([p[2], p[3]]), 46, "total length");
     assert_eq!(&p[6..8], &[0, 0], "MF and offset cleared");
@@ -171,7 +195,10 @@ fn reassembled_ipv4_header_is_rewritten() {
     assert_eq!(&p[36..], &[b'b'; 10]);
     assert!(r.events.is_empty());
     let s = d.stats();
-    assert_eq!((s.ipv4_fragments, s.ipv4_reassembled, s.trackers, s.memuse), (2, 1, 0, 0));
+    assert_eq!(
+        (s.ipv4_fragments, s.ipv4_reassembled, s.trackers, s.memuse),
+        (2, 1, 0, 0)
+    );
 }
 
 #[test]
@@ -190,7 +217,9 @@ fn reassembled_ipv6_drops_fragment_header() {
     ib.proto = 17;
     assert_eq!(d.insert(t(1), ia).status, DefragStatus::Pending);
     let r = d.insert(t(1), ib);
-    let DefragStatus::Reassembled(p) = r.status else { panic!("{:?}", r.status) };
+    let DefragStatus::Reassembled(p) = r.status else {
+        panic!("{:?}", r.status)
+    };
     assert_eq!(p.len(), 40 + 8 + 11);
     assert_eq!(u16::from_be_bytes([p[4], p[5]]), 19, "payload length");
     assert_eq!(p[6], 0, "fixed header still points at hop-by-hop");
@@ -206,9 +235,15 @@ fn ipv6_invalid_length_and_not_fragment() {
     let r = d.insert(t(1), info(true, &a, &hdr, 1));
     assert_eq!(r.status, DefragStatus::Dropped(DropReason::InvalidLength));
     assert!(r.events.contains(DefragEvent::Ipv6FragInvalidLength));
-    assert_eq!(DefragEvent::Ipv6FragInvalidLength.name(), "ipv6.frag_invalid_length");
+    assert_eq!(
+        DefragEvent::Ipv6FragInvalidLength.name(),
+        "ipv6.frag_invalid_length"
+    );
     let n = frag(0, false, b'x', 7);
-    assert_eq!(d.insert(t(1), info(true, &n, &hdr, 1)).status, DefragStatus::Dropped(DropReason::NotFragment));
+    assert_eq!(
+        d.insert(t(1), info(true, &n, &hdr, 1)).status,
+        DefragStatus::Dropped(DropReason::NotFragment)
+    );
 }
 
 #[test]
@@ -231,18 +266,27 @@ fn too_large_fragment_and_packet() {
     ia.v6_next_header_at = 40;
     assert_eq!(d.insert(t(1), ia).status, DefragStatus::Pending);
     let r = d.insert(t(1), info(true, &b, &hdr6, 2));
-    assert_eq!(r.status, DefragStatus::Dropped(DropReason::ReassembledTooLarge));
+    assert_eq!(
+        r.status,
+        DefragStatus::Dropped(DropReason::ReassembledTooLarge)
+    );
     assert!(r.events.contains(DefragEvent::Ipv6FragPktTooLarge));
     assert_eq!(d.memuse(), 0);
 }
 
 #[test]
 fn timeout_expires_trackers() {
-    let mut d = Defragger::new(DefragConfig { timeout_secs: 60, ..DefragConfig::default() });
+    let mut d = Defragger::new(DefragConfig {
+        timeout_secs: 60,
+        ..DefragConfig::default()
+    });
     let hdr = v4_header();
     for id in 0..16 {
         let f = frag(0, true, b'A', 16);
-        assert_eq!(d.insert(t(100), info(false, &f, &hdr, id)).status, DefragStatus::Pending);
+        assert_eq!(
+            d.insert(t(100), info(false, &f, &hdr, id)).status,
+            DefragStatus::Pending
+        );
     }
     assert_eq!(d.expire(t(160)), 0, "not yet: 160 is not past 100+60");
     assert_eq!(d.expire(t(161)), 16);
@@ -275,10 +319,17 @@ fn memcap_and_tracker_limit_evict_oldest() {
     assert_eq!((s.trackers, s.tracker_evictions), (2, 1));
     let big = frag(0, true, b'B', 900);
     let r = d.insert(t(6), info(false, &big, &hdr, 6));
-    assert_eq!(r.status, DefragStatus::Dropped(DropReason::NoRoom), "can never fit");
+    assert_eq!(
+        r.status,
+        DefragStatus::Dropped(DropReason::NoRoom),
+        "can never fit"
+    );
     assert!(r.events.contains(DefragEvent::Ipv4FragIgnored));
     let mid = frag(0, true, b'C', 500);
-    assert_eq!(d.insert(t(7), info(false, &mid, &hdr, 7)).status, DefragStatus::Pending);
+    assert_eq!(
+        d.insert(t(7), info(false, &mid, &hdr, 7)).status,
+        DefragStatus::Pending
+    );
     let s = d.stats();
     assert!(s.memcap_evictions >= 1, "{s:?}");
     assert!(d.memuse() <= 3 * (TRACKER_OVERHEAD + FRAG_OVERHEAD + 100 + 20));
@@ -299,7 +350,9 @@ fn per_host_policy_lookup() {
     let r = d.insert(t(1), info(false, &b, &hdr, 1));
     assert!(r.events.contains(DefragEvent::Ipv4FragOverlap));
     let r = d.insert(t(1), info(false, &e, &hdr, 1));
-    let DefragStatus::Reassembled(p) = r.status else { panic!() };
+    let DefragStatus::Reassembled(p) = r.status else {
+        panic!()
+    };
     assert_eq!(&p[20..], b"AAAAAAAABBBBBBBBEEEEEEEE");
 }
 
@@ -313,7 +366,11 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     pub(crate) fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
     }
 }
 
@@ -336,7 +393,11 @@ fn model_random_splits_every_policy() {
         }
         let mut frags: Vec<F> = cuts
             .windows(2)
-            .map(|w| F { off: w[0] as u16, mf: w[1] != len, data: original[w[0]..w[1]].to_vec() })
+            .map(|w| F {
+                off: w[0] as u16,
+                mf: w[1] != len,
+                data: original[w[0]..w[1]].to_vec(),
+            })
             .collect();
         if frags.len() == 1 {
             // offset 0 without MF is not a fragment at all.
@@ -348,7 +409,11 @@ fn model_random_splits_every_policy() {
         }
         if rng.below(3) == 0 {
             let i = rng.below(frags.len() as u64 - 1) as usize;
-            let dup = F { off: frags[i].off, mf: frags[i].mf, data: frags[i].data.clone() };
+            let dup = F {
+                off: frags[i].off,
+                mf: frags[i].mf,
+                data: frags[i].data.clone(),
+            };
             frags.push(dup);
         }
         for i in (1..frags.len()).rev() {
@@ -427,10 +492,18 @@ fn run_case(policy: OverlapPolicy, v6: bool, frags: &[(u16, bool, &[u8])]) -> Op
     let hdr = if v6 { v6_header() } else { v4_header() };
     let hl = hdr.len();
     for (i, (off, mf, data)) in frags.iter().enumerate() {
-        let f = F { off: *off, mf: *mf, data: data.to_vec() };
+        let f = F {
+            off: *off,
+            mf: *mf,
+            data: data.to_vec(),
+        };
         let r = d.insert(t(1), info(v6, &f, &hdr, 6));
         if let DefragStatus::Reassembled(p) = r.status {
-            assert_eq!(i, frags.len() - 1, "{policy} v6={v6}: complete before the last fragment");
+            assert_eq!(
+                i,
+                frags.len() - 1,
+                "{policy} v6={v6}: complete before the last fragment"
+            );
             return Some(p[hl..].to_vec());
         }
     }
@@ -442,13 +515,26 @@ fn run_case(policy: OverlapPolicy, v6: bool, frags: &[(u16, bool, &[u8])]) -> Op
 fn suricata_defrag_unit_cases() {
     for v6 in [false, true] {
         // DefragMfIpv{4,6}Test: a fragment past the MF=0 one is left out.
-        let got = run_case(OverlapPolicy::Bsd, v6, &[(16, true, b"CCCCCCCC"), (0, true, b"AAAAAAAA"), (8, false, b"BBBBBBBB")]);
+        let got = run_case(
+            OverlapPolicy::Bsd,
+            v6,
+            &[
+                (16, true, b"CCCCCCCC"),
+                (0, true, b"AAAAAAAA"),
+                (8, false, b"BBBBBBBB"),
+            ],
+        );
         assert_eq!(got.as_deref(), Some(&b"AAAAAAAABBBBBBBB"[..]), "mf v6={v6}");
         // DefragTestJeremyLinux.
         let got = run_case(
             OverlapPolicy::Linux,
             v6,
-            &[(0, true, &[b'A'; 24]), (40, true, &[b'B'; 48]), (24, true, &[b'C'; 48]), (88, false, &[b'D'; 14])],
+            &[
+                (0, true, &[b'A'; 24]),
+                (40, true, &[b'B'; 48]),
+                (24, true, &[b'C'; 48]),
+                (88, false, &[b'D'; 14]),
+            ],
         );
         let want = [&[b'A'; 24][..], &[b'C'; 48], &[b'B'; 16], &[b'D'; 14]].concat();
         assert_eq!(got, Some(want), "jeremy linux v6={v6}");
@@ -456,16 +542,38 @@ fn suricata_defrag_unit_cases() {
         let got = run_case(
             OverlapPolicy::Bsd,
             v6,
-            &[(24, false, &[b'A'; 16]), (8, true, &[b'B'; 16]), (16, true, &[b'C'; 16]), (0, true, &[b'D'; 8])],
+            &[
+                (24, false, &[b'A'; 16]),
+                (8, true, &[b'B'; 16]),
+                (16, true, &[b'C'; 16]),
+                (0, true, &[b'D'; 8]),
+            ],
         );
-        assert_eq!(got.as_deref(), Some(&b"DDDDDDDDBBBBBBBBBBBBBBBBCCCCCCCCAAAAAAAA"[..]), "after no-mf v6={v6}");
+        assert_eq!(
+            got.as_deref(),
+            Some(&b"DDDDDDDDBBBBBBBBBBBBBBBBCCCCCCCCAAAAAAAA"[..]),
+            "after no-mf v6={v6}"
+        );
         // DefragBsdSubsequentOverlapsStartOfOriginal and its _2 variant.
-        let got = run_case(OverlapPolicy::Bsd, v6, &[(8, false, &[b'E'; 24]), (0, true, &[b'M'; 24])]);
-        assert_eq!(got.as_deref(), Some(&b"MMMMMMMMMMMMMMMMMMMMMMMMEEEEEEEE"[..]), "overlaps start v6={v6}");
         let got = run_case(
             OverlapPolicy::Bsd,
             v6,
-            &[(16, true, b"AABBCCDDAABBDDCC"), (8, true, b"AACCBBDDAACCDDBB"), (0, true, b"ZZZZZZZZ"), (32, false, b"DDCCBBAA")],
+            &[(8, false, &[b'E'; 24]), (0, true, &[b'M'; 24])],
+        );
+        assert_eq!(
+            got.as_deref(),
+            Some(&b"MMMMMMMMMMMMMMMMMMMMMMMMEEEEEEEE"[..]),
+            "overlaps start v6={v6}"
+        );
+        let got = run_case(
+            OverlapPolicy::Bsd,
+            v6,
+            &[
+                (16, true, b"AABBCCDDAABBDDCC"),
+                (8, true, b"AACCBBDDAACCDDBB"),
+                (0, true, b"ZZZZZZZZ"),
+                (32, false, b"DDCCBBAA"),
+            ],
         );
         assert_eq!(
             got.as_deref(),
@@ -497,11 +605,17 @@ fn proto_and_vlan_separate_trackers() {
     let a = frag(0, true, b'A', 8);
     let b = frag(8, true, b'B', 8);
     let c = frag(16, false, b'C', 3);
-    assert_eq!(d.insert(t(1), info(false, &a, &hdr, 12)).status, DefragStatus::Pending);
+    assert_eq!(
+        d.insert(t(1), info(false, &a, &hdr, 12)).status,
+        DefragStatus::Pending
+    );
     let mut ib = info(false, &b, &hdr, 12);
     ib.proto = 17;
     assert_eq!(d.insert(t(1), ib).status, DefragStatus::Pending);
-    assert_eq!(d.insert(t(1), info(false, &c, &hdr, 12)).status, DefragStatus::Pending);
+    assert_eq!(
+        d.insert(t(1), info(false, &c, &hdr, 12)).status,
+        DefragStatus::Pending
+    );
     let a2 = frag(0, true, b'A', 8);
     let b2 = frag(8, false, b'B', 8);
     let mut ia = info(false, &a2, &hdr, 13);

@@ -171,7 +171,12 @@ impl Assembler {
     }
     /// Highest stored offset (end of the furthest segment), at least `contig`.
     pub fn max_end(&self) -> u64 {
-        self.segs.iter().map(|s| s.1).max().unwrap_or(0).max(self.contig)
+        self.segs
+            .iter()
+            .map(|s| s.1)
+            .max()
+            .unwrap_or(0)
+            .max(self.contig)
     }
     /// Whether the depth has been reached.
     pub fn depth_reached(&self) -> bool {
@@ -180,6 +185,19 @@ impl Assembler {
     /// Holes between stored data beyond the in-order part.
     pub fn holes(&self) -> usize {
         count_holes(&self.segs, self.contig, None)
+    }
+
+    /// Test view: stored bytes from the consumer position to the furthest stored byte, holes
+    /// as zeros (what Suricata's unit tests call the stream buffer).
+    #[cfg(test)]
+    pub(crate) fn peek(&mut self) -> Vec<u8> {
+        let from = (self.read - self.start) as usize;
+        let to = (self.max_end() - self.start) as usize;
+        self.buf
+            .make_contiguous()
+            .get(from..to)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default()
     }
 
     /// Raises the deliverable limit (IDS: the receiver's ACK; inline: `u64::MAX`).
@@ -282,7 +300,9 @@ impl Assembler {
             // Stored segments always lie inside the buffer; a missing range counts as equal.
             let old = held.get((a - start) as usize..(b - start) as usize);
             let new = data.get((a - s) as usize..(b - s) as usize);
-            let (Some(old), Some(new)) = (old, new) else { continue };
+            let (Some(old), Some(new)) = (old, new) else {
+                continue;
+            };
             if old != new {
                 any_diff = true;
                 if !policy.use_new_data(s, e, ls, le) {
@@ -342,12 +362,17 @@ impl Assembler {
     /// Merges delivered-side segments (wholly inside the in-order part) into one entry to
     /// free segment slots.
     fn coalesce_delivered_side(&mut self) {
-        let inside: Vec<usize> =
-            (0..self.segs.len()).filter(|&i| self.segs[i].1 <= self.contig).collect();
+        let inside: Vec<usize> = (0..self.segs.len())
+            .filter(|&i| self.segs[i].1 <= self.contig)
+            .collect();
         if inside.len() < 2 {
             return;
         }
-        let lo = inside.iter().map(|&i| self.segs[i].0).min().unwrap_or(self.read);
+        let lo = inside
+            .iter()
+            .map(|&i| self.segs[i].0)
+            .min()
+            .unwrap_or(self.read);
         self.segs.retain(|s| s.1 > self.contig);
         let pos = self.segs.partition_point(|x| x.0 <= lo);
         self.segs.insert(pos, (lo, self.contig));
@@ -367,7 +392,12 @@ impl Assembler {
         let limit = limit.min(self.max_end().saturating_add(max_tail));
         let mut total = 0;
         while self.contig < limit {
-            let next = self.segs.iter().filter(|x| x.0 > self.contig).map(|x| x.0).min();
+            let next = self
+                .segs
+                .iter()
+                .filter(|x| x.0 > self.contig)
+                .map(|x| x.0)
+                .min();
             let end = next.unwrap_or(limit).min(limit);
             if end <= self.contig {
                 break;
@@ -388,7 +418,11 @@ impl Assembler {
         self.ready_limit = u64::MAX;
         let mut total = self.give_up_until(u64::MAX);
         if let Some(end) = end {
-            let end = if self.cfg.depth > 0 { end.min(self.cfg.depth) } else { end };
+            let end = if self.cfg.depth > 0 {
+                end.min(self.cfg.depth)
+            } else {
+                end
+            };
             if end > self.contig {
                 self.gaps.push_back((self.contig, end));
                 self.stats.gaps += 1;
@@ -420,7 +454,10 @@ impl Assembler {
         let end = self.gaps.front().map_or(ready_end, |g| g.0.min(ready_end));
         let old = self.read;
         self.read = end;
-        let keep_from = end.saturating_sub(self.cfg.raw_keep as u64).max(self.raw_floor).min(old);
+        let keep_from = end
+            .saturating_sub(self.cfg.raw_keep as u64)
+            .max(self.raw_floor)
+            .min(old);
         self.trim_to(keep_from);
         self.segs.retain(|x| x.1 > end);
         let from = (old - self.start) as usize;
@@ -432,7 +469,11 @@ impl Assembler {
     /// The raw-stream view: up to `raw_keep` delivered bytes ending at the consumer
     /// position, never reaching back across a gap.
     pub fn raw(&mut self) -> &[u8] {
-        let from = self.read.saturating_sub(self.cfg.raw_keep as u64).max(self.raw_floor).max(self.start);
+        let from = self
+            .read
+            .saturating_sub(self.cfg.raw_keep as u64)
+            .max(self.raw_floor)
+            .max(self.start);
         let a = (from - self.start) as usize;
         let b = (self.read - self.start) as usize;
         let slice = self.buf.make_contiguous();
@@ -490,7 +531,10 @@ mod tests {
     use super::*;
 
     fn cfg() -> AssemblerConfig {
-        AssemblerConfig { depth: 0, ..AssemblerConfig::default() }
+        AssemblerConfig {
+            depth: 0,
+            ..AssemblerConfig::default()
+        }
     }
 
     fn drain(a: &mut Assembler) -> (Vec<u8>, u64) {
@@ -539,7 +583,11 @@ mod tests {
         a.insert(5, b"fg");
         assert_eq!(a.give_up_until(4), 2, "hole 2..5: only up to the ACK");
         assert_eq!(a.give_up_until(100), 1, "the rest, up to the stored data");
-        assert_eq!(a.clone().give_up_until_with_tail(100, 10), 10, "trailing hole within the slack");
+        assert_eq!(
+            a.clone().give_up_until_with_tail(100, 10),
+            10,
+            "trailing hole within the slack"
+        );
         assert_eq!(a.next_chunk(), Some(Chunk::Data(b"ab")));
         assert_eq!(a.next_chunk(), Some(Chunk::Gap(2)));
         assert_eq!(a.next_chunk(), Some(Chunk::Gap(1)));
@@ -565,22 +613,37 @@ mod tests {
 
     #[test]
     fn too_many_holes_is_typed() {
-        let mut a = Assembler::new(AssemblerConfig { max_holes: 2, ..cfg() });
+        let mut a = Assembler::new(AssemblerConfig {
+            max_holes: 2,
+            ..cfg()
+        });
         assert_eq!(a.insert(10, b"a").error, None);
         assert_eq!(a.insert(20, b"a").error, None);
         assert_eq!(a.insert(30, b"a").error, Some(InsertError::TooManyHoles));
-        assert_eq!(a.insert(11, b"abcdefghi").error, None, "closing a hole is fine");
+        assert_eq!(
+            a.insert(11, b"abcdefghi").error,
+            None,
+            "closing a hole is fine"
+        );
         assert_eq!(a.stats().hole_drops, 1);
     }
 
     #[test]
     fn memcap_refuses() {
-        let mut a = Assembler::new(AssemblerConfig { memcap: 16, raw_keep: 4, ..cfg() });
+        let mut a = Assembler::new(AssemblerConfig {
+            memcap: 16,
+            raw_keep: 4,
+            ..cfg()
+        });
         a.set_ready_limit(u64::MAX);
         assert_eq!(a.insert(20, b"x").error, Some(InsertError::Memcap));
         a.insert(0, &[1; 16]);
         drain(&mut a);
-        assert_eq!(a.insert(16, &[2; 12]).error, None, "raw window shrinks to make room");
+        assert_eq!(
+            a.insert(16, &[2; 12]).error,
+            None,
+            "raw window shrinks to make room"
+        );
         assert!(a.buffered() <= 16);
     }
 
@@ -599,7 +662,10 @@ mod tests {
             a.insert(0, b"..");
             a.flush(None);
             let (out, _) = drain(&mut a);
-            (String::from_utf8(out).unwrap_or_default(), r.overlap_different_data)
+            (
+                String::from_utf8(out).unwrap_or_default(),
+                r.overlap_different_data,
+            )
         };
         let olds: &[(u64, &[u8])] = &[(2, b"AAAA"), (8, b"BBBB")];
         let new = (4, &b"xxxxxxxx"[..]);

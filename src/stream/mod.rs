@@ -110,7 +110,14 @@ pub struct TcpSeg<'a> {
 impl<'a> TcpSeg<'a> {
     /// From the decoder's TCP header and the packet payload.
     pub fn from_decoded(h: &crate::decode::TcpHdr, payload: &'a [u8]) -> Self {
-        TcpSeg { seq: h.seq, ack: h.ack, flags: h.flags, window: h.window, wscale: h.wscale, payload }
+        TcpSeg {
+            seq: h.seq,
+            ack: h.ack,
+            flags: h.flags,
+            window: h.window,
+            wscale: h.wscale,
+            payload,
+        }
     }
     fn has(&self, f: u8) -> bool {
         self.flags & f != 0
@@ -338,7 +345,9 @@ impl Stream {
     /// Signed stream offset of `seq` (negative: before the stream start).
     fn offset_signed(&self, seq: u32) -> i64 {
         let d = i64::from(seq.wrapping_sub(self.anchor_seq) as i32);
-        i64::try_from(self.anchor_off).unwrap_or(i64::MAX).saturating_add(d)
+        i64::try_from(self.anchor_off)
+            .unwrap_or(i64::MAX)
+            .saturating_add(d)
     }
 
     /// Stream offset of `seq`, or `None` before the stream start.
@@ -622,7 +631,8 @@ impl TcpSession {
                 }
                 None => {
                     // Starts before the stream start: only the part after it counts.
-                    let skip = usize::try_from(me.offset_signed(seg.seq).unsigned_abs()).unwrap_or(usize::MAX);
+                    let skip = usize::try_from(me.offset_signed(seg.seq).unsigned_abs())
+                        .unwrap_or(usize::MAX);
                     if let Some(rest) = seg.payload.get(skip..) {
                         if !rest.is_empty() {
                             me.asm.insert(0, rest);
@@ -670,7 +680,8 @@ impl TcpSession {
             let (me, other) = self.pair(dir);
             let win = (u64::from(other.window) << other.wscale.unwrap_or(0).min(14)).max(65_535);
             let valid = me.offset(seg.seq).is_some_and(|o| {
-                o.saturating_add(win) >= me.asm.contiguous_end() && o <= me.asm.max_end().saturating_add(win)
+                o.saturating_add(win) >= me.asm.contiguous_end()
+                    && o <= me.asm.max_end().saturating_add(win)
             });
             if valid {
                 ev.merge(self.close());

@@ -111,7 +111,10 @@ impl StreamPolicy {
             if e >= le && matches!(self, Solaris | Hpux11) {
                 return true;
             }
-            matches!(self, Bsd | Hpux10 | Irix | Windows | Windows2k3 | OldLinux | Linux | Macos)
+            matches!(
+                self,
+                Bsd | Hpux10 | Irix | Windows | Windows2k3 | OldLinux | Linux | Macos
+            )
         } else {
             e > le && matches!(self, Solaris | Hpux11)
         }
@@ -188,7 +191,11 @@ mod tests {
             (Solaris, inside, false),
         ];
         for (p, (s, e, ls, le), want) in cases {
-            assert_eq!(p.use_new_data(*s, *e, *ls, *le), *want, "{p} {s}..{e} vs {ls}..{le}");
+            assert_eq!(
+                p.use_new_data(*s, *e, *ls, *le),
+                *want,
+                "{p} {s}..{e} vs {ls}..{le}"
+            );
         }
         assert_eq!("old_linux".parse::<StreamPolicy>(), Ok(OldLinux));
         assert!("beos".parse::<StreamPolicy>().is_err());

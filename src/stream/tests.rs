@@ -7,7 +7,14 @@ fn t(s: i64) -> Timestamp {
 }
 
 fn seg(seq: u32, ack: u32, flags: u8, payload: &[u8]) -> TcpSeg<'_> {
-    TcpSeg { seq, ack, flags, window: 65_535, wscale: None, payload }
+    TcpSeg {
+        seq,
+        ack,
+        flags,
+        window: 65_535,
+        wscale: None,
+        payload,
+    }
 }
 
 /// Drains one direction: (bytes, gap bytes).
@@ -24,9 +31,23 @@ fn drain(s: &mut TcpSession, dir: Direction) -> (Vec<u8>, u64) {
 }
 
 fn handshake(s: &mut TcpSession, cisn: u32, sisn: u32) {
-    assert!(s.on_packet(t(1), ToServer, &seg(cisn, 0, SYN, b"")).is_empty());
-    assert!(s.on_packet(t(1), ToClient, &seg(sisn, cisn.wrapping_add(1), SYN | ACK, b"")).is_empty());
-    assert!(s.on_packet(t(1), ToServer, &seg(cisn.wrapping_add(1), sisn.wrapping_add(1), ACK, b"")).is_empty());
+    assert!(s
+        .on_packet(t(1), ToServer, &seg(cisn, 0, SYN, b""))
+        .is_empty());
+    assert!(s
+        .on_packet(
+            t(1),
+            ToClient,
+            &seg(sisn, cisn.wrapping_add(1), SYN | ACK, b"")
+        )
+        .is_empty());
+    assert!(s
+        .on_packet(
+            t(1),
+            ToServer,
+            &seg(cisn.wrapping_add(1), sisn.wrapping_add(1), ACK, b"")
+        )
+        .is_empty());
     assert_eq!(s.state(), TcpState::Established);
 }
 
@@ -34,23 +55,44 @@ fn handshake(s: &mut TcpSession, cisn: u32, sisn: u32) {
 fn handshake_data_ids_waits_for_ack() {
     let mut s = TcpSession::new(&StreamConfig::default());
     handshake(&mut s, 1000, 5000);
-    s.on_packet(t(2), ToServer, &seg(1001, 5001, ACK | PSH, b"GET / HTTP/1.1\r\n\r\n"));
+    s.on_packet(
+        t(2),
+        ToServer,
+        &seg(1001, 5001, ACK | PSH, b"GET / HTTP/1.1\r\n\r\n"),
+    );
     assert_eq!(s.next_chunk(ToServer), None, "IDS: not yet acknowledged");
-    s.on_packet(t(2), ToClient, &seg(5001, 1001 + 18, ACK, b"HTTP/1.1 200 OK\r\n"));
-    assert_eq!(drain(&mut s, ToServer), (b"GET / HTTP/1.1\r\n\r\n".to_vec(), 0));
+    s.on_packet(
+        t(2),
+        ToClient,
+        &seg(5001, 1001 + 18, ACK, b"HTTP/1.1 200 OK\r\n"),
+    );
+    assert_eq!(
+        drain(&mut s, ToServer),
+        (b"GET / HTTP/1.1\r\n\r\n".to_vec(), 0)
+    );
     assert_eq!(s.raw(ToServer), b"GET / HTTP/1.1\r\n\r\n");
     assert_eq!(drain(&mut s, ToClient).0, b"");
     s.close();
-    assert_eq!(drain(&mut s, ToClient), (b"HTTP/1.1 200 OK\r\n".to_vec(), 0));
+    assert_eq!(
+        drain(&mut s, ToClient),
+        (b"HTTP/1.1 200 OK\r\n".to_vec(), 0)
+    );
 }
 
 #[test]
 fn inline_mode_delivers_at_once_and_wraps() {
-    let cfg = StreamConfig { mode: ReassemblyMode::Inline, ..StreamConfig::default() };
+    let cfg = StreamConfig {
+        mode: ReassemblyMode::Inline,
+        ..StreamConfig::default()
+    };
     let mut s = TcpSession::new(&cfg);
     let cisn = u32::MAX - 3; // data crosses the 2^32 wrap
     handshake(&mut s, cisn, 7);
-    s.on_packet(t(2), ToServer, &seg(cisn.wrapping_add(1), 8, ACK, b"abcdef"));
+    s.on_packet(
+        t(2),
+        ToServer,
+        &seg(cisn.wrapping_add(1), 8, ACK, b"abcdef"),
+    );
     s.on_packet(t(2), ToServer, &seg(cisn.wrapping_add(7), 8, ACK, b"ghij"));
     assert_eq!(drain(&mut s, ToServer), (b"abcdefghij".to_vec(), 0));
 }
@@ -59,35 +101,71 @@ fn inline_mode_delivers_at_once_and_wraps() {
 #[allow(clippy::type_complexity)]
 fn handshake_anomalies() {
     let cases: &[(&str, &[(Direction, u32, u32, u8)], StreamEvent)] = &[
-        ("synack toserver", &[(ToServer, 10, 0, SYN), (ToServer, 50, 11, SYN | ACK)], StreamEvent::SynAckInWrongDirection),
-        ("synack wrong ack", &[(ToServer, 10, 0, SYN), (ToClient, 50, 99, SYN | ACK)], StreamEvent::SynAckWithWrongAck),
+        (
+            "synack toserver",
+            &[(ToServer, 10, 0, SYN), (ToServer, 50, 11, SYN | ACK)],
+            StreamEvent::SynAckInWrongDirection,
+        ),
+        (
+            "synack wrong ack",
+            &[(ToServer, 10, 0, SYN), (ToClient, 50, 99, SYN | ACK)],
+            StreamEvent::SynAckWithWrongAck,
+        ),
         (
             "synack resend diff seq",
-            &[(ToServer, 10, 0, SYN), (ToClient, 50, 11, SYN | ACK), (ToClient, 51, 11, SYN | ACK)],
+            &[
+                (ToServer, 10, 0, SYN),
+                (ToClient, 50, 11, SYN | ACK),
+                (ToClient, 51, 11, SYN | ACK),
+            ],
             StreamEvent::SynAckResendWithDiffSeq,
         ),
         (
             "synack resend diff ack",
-            &[(ToServer, 10, 0, SYN), (ToClient, 50, 11, SYN | ACK), (ToClient, 50, 12, SYN | ACK)],
+            &[
+                (ToServer, 10, 0, SYN),
+                (ToClient, 50, 11, SYN | ACK),
+                (ToClient, 50, 12, SYN | ACK),
+            ],
             StreamEvent::SynAckResendWithDifferentAck,
         ),
         (
             "right seq wrong ack",
-            &[(ToServer, 10, 0, SYN), (ToClient, 50, 11, SYN | ACK), (ToServer, 11, 77, ACK)],
+            &[
+                (ToServer, 10, 0, SYN),
+                (ToClient, 50, 11, SYN | ACK),
+                (ToServer, 11, 77, ACK),
+            ],
             StreamEvent::RightSeqWrongAckEvasion,
         ),
         (
             "wrong seq wrong ack",
-            &[(ToServer, 10, 0, SYN), (ToClient, 50, 11, SYN | ACK), (ToServer, 99, 77, ACK)],
+            &[
+                (ToServer, 10, 0, SYN),
+                (ToClient, 50, 11, SYN | ACK),
+                (ToServer, 99, 77, ACK),
+            ],
             StreamEvent::WrongSeqWrongAck,
         ),
         (
             "ack in wrong dir",
-            &[(ToServer, 10, 0, SYN), (ToClient, 50, 11, SYN | ACK), (ToClient, 51, 11, ACK)],
+            &[
+                (ToServer, 10, 0, SYN),
+                (ToClient, 50, 11, SYN | ACK),
+                (ToClient, 51, 11, ACK),
+            ],
             StreamEvent::AckInWrongDir,
         ),
-        ("rst no session", &[(ToServer, 10, 0, RST)], StreamEvent::RstButNoSession),
-        ("fin no session", &[(ToServer, 10, 0, FIN | ACK)], StreamEvent::FinButNoSession),
+        (
+            "rst no session",
+            &[(ToServer, 10, 0, RST)],
+            StreamEvent::RstButNoSession,
+        ),
+        (
+            "fin no session",
+            &[(ToServer, 10, 0, FIN | ACK)],
+            StreamEvent::FinButNoSession,
+        ),
     ];
     for (name, pkts, want) in cases {
         let mut s = TcpSession::new(&StreamConfig::default());
@@ -95,21 +173,36 @@ fn handshake_anomalies() {
         for &(d, sq, ak, f) in *pkts {
             last = s.on_packet(t(1), d, &seg(sq, ak, f, b""));
         }
-        assert!(last.contains(*want), "{name}: {:?}", last.iter().collect::<Vec<_>>());
+        assert!(
+            last.contains(*want),
+            "{name}: {:?}",
+            last.iter().collect::<Vec<_>>()
+        );
         assert!(!want.name().is_empty());
     }
     // Established resends.
     let mut s = TcpSession::new(&StreamConfig::default());
     handshake(&mut s, 10, 50);
-    assert!(s.on_packet(t(1), ToServer, &seg(10, 0, SYN, b"")).contains(StreamEvent::EstSynResend));
-    assert!(s.on_packet(t(1), ToServer, &seg(12, 0, SYN, b"")).contains(StreamEvent::EstSynResendDiffSeq));
-    assert!(s.on_packet(t(1), ToClient, &seg(50, 11, SYN | ACK, b"")).contains(StreamEvent::EstSynAckResend));
-    assert!(s.on_packet(t(1), ToServer, &seg(50, 11, SYN | ACK, b"")).contains(StreamEvent::EstSynAckToServer));
+    assert!(s
+        .on_packet(t(1), ToServer, &seg(10, 0, SYN, b""))
+        .contains(StreamEvent::EstSynResend));
+    assert!(s
+        .on_packet(t(1), ToServer, &seg(12, 0, SYN, b""))
+        .contains(StreamEvent::EstSynResendDiffSeq));
+    assert!(s
+        .on_packet(t(1), ToClient, &seg(50, 11, SYN | ACK, b""))
+        .contains(StreamEvent::EstSynAckResend));
+    assert!(s
+        .on_packet(t(1), ToServer, &seg(50, 11, SYN | ACK, b""))
+        .contains(StreamEvent::EstSynAckToServer));
 }
 
 #[test]
 fn retransmission_overlap_gap_and_depth_events() {
-    let cfg = StreamConfig { depth: 20, ..StreamConfig::default() };
+    let cfg = StreamConfig {
+        depth: 20,
+        ..StreamConfig::default()
+    };
     let mut s = TcpSession::new(&cfg);
     handshake(&mut s, 0, 100);
     s.on_packet(t(2), ToServer, &seg(1, 101, ACK, b"aaaa"));
@@ -151,9 +244,14 @@ fn out_of_window_and_fin_flush() {
 #[test]
 fn midstream_pickup() {
     let mut s = TcpSession::new(&StreamConfig::default());
-    assert!(s.on_packet(t(1), ToServer, &seg(500, 900, ACK, b"xyz")).is_empty());
+    assert!(s
+        .on_packet(t(1), ToServer, &seg(500, 900, ACK, b"xyz"))
+        .is_empty());
     assert_eq!(s.state(), TcpState::New, "midstream off: ignored");
-    let cfg = StreamConfig { midstream: true, ..StreamConfig::default() };
+    let cfg = StreamConfig {
+        midstream: true,
+        ..StreamConfig::default()
+    };
     let mut s = TcpSession::new(&cfg);
     s.on_packet(t(1), ToServer, &seg(500, 900, ACK, b"xyz"));
     assert_eq!(s.state(), TcpState::Established);
@@ -163,7 +261,11 @@ fn midstream_pickup() {
     let mut big = seg(902, 503 + 70_000, ACK, b"");
     big.window = 1000;
     let e = s.on_packet(t(1), ToClient, &big);
-    assert!(!e.contains(StreamEvent::PktInvalidAck), "{:?}", e.iter().collect::<Vec<_>>());
+    assert!(
+        !e.contains(StreamEvent::PktInvalidAck),
+        "{:?}",
+        e.iter().collect::<Vec<_>>()
+    );
 }
 
 /// Tiny deterministic PRNG (xorshift64*), fixed seeds so failures replay.
@@ -176,7 +278,11 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
     }
 }
 
@@ -187,9 +293,18 @@ impl Rng {
 fn model_random_segments() {
     let mut rng = Rng(0x5eed_57ea_0000_0001);
     for round in 0..200 {
-        let mode = if round % 2 == 0 { ReassemblyMode::Ids } else { ReassemblyMode::Inline };
+        let mode = if round % 2 == 0 {
+            ReassemblyMode::Ids
+        } else {
+            ReassemblyMode::Inline
+        };
         let policy = StreamPolicy::ALL[round % StreamPolicy::ALL.len()];
-        let cfg = StreamConfig { depth: 0, mode, policy, ..StreamConfig::default() };
+        let cfg = StreamConfig {
+            depth: 0,
+            mode,
+            policy,
+            ..StreamConfig::default()
+        };
         let len = 1 + rng.below(5000) as usize;
         let original: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
         let isn = (u32::MAX - 2500).wrapping_add(rng.below(5000) as u32);
@@ -231,7 +346,11 @@ fn model_random_segments() {
             let seq = isn.wrapping_add(1).wrapping_add(a as u32);
             s.on_packet(t(3), ToServer, &seg(seq, 43, ACK, &original[a..b]));
         }
-        s.on_packet(t(3), ToClient, &seg(43, isn.wrapping_add(1).wrapping_add(len as u32), ACK, b""));
+        s.on_packet(
+            t(3),
+            ToClient,
+            &seg(43, isn.wrapping_add(1).wrapping_add(len as u32), ACK, b""),
+        );
         let (d, g) = drain(&mut s, ToServer);
         assert_eq!(g, 0, "round {round}");
         out.extend_from_slice(&d);
@@ -294,7 +413,11 @@ fn rst_in_window_closes_and_flushes_far_rst_ignored() {
     s.on_packet(t(1), ToServer, &seg(1, 101, ACK, b"ab"));
     s.on_packet(t(1), ToServer, &seg(5, 101, ACK, b"ef"));
     s.on_packet(t(1), ToClient, &seg(101 + 2_000_000, 1, RST, b""));
-    assert_eq!(s.state(), TcpState::Established, "RST far out of window ignored");
+    assert_eq!(
+        s.state(),
+        TcpState::Established,
+        "RST far out of window ignored"
+    );
     let e = s.on_packet(t(1), ToClient, &seg(101, 1, RST | ACK, b""));
     assert_eq!(s.state(), TcpState::Closed);
     assert!(e.contains(StreamEvent::SeqGap));
@@ -319,9 +442,458 @@ fn ack_past_missed_tail_gives_gap_within_window_only() {
     w.window = 1000;
     s.on_packet(t(1), ToClient, &w);
     let e = s.on_packet(t(1), ToClient, &seg(101, 11 + 900, ACK, b""));
-    assert!(e.contains(StreamEvent::SeqGap), "{:?}", e.iter().collect::<Vec<_>>());
+    assert!(
+        e.contains(StreamEvent::SeqGap),
+        "{:?}",
+        e.iter().collect::<Vec<_>>()
+    );
     assert_eq!(drain(&mut s, ToServer), (Vec::new(), 900));
     s.on_packet(t(1), ToServer, &seg(911, 101, ACK, b"next"));
     s.on_packet(t(1), ToClient, &seg(101, 915, ACK, b""));
     assert_eq!(drain(&mut s, ToServer), (b"next".to_vec(), 0));
+}
+
+/// Suricata's stream overlap unit tests (src/tests/stream-tcp-list.c, OVERLAP_STEP): per
+/// policy, segments at relative sequence numbers (1 = ISN + 1) and the expected stream
+/// buffer after each (`.` = hole), each scenario run with the ISNs Suricata uses
+/// (0, 1, UINT_MAX, UINT_MAX - 10) so the wrap is crossed.
+#[test]
+#[allow(clippy::type_complexity)]
+fn suricata_overlap_policy_vectors() {
+    let table: &[(StreamPolicy, &str, &[(u32, &str, &str)])] = &[
+        (
+            StreamPolicy::Bsd,
+            "Bsd",
+            &[
+                (2, "AAA", ".AAA"),
+                (6, "BB", ".AAA.BB"),
+                (8, "CCC", ".AAA.BBCCC"),
+                (12, "D", ".AAA.BBCCC.D"),
+                (15, "EE", ".AAA.BBCCC.D..EE"),
+                (17, "FFF", ".AAA.BBCCC.D..EEFFF"),
+                (20, "GG", ".AAA.BBCCC.D..EEFFFGG"),
+                (22, "HH", ".AAA.BBCCC.D..EEFFFGGHH"),
+                (24, "I", ".AAA.BBCCC.D..EEFFFGGHHI"),
+                (3, "JJJJ", ".AAAJJBCCC.D..EEFFFGGHHI"),
+                (8, "KKK", ".AAAJJBCCC.D..EEFFFGGHHI"),
+                (11, "LLL", ".AAAJJBCCCLLL.EEFFFGGHHI"),
+                (14, "MMM", ".AAAJJBCCCLLLMMMFFFGGHHI"),
+                (18, "N", ".AAAJJBCCCLLLMMMFFFGGHHI"),
+                (21, "O", ".AAAJJBCCCLLLMMMFFFGGHHI"),
+                (22, "P", ".AAAJJBCCCLLLMMMFFFGGHHI"),
+                (24, "QQ", ".AAAJJBCCCLLLMMMFFFGGHHIQ"),
+                (1, "0", "0AAAJJBCCCLLLMMMFFFGGHHIQ"),
+            ],
+        ),
+        (
+            StreamPolicy::Bsd,
+            "BsdBefore",
+            &[
+                (3, "B", "..B"),
+                (9, "D", "..B.....D"),
+                (12, "EE", "..B.....D..EE"),
+                (2, "AA", ".AA.....D..EE"),
+                (1, "JJJJ", "JJJJ....D..EE"),
+                (8, "LLL", "JJJJ...LLL.EE"),
+                (11, "MMM", "JJJJ...LLLMMM"),
+            ],
+        ),
+        (
+            StreamPolicy::Bsd,
+            "BsdSame",
+            &[
+                (1, "CCC", "CCC"),
+                (15, "HH", "CCC...........HH"),
+                (17, "II", "CCC...........HHII"),
+                (1, "KKK", "CCC...........HHII"),
+                (1, "LLLL", "CCCL..........HHII"),
+                (15, "P", "CCCL..........HHII"),
+                (15, "QQ", "CCCL..........HHII"),
+            ],
+        ),
+        (
+            StreamPolicy::Bsd,
+            "BsdAfter",
+            &[
+                (1, "AA", "AA"),
+                (16, "FFF", "AA.............FFF"),
+                (19, "GG", "AA.............FFFGG"),
+                (2, "JJ", "AAJ............FFFGG"),
+                (20, "O", "AAJ............FFFGG"),
+                (17, "N", "AAJ............FFFGG"),
+            ],
+        ),
+        (
+            StreamPolicy::Vista,
+            "Vista",
+            &[
+                (2, "AAA", ".AAA"),
+                (6, "BB", ".AAA.BB"),
+                (8, "CCC", ".AAA.BBCCC"),
+                (12, "D", ".AAA.BBCCC.D"),
+                (15, "EE", ".AAA.BBCCC.D..EE"),
+                (17, "FFF", ".AAA.BBCCC.D..EEFFF"),
+                (20, "GG", ".AAA.BBCCC.D..EEFFFGG"),
+                (22, "HH", ".AAA.BBCCC.D..EEFFFGGHH"),
+                (24, "I", ".AAA.BBCCC.D..EEFFFGGHHI"),
+                (3, "JJJJ", ".AAAJBBCCC.D..EEFFFGGHHI"),
+                (8, "KKK", ".AAAJBBCCC.D..EEFFFGGHHI"),
+                (11, "LLL", ".AAAJBBCCCLDL.EEFFFGGHHI"),
+                (14, "MMM", ".AAAJBBCCCLDLMEEFFFGGHHI"),
+                (18, "N", ".AAAJBBCCCLDLMEEFFFGGHHI"),
+                (21, "O", ".AAAJBBCCCLDLMEEFFFGGHHI"),
+                (22, "P", ".AAAJBBCCCLDLMEEFFFGGHHI"),
+                (24, "QQ", ".AAAJBBCCCLDLMEEFFFGGHHIQ"),
+                (1, "0", "0AAAJBBCCCLDLMEEFFFGGHHIQ"),
+            ],
+        ),
+        (
+            StreamPolicy::Vista,
+            "VistaBefore",
+            &[
+                (3, "B", "..B"),
+                (9, "D", "..B.....D"),
+                (12, "EE", "..B.....D..EE"),
+                (2, "AA", ".AB.....D..EE"),
+                (1, "JJJJ", "JABJ....D..EE"),
+                (8, "LLL", "JABJ...LDL.EE"),
+                (11, "MMM", "JABJ...LDLMEE"),
+            ],
+        ),
+        (
+            StreamPolicy::Vista,
+            "VistaSame",
+            &[
+                (1, "CCC", "CCC"),
+                (15, "HH", "CCC...........HH"),
+                (17, "II", "CCC...........HHII"),
+                (1, "KKK", "CCC...........HHII"),
+                (1, "LLLL", "CCCL..........HHII"),
+                (15, "P", "CCCL..........HHII"),
+                (15, "QQ", "CCCL..........HHII"),
+            ],
+        ),
+        (
+            StreamPolicy::Vista,
+            "VistaAfter",
+            &[
+                (1, "AA", "AA"),
+                (16, "FFF", "AA.............FFF"),
+                (19, "GG", "AA.............FFFGG"),
+                (2, "JJ", "AAJ............FFFGG"),
+                (20, "O", "AAJ............FFFGG"),
+                (17, "N", "AAJ............FFFGG"),
+            ],
+        ),
+        (
+            StreamPolicy::Linux,
+            "Linux",
+            &[
+                (2, "AAA", ".AAA"),
+                (6, "BB", ".AAA.BB"),
+                (8, "CCC", ".AAA.BBCCC"),
+                (12, "D", ".AAA.BBCCC.D"),
+                (15, "EE", ".AAA.BBCCC.D..EE"),
+                (17, "FFF", ".AAA.BBCCC.D..EEFFF"),
+                (20, "GG", ".AAA.BBCCC.D..EEFFFGG"),
+                (22, "HH", ".AAA.BBCCC.D..EEFFFGGHH"),
+                (24, "I", ".AAA.BBCCC.D..EEFFFGGHHI"),
+                (3, "JJJJ", ".AAAJJBCCC.D..EEFFFGGHHI"),
+                (8, "KKK", ".AAAJJBCCC.D..EEFFFGGHHI"),
+                (11, "LLL", ".AAAJJBCCCLLL.EEFFFGGHHI"),
+                (14, "MMM", ".AAAJJBCCCLLLMMMFFFGGHHI"),
+                (18, "N", ".AAAJJBCCCLLLMMMFFFGGHHI"),
+                (21, "O", ".AAAJJBCCCLLLMMMFFFGGHHI"),
+                (22, "P", ".AAAJJBCCCLLLMMMFFFGGHHI"),
+                (24, "QQ", ".AAAJJBCCCLLLMMMFFFGGHHQQ"),
+                (1, "0", "0AAAJJBCCCLLLMMMFFFGGHHQQ"),
+            ],
+        ),
+        (
+            StreamPolicy::Linux,
+            "LinuxBefore",
+            &[
+                (3, "B", "..B"),
+                (9, "D", "..B.....D"),
+                (12, "EE", "..B.....D..EE"),
+                (2, "AA", ".AA.....D..EE"),
+                (1, "JJJJ", "JJJJ....D..EE"),
+                (8, "LLL", "JJJJ...LLL.EE"),
+                (11, "MMM", "JJJJ...LLLMMM"),
+            ],
+        ),
+        (
+            StreamPolicy::Linux,
+            "LinuxSame",
+            &[
+                (1, "CCC", "CCC"),
+                (15, "HH", "CCC...........HH"),
+                (17, "II", "CCC...........HHII"),
+                (1, "KKK", "CCC...........HHII"),
+                (1, "LLLL", "LLLL..........HHII"),
+                (15, "P", "LLLL..........HHII"),
+                (15, "QQ", "LLLL..........HHII"),
+            ],
+        ),
+        (
+            StreamPolicy::Linux,
+            "LinuxAfter",
+            &[
+                (1, "AA", "AA"),
+                (16, "FFF", "AA.............FFF"),
+                (19, "GG", "AA.............FFFGG"),
+                (2, "JJ", "AAJ............FFFGG"),
+                (20, "O", "AAJ............FFFGG"),
+                (17, "N", "AAJ............FFFGG"),
+            ],
+        ),
+        (
+            StreamPolicy::OldLinux,
+            "OldLinux",
+            &[
+                (2, "AAA", ".AAA"),
+                (6, "BB", ".AAA.BB"),
+                (8, "CCC", ".AAA.BBCCC"),
+                (12, "D", ".AAA.BBCCC.D"),
+                (15, "EE", ".AAA.BBCCC.D..EE"),
+                (17, "FFF", ".AAA.BBCCC.D..EEFFF"),
+                (20, "GG", ".AAA.BBCCC.D..EEFFFGG"),
+                (22, "HH", ".AAA.BBCCC.D..EEFFFGGHH"),
+                (24, "I", ".AAA.BBCCC.D..EEFFFGGHHI"),
+                (3, "JJJJ", ".AAAJJBCCC.D..EEFFFGGHHI"),
+                (8, "KKK", ".AAAJJBKKK.D..EEFFFGGHHI"),
+                (11, "LLL", ".AAAJJBKKKLLL.EEFFFGGHHI"),
+                (14, "MMM", ".AAAJJBKKKLLLMMMFFFGGHHI"),
+                (18, "N", ".AAAJJBKKKLLLMMMFFFGGHHI"),
+                (21, "O", ".AAAJJBKKKLLLMMMFFFGGHHI"),
+                (22, "P", ".AAAJJBKKKLLLMMMFFFGGHHI"),
+                (24, "QQ", ".AAAJJBKKKLLLMMMFFFGGHHQQ"),
+                (1, "0", "0AAAJJBKKKLLLMMMFFFGGHHQQ"),
+            ],
+        ),
+        (
+            StreamPolicy::OldLinux,
+            "OldLinuxBefore",
+            &[
+                (3, "B", "..B"),
+                (9, "D", "..B.....D"),
+                (12, "EE", "..B.....D..EE"),
+                (2, "AA", ".AA.....D..EE"),
+                (1, "JJJJ", "JJJJ....D..EE"),
+                (8, "LLL", "JJJJ...LLL.EE"),
+                (11, "MMM", "JJJJ...LLLMMM"),
+            ],
+        ),
+        (
+            StreamPolicy::OldLinux,
+            "OldLinuxSame",
+            &[
+                (1, "CCC", "CCC"),
+                (15, "HH", "CCC...........HH"),
+                (17, "II", "CCC...........HHII"),
+                (1, "KKK", "KKK...........HHII"),
+                (1, "LLLL", "LLLL..........HHII"),
+                (15, "P", "LLLL..........HHII"),
+                (15, "QQ", "LLLL..........QQII"),
+            ],
+        ),
+        (
+            StreamPolicy::OldLinux,
+            "OldLinuxAfter",
+            &[
+                (1, "AA", "AA"),
+                (16, "FFF", "AA.............FFF"),
+                (19, "GG", "AA.............FFFGG"),
+                (2, "JJ", "AAJ............FFFGG"),
+                (20, "O", "AAJ............FFFGG"),
+                (17, "N", "AAJ............FFFGG"),
+            ],
+        ),
+        (
+            StreamPolicy::Solaris,
+            "Solaris",
+            &[
+                (2, "AAA", ".AAA"),
+                (6, "BB", ".AAA.BB"),
+                (8, "CCC", ".AAA.BBCCC"),
+                (12, "D", ".AAA.BBCCC.D"),
+                (15, "EE", ".AAA.BBCCC.D..EE"),
+                (17, "FFF", ".AAA.BBCCC.D..EEFFF"),
+                (20, "GG", ".AAA.BBCCC.D..EEFFFGG"),
+                (22, "HH", ".AAA.BBCCC.D..EEFFFGGHH"),
+                (24, "I", ".AAA.BBCCC.D..EEFFFGGHHI"),
+                (3, "JJJJ", ".AJJJBBCCC.D..EEFFFGGHHI"),
+                (8, "KKK", ".AJJJBBKKK.D..EEFFFGGHHI"),
+                (11, "LLL", ".AJJJBBKKKLLL.EEFFFGGHHI"),
+                (14, "MMM", ".AJJJBBKKKLLLMMMFFFGGHHI"),
+                (18, "N", ".AJJJBBKKKLLLMMMFFFGGHHI"),
+                (21, "O", ".AJJJBBKKKLLLMMMFFFGGHHI"),
+                (22, "P", ".AJJJBBKKKLLLMMMFFFGGHHI"),
+                (24, "QQ", ".AJJJBBKKKLLLMMMFFFGGHHQQ"),
+                (1, "0", "0AJJJBBKKKLLLMMMFFFGGHHQQ"),
+            ],
+        ),
+        (
+            StreamPolicy::Solaris,
+            "SolarisBefore",
+            &[
+                (3, "B", "..B"),
+                (9, "D", "..B.....D"),
+                (12, "EE", "..B.....D..EE"),
+                (2, "AA", ".AA.....D..EE"),
+                (1, "JJJJ", "JJJJ....D..EE"),
+                (8, "LLL", "JJJJ...LLL.EE"),
+                (11, "MMM", "JJJJ...LLLMMM"),
+            ],
+        ),
+        (
+            StreamPolicy::Solaris,
+            "SolarisSame",
+            &[
+                (1, "CCC", "CCC"),
+                (15, "HH", "CCC...........HH"),
+                (17, "II", "CCC...........HHII"),
+                (1, "KKK", "KKK...........HHII"),
+                (1, "LLLL", "LLLL..........HHII"),
+                (15, "P", "LLLL..........HHII"),
+                (15, "QQ", "LLLL..........QQII"),
+            ],
+        ),
+        (
+            StreamPolicy::Solaris,
+            "SolarisAfter",
+            &[
+                (1, "AA", "AA"),
+                (16, "FFF", "AA.............FFF"),
+                (19, "GG", "AA.............FFFGG"),
+                (2, "JJ", "AJJ............FFFGG"),
+                (20, "O", "AJJ............FFFGG"),
+                (17, "N", "AJJ............FFFGG"),
+            ],
+        ),
+        (
+            StreamPolicy::Last,
+            "Last",
+            &[
+                (2, "AAA", ".AAA"),
+                (6, "BB", ".AAA.BB"),
+                (8, "CCC", ".AAA.BBCCC"),
+                (12, "D", ".AAA.BBCCC.D"),
+                (15, "EE", ".AAA.BBCCC.D..EE"),
+                (17, "FFF", ".AAA.BBCCC.D..EEFFF"),
+                (20, "GG", ".AAA.BBCCC.D..EEFFFGG"),
+                (22, "HH", ".AAA.BBCCC.D..EEFFFGGHH"),
+                (24, "I", ".AAA.BBCCC.D..EEFFFGGHHI"),
+                (3, "JJJJ", ".AJJJJBCCC.D..EEFFFGGHHI"),
+                (8, "KKK", ".AJJJJBKKK.D..EEFFFGGHHI"),
+                (11, "LLL", ".AJJJJBKKKLLL.EEFFFGGHHI"),
+                (14, "MMM", ".AJJJJBKKKLLLMMMFFFGGHHI"),
+                (18, "N", ".AJJJJBKKKLLLMMMFNFGGHHI"),
+                (21, "O", ".AJJJJBKKKLLLMMMFNFGOHHI"),
+                (22, "P", ".AJJJJBKKKLLLMMMFNFGOPHI"),
+                (24, "QQ", ".AJJJJBKKKLLLMMMFNFGOPHQQ"),
+                (1, "0", "0AJJJJBKKKLLLMMMFNFGOPHQQ"),
+            ],
+        ),
+        (
+            StreamPolicy::Last,
+            "LastBefore",
+            &[
+                (3, "B", "..B"),
+                (9, "D", "..B.....D"),
+                (12, "EE", "..B.....D..EE"),
+                (2, "AA", ".AA.....D..EE"),
+                (1, "JJJJ", "JJJJ....D..EE"),
+                (8, "LLL", "JJJJ...LLL.EE"),
+                (11, "MMM", "JJJJ...LLLMMM"),
+            ],
+        ),
+        (
+            StreamPolicy::Last,
+            "LastSame",
+            &[
+                (1, "CCC", "CCC"),
+                (15, "HH", "CCC...........HH"),
+                (17, "II", "CCC...........HHII"),
+                (1, "KKK", "KKK...........HHII"),
+                (1, "LLLL", "LLLL..........HHII"),
+                (15, "P", "LLLL..........PHII"),
+                (15, "QQ", "LLLL..........QQII"),
+            ],
+        ),
+        (
+            StreamPolicy::Last,
+            "LastAfter",
+            &[
+                (1, "AA", "AA"),
+                (16, "FFF", "AA.............FFF"),
+                (19, "GG", "AA.............FFFGG"),
+                (2, "JJ", "AJJ............FFFGG"),
+                (20, "O", "AJJ............FFFGO"),
+                (17, "N", "AJJ............FNFGO"),
+            ],
+        ),
+        // StreamTcpReassembleTest30..32.
+        (
+            StreamPolicy::Bsd,
+            "Test30",
+            &[(3, "BBB", "..BBB"), (1, "AA", "AABBB")],
+        ),
+        (
+            StreamPolicy::Bsd,
+            "Test31",
+            &[(1, "AA", "AA"), (3, "BBB", "AABBB")],
+        ),
+        (
+            StreamPolicy::Bsd,
+            "Test32",
+            &[
+                (11, "AAAAAAAAAA", "..........AAAAAAAAAA"),
+                (21, "BBBBBBBBBB", "..........AAAAAAAAAABBBBBBBBBB"),
+                (
+                    41,
+                    "CCCCCCCCCC",
+                    "..........AAAAAAAAAABBBBBBBBBB..........CCCCCCCCCC",
+                ),
+                (
+                    6,
+                    "aaaaaaaaaaaaaaaaaaaa",
+                    ".....aaaaaaaaaaaaaaaaaaaaBBBBB..........CCCCCCCCCC",
+                ),
+                (
+                    1,
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                ),
+            ],
+        ),
+    ];
+    for (policy, name, steps) in table {
+        for isn in [0u32, 1, u32::MAX, u32::MAX - 10] {
+            let cfg = StreamConfig {
+                policy: *policy,
+                depth: 0,
+                ..StreamConfig::default()
+            };
+            let mut s = TcpSession::new(&cfg);
+            handshake(&mut s, isn, 7);
+            for (i, (rseq, data, want)) in steps.iter().enumerate() {
+                s.on_packet(
+                    t(2),
+                    ToServer,
+                    &seg(isn.wrapping_add(*rseq), 8, ACK, data.as_bytes()),
+                );
+                let want: Vec<u8> = want
+                    .bytes()
+                    .map(|b| if b == b'.' { 0 } else { b })
+                    .collect();
+                let got = s.to_server.asm.peek();
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    String::from_utf8_lossy(&want),
+                    "{name} isn={isn} step {i} ({rseq}, {data:?})"
+                );
+            }
+        }
+    }
 }

@@ -66,7 +66,11 @@ pub fn run_stream(data: &[u8]) {
         raw_keep: 1024,
         midstream: m & 2 != 0,
         policy,
-        mode: if m & 1 == 0 { ReassemblyMode::Ids } else { ReassemblyMode::Inline },
+        mode: if m & 1 == 0 {
+            ReassemblyMode::Ids
+        } else {
+            ReassemblyMode::Inline
+        },
     };
     let mut s = TcpSession::new(&cfg);
     let mut payload = [0u8; 1460];
@@ -75,7 +79,11 @@ pub fn run_stream(data: &[u8]) {
         ops += 1;
         match r.u8() % 4 {
             0 => {
-                let dir = if r.bool() { Direction::ToServer } else { Direction::ToClient };
+                let dir = if r.bool() {
+                    Direction::ToServer
+                } else {
+                    Direction::ToClient
+                };
                 let seq = base.wrapping_add(u32::from(r.u16()));
                 let ack = base.wrapping_add(u32::from(r.u16()));
                 let flags = r.u8();
@@ -84,11 +92,22 @@ pub fn run_stream(data: &[u8]) {
                 let fill = r.u8();
                 let p = &mut payload[..len];
                 pattern(p, fill);
-                let seg = TcpSeg { seq, ack, flags, window, wscale: None, payload: p };
+                let seg = TcpSeg {
+                    seq,
+                    ack,
+                    flags,
+                    window,
+                    wscale: None,
+                    payload: p,
+                };
                 s.on_packet(Timestamp::from_parts(i64::from(ops as u32), 0), dir, &seg);
             }
             1 => {
-                let dir = if r.bool() { Direction::ToServer } else { Direction::ToClient };
+                let dir = if r.bool() {
+                    Direction::ToServer
+                } else {
+                    Direction::ToClient
+                };
                 while let Some(c) = s.next_chunk(dir) {
                     if let Chunk::Gap(n) = c {
                         assert!(n > 0, "empty gap");
@@ -96,7 +115,11 @@ pub fn run_stream(data: &[u8]) {
                 }
             }
             2 => {
-                let dir = if r.bool() { Direction::ToServer } else { Direction::ToClient };
+                let dir = if r.bool() {
+                    Direction::ToServer
+                } else {
+                    Direction::ToClient
+                };
                 assert!(s.raw(dir).len() <= cfg.raw_keep);
             }
             _ => {
@@ -163,9 +186,15 @@ pub fn run_defrag(data: &[u8]) {
         let p = &mut payload[..len];
         pattern(p, fill);
         let (src, dst) = if v6 {
-            (IpAddr::V6(Ipv6Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::UNSPECIFIED))
+            (
+                IpAddr::V6(Ipv6Addr::LOCALHOST),
+                IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            )
         } else {
-            (IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+            (
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            )
         };
         let info = FragInfo {
             src,
@@ -183,7 +212,10 @@ pub fn run_defrag(data: &[u8]) {
         if let DefragStatus::Reassembled(pkt) = res.status {
             if v6 {
                 assert!(pkt.len() >= 40);
-                assert_eq!(usize::from(u16::from_be_bytes([pkt[4], pkt[5]])) + 40, pkt.len());
+                assert_eq!(
+                    usize::from(u16::from_be_bytes([pkt[4], pkt[5]])) + 40,
+                    pkt.len()
+                );
             } else {
                 assert!(pkt.len() >= 20 && pkt.len() <= 65_535);
                 assert_eq!(usize::from(u16::from_be_bytes([pkt[2], pkt[3]])), pkt.len());
