@@ -402,6 +402,17 @@ impl TcpSession {
         }
     }
 
+    /// Bytes this session holds (both directions' buffers plus segment bookkeeping), for
+    /// the flow table's memory accounting.
+    pub fn memuse(&self) -> usize {
+        let seg = std::mem::size_of::<(u64, u64)>();
+        [&self.to_server, &self.to_client]
+            .iter()
+            .map(|s| s.asm.buffered() + s.asm.segment_count() * seg)
+            .sum::<usize>()
+            + std::mem::size_of::<TcpSession>()
+    }
+
     /// Current state.
     pub fn state(&self) -> TcpState {
         self.state

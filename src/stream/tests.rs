@@ -897,3 +897,22 @@ fn suricata_overlap_policy_vectors() {
         }
     }
 }
+
+#[test]
+fn types_are_send_and_events_fit_the_bitset() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync>() {}
+    send::<TcpSession>();
+    send_sync::<StreamConfig>();
+    send::<crate::defrag::Defragger>();
+    send_sync::<crate::defrag::DefragConfig>();
+    assert!(StreamEvent::ALL.len() <= 32, "StreamEvents is a u32 bitset");
+    for (i, e) in StreamEvent::ALL.iter().enumerate() {
+        assert_eq!(*e as usize, i, "ALL is in declaration order");
+    }
+    let mut s = TcpSession::new(&StreamConfig::default());
+    let base = s.memuse();
+    handshake(&mut s, 0, 0);
+    s.on_packet(t(1), ToServer, &seg(1, 1, ACK, &[7; 1000]));
+    assert!(s.memuse() >= base + 1000);
+}
