@@ -116,6 +116,102 @@ pub struct FragInfo<'a> {
     pub payload: &'a [u8],
 }
 
+impl<'a> FragInfo<'a> {
+    /// Builds the fragment view straight from an IP packet (`ip` starts at the IPv4 or IPv6
+    /// header; bytes after the IP total length are ignored). Returns `None` for a packet that
+    /// is not a fragment or whose headers are truncated or inconsistent. IPv6: the walk
+    /// through unfragmentable extension headers (hop-by-hop, routing, destination options)
+    /// is bounded to [`MAX_V6_EXT_HEADERS`]. Never panics.
+    pub fn parse(ip: &'a [u8], vlan: [u16; 2]) -> Option<FragInfo<'a>> {
+        match ip.first()? >> 4 {
+            4 => Self::parse_ipv4(ip, vlan),
+            6 => Self::parse_ipv6(ip, vlan),
+            _ => None,
+        }
+    }
+
+    fn parse_ipv4(ip: &'a [u8], vlan: [u16; 2]) -> Option<FragInfo<'a>> {
+        let hl = usize::from(ip.first()? & 0x0f) * 4;
+        let total = usize::from(u16::from_be_bytes([*ip.get(2)?, *ip.get(3)?]));
+        if hl < IPV4_MIN_HDR || total < hl || total > ip.len() {
+            return None;
+        }
+        let fo = u16::from_be_bytes([*ip.get(6)?, *ip.get(7)?]);
+        let more_fragments = fo & 0x2000 != 0;
+        let offset = (fo & 0x1fff) << 3;
+        if offset == 0 && !more_fragments {
+            return None;
+        }
+        let src: [u8; 4] = ip.get(12..16)?.try_into().ok()?;
+        let dst: [u8; 4] = ip.get(16..20)?.try_into().ok()?;
+        Some(FragInfo {
+            src: IpAddr::from(src),
+            dst: IpAddr::from(dst),
+            id: u32::from(u16::from_be_bytes([*ip.get(4)?, *ip.get(5)?])),
+            vlan,
+            proto: *ip.get(9)?,
+            offset,
+            more_fragments,
+            header: ip.get(..hl)?,
+            v6_next_header_at: 0,
+            payload: ip.get(hl..total)?,
+        })
+    }
+
+    fn parse_ipv6(ip: &'a [u8], vlan: [u16; 2]) -> Option<FragInfo<'a>> {
+        let plen = usize::from(u16::from_be_bytes([*ip.get(4)?, *ip.get(5)?]));
+        let end = IPV6_HDR + plen;
+        if end > ip.len() {
+            return None;
+        }
+        let src: [u8; 16] = ip.get(8..24)?.try_into().ok()?;
+        let dst: [u8; 16] = ip.get(24..40)?.try_into().ok()?;
+        let mut nh = *ip.get(6)?;
+        let mut nh_at = 6usize;
+        let mut pos = IPV6_HDR;
+        for _ in 0..MAX_V6_EXT_HEADERS {
+            match nh {
+                // hop-by-hop, routing, destination options: unfragmentable part.
+                0 | 43 | 60 => {
+                    let len = (usize::from(*ip.get(pos + 1)?) + 1) * 8;
+                    nh_at = pos;
+                    nh = *ip.get(pos)?;
+                    pos += len;
+                    if pos > end {
+                        return None;
+                    }
+                }
+                44 => {
+                    let fh = ip.get(pos..pos + 8)?;
+                    let off_flags = u16::from_be_bytes([fh[2], fh[3]]);
+                    let offset = off_flags & 0xfff8;
+                    let more_fragments = off_flags & 1 != 0;
+                    if offset == 0 && !more_fragments {
+                        return None;
+                    }
+                    return Some(FragInfo {
+                        src: IpAddr::from(src),
+                        dst: IpAddr::from(dst),
+                        id: u32::from_be_bytes([fh[4], fh[5], fh[6], fh[7]]),
+                        vlan,
+                        proto: fh[0],
+                        offset,
+                        more_fragments,
+                        header: ip.get(..pos)?,
+                        v6_next_header_at: nh_at,
+                        payload: ip.get(pos + 8..end)?,
+                    });
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+}
+
+/// Extension headers walked at most before the IPv6 fragment header.
+pub const MAX_V6_EXT_HEADERS: usize = 8;
+
 /// Anomalies, named as Suricata's decoder events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DefragEvent {

@@ -625,3 +625,100 @@ fn proto_and_vlan_separate_trackers() {
     assert_eq!(d.insert(t(1), ia).status, DefragStatus::Pending);
     assert_eq!(d.insert(t(1), ib).status, DefragStatus::Pending);
 }
+
+/// `FragInfo::parse` on real IPv4 / IPv6 (hop-by-hop + fragment header) packets, then a
+/// round trip through the defragmenter.
+#[test]
+fn parse_real_packets_and_roundtrip() {
+    // IPv4 fragments of a UDP datagram: "0123456789abcdef" + "XYZ".
+    let v4 = |off8: u16, mf: bool, data: &[u8]| {
+        let mut p = vec![
+            0x45, 0x00, 0x00, 0x00, // version/IHL, TOS, total length (set below)
+            0xbe, 0xef, 0x00, 0x00, // id, flags/offset (set below)
+            0x40, 0x11, 0x00, 0x00, // TTL, UDP, checksum
+            10, 0, 0, 1, // src
+            10, 0, 0, 2, // dst
+        ];
+        let total = (20 + data.len()) as u16;
+        p[2..4].copy_from_slice(&total.to_be_bytes());
+        p[6..8].copy_from_slice(&(off8 | if mf { 0x2000 } else { 0 }).to_be_bytes());
+        p.extend_from_slice(data);
+        p.extend_from_slice(&[0xee; 6]); // Ethernet padding: ignored
+        p
+    };
+    let a = v4(0, true, b"0123456789abcdef");
+    let b = v4(2, false, b"XYZ");
+    let fa = FragInfo::parse(&a, [0, 0]).expect("first fragment");
+    assert_eq!(
+        (
+            fa.id,
+            fa.proto,
+            fa.offset,
+            fa.more_fragments,
+            fa.payload.len()
+        ),
+        (0xbeef, 17, 0, true, 16)
+    );
+    let fb = FragInfo::parse(&b, [0, 0]).expect("last fragment");
+    assert_eq!(
+        (fb.offset, fb.more_fragments, fb.payload),
+        (16, false, &b"XYZ"[..])
+    );
+    let whole = v4(0, false, b"x");
+    assert!(FragInfo::parse(&whole, [0, 0]).is_none(), "not a fragment");
+    assert!(FragInfo::parse(&a[..30], [0, 0]).is_none(), "truncated");
+    let mut d = Defragger::new(DefragConfig::default());
+    assert_eq!(d.insert(t(1), fb).status, DefragStatus::Pending);
+    let DefragStatus::Reassembled(p) = d.insert(t(1), fa).status else {
+        panic!()
+    };
+    assert_eq!(&p[20..], b"0123456789abcdefXYZ");
+    assert_eq!(u16::from_be_bytes([p[2], p[3]]), 39);
+    assert_eq!(ipv4_checksum(&p[..20]), 0);
+
+    // IPv6: fixed header -> hop-by-hop (8) -> fragment (8) -> UDP data.
+    let v6 = |off: u16, mf: bool, data: &[u8]| {
+        let mut p = vec![0x60, 0, 0, 0, 0, 0, 0, 64];
+        p.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        p.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+        p.extend_from_slice(&[44, 0, 1, 4, 0, 0, 0, 0]); // hop-by-hop: next = fragment, PadN
+        let fo = off | u16::from(mf);
+        p.extend_from_slice(&[17, 0, (fo >> 8) as u8, fo as u8, 0, 0, 0x12, 0x34]);
+        p.extend_from_slice(data);
+        let plen = (p.len() - 40) as u16;
+        p[4..6].copy_from_slice(&plen.to_be_bytes());
+        p
+    };
+    let a = v6(0, true, b"ABCDEFGH");
+    let b = v6(8, false, b"IJ");
+    let fa = FragInfo::parse(&a, [0, 0]).expect("v6 first");
+    assert_eq!(
+        (fa.id, fa.proto, fa.header.len(), fa.v6_next_header_at),
+        (0x1234, 17, 48, 40)
+    );
+    let fb = FragInfo::parse(&b, [0, 0]).expect("v6 last");
+    let mut d = Defragger::new(DefragConfig::default());
+    assert_eq!(d.insert(t(1), fa).status, DefragStatus::Pending);
+    let DefragStatus::Reassembled(p) = d.insert(t(1), fb).status else {
+        panic!()
+    };
+    assert_eq!(p.len(), 48 + 10);
+    assert_eq!(
+        u16::from_be_bytes([p[4], p[5]]),
+        18,
+        "hop-by-hop + 10 bytes"
+    );
+    assert_eq!((p[6], p[40]), (0, 17), "hop-by-hop now names UDP");
+    assert_eq!(&p[48..], b"ABCDEFGHIJ");
+}
+
+proptest::proptest! {
+    /// `FragInfo::parse` never panics and its slices stay inside the input.
+    #[test]
+    fn prop_parse_never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+        if let Some(f) = FragInfo::parse(&data, [0, 0]) {
+            proptest::prop_assert!(f.header.len() + f.payload.len() <= data.len());
+            proptest::prop_assert!(f.offset != 0 || f.more_fragments);
+        }
+    }
+}
