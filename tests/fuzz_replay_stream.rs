@@ -127,6 +127,23 @@ fn seed_inputs() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             v,
         ));
     }
+    // Defrag: raw IPv4 fragments through FragInfo::parse (op 6).
+    let mut v = vec![2u8];
+    for (off8, mf, data) in [
+        (0u16, true, &b"0123456789abcdef"[..]),
+        (2, false, &b"XYZ"[..]),
+    ] {
+        let mut p = vec![
+            0x45, 0, 0, 0, 0xbe, 0xef, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ];
+        p[2..4].copy_from_slice(&((20 + data.len()) as u16).to_be_bytes());
+        p[6..8].copy_from_slice(&(off8 | if mf { 0x2000 } else { 0 }).to_be_bytes());
+        p.extend_from_slice(data);
+        v.push(6);
+        v.push(p.len() as u8);
+        v.extend_from_slice(&p);
+    }
+    out.push(("defrag", "raw-ipv4", v));
     out
 }
 

@@ -38,6 +38,12 @@ impl<'a> Reader<'a> {
     fn u32(&mut self) -> u32 {
         u32::from_le_bytes([self.u8(), self.u8(), self.u8(), self.u8()])
     }
+    fn bytes(&mut self, n: usize) -> &'a [u8] {
+        let from = self.pos.min(self.data.len());
+        let to = (self.pos + n).min(self.data.len());
+        self.pos += n;
+        &self.data[from..to]
+    }
     fn bool(&mut self) -> bool {
         self.u8() & 1 == 1
     }
@@ -147,8 +153,9 @@ pub fn run_stream(data: &[u8]) {
     }
 }
 
-/// Defrag input layout: header [policy], then ops: op byte % 8 != 7 fragment [v6, id % 4,
-/// offset u16 (8-byte units, masked), mf, len u16 % 2048, fill, ts]; 7 expire [ts].
+/// Defrag input layout: header [policy], then ops: op byte % 8 = 7 expire [ts]; 6 raw IP
+/// packet through `FragInfo::parse` [len u8, bytes]; otherwise a fragment [v6, id % 4,
+/// offset u16 (8-byte units, masked), mf, len u16 % 2048, fill, ts].
 pub fn run_defrag(data: &[u8]) {
     let mut r = Reader::new(data);
     let policy = OverlapPolicy::ALL[usize::from(r.u8()) % OverlapPolicy::ALL.len()];
@@ -174,6 +181,17 @@ pub fn run_defrag(data: &[u8]) {
         let op = r.u8();
         if op % 8 == 7 {
             d.expire(Timestamp::from_parts(i64::from(r.u8()), 0));
+            continue;
+        }
+        if op % 8 == 6 {
+            // A raw IP packet through FragInfo::parse.
+            let n = usize::from(r.u8());
+            let raw = r.bytes(n);
+            if let Some(info) = FragInfo::parse(raw, [0, 0]) {
+                assert!(info.header.len() + info.payload.len() <= raw.len());
+                let _ = d.insert(Timestamp::from_parts(0, 0), info);
+            }
+            assert!(d.memuse() <= memcap, "memcap");
             continue;
         }
         let v6 = r.bool();
