@@ -55,6 +55,8 @@ pub struct StreamConfig {
     pub raw_keep: usize,
     /// `stream.midstream`: pick up sessions without a handshake.
     pub midstream: bool,
+    /// `stream.async-oneside`: accept sessions of which only one direction is seen.
+    pub async_oneside: bool,
     /// Overlap policy.
     pub policy: StreamPolicy,
     /// IDS (deliver when ACKed) or inline (deliver at once).
@@ -70,6 +72,7 @@ impl Default for StreamConfig {
             max_holes: 64,
             raw_keep: 64 * 1024,
             midstream: false,
+            async_oneside: false,
             policy: StreamPolicy::Bsd,
             mode: ReassemblyMode::Ids,
         }
@@ -103,6 +106,8 @@ pub struct TcpSeg<'a> {
     pub window: u16,
     /// Window-scale option (SYN / SYN-ACK).
     pub wscale: Option<u8>,
+    /// Timestamp option (TSval, TSecr).
+    pub tsopt: Option<(u32, u32)>,
     /// TCP payload.
     pub payload: &'a [u8],
 }
@@ -116,6 +121,7 @@ impl<'a> TcpSeg<'a> {
             flags: h.flags,
             window: h.window,
             wscale: h.wscale,
+            tsopt: h.tsopt,
             payload,
         }
     }
@@ -142,6 +148,10 @@ pub enum StreamEvent {
     SynResendDiffSeqOnSynRecv,
     /// `3whs_ack_in_wrong_dir`
     AckInWrongDir,
+    /// `3whs_syn_flood`
+    SynFlood,
+    /// `3whs_synack_tfo_data_ignored`
+    SynAckTfoDataIgnored,
     /// `3whs_wrong_seq_wrong_ack`
     WrongSeqWrongAck,
     /// `3whs_right_seq_wrong_ack_evasion`
@@ -164,6 +174,8 @@ pub enum StreamEvent {
     EstPacketOutOfWindow,
     /// `pkt_invalid_ack`
     PktInvalidAck,
+    /// `pkt_invalid_timestamp`
+    PktInvalidTimestamp,
     /// `est_invalid_ack`
     EstInvalidAck,
     /// `rst_but_no_session`
@@ -184,7 +196,7 @@ pub enum StreamEvent {
 
 impl StreamEvent {
     /// Every event, in bit order.
-    pub const ALL: [StreamEvent; 26] = [
+    pub const ALL: [StreamEvent; 29] = [
         StreamEvent::SynAckInWrongDirection,
         StreamEvent::SynAckWithWrongAck,
         StreamEvent::SynAckResendWithDiffSeq,
@@ -192,6 +204,8 @@ impl StreamEvent {
         StreamEvent::SynAckToServerOnSynRecv,
         StreamEvent::SynResendDiffSeqOnSynRecv,
         StreamEvent::AckInWrongDir,
+        StreamEvent::SynFlood,
+        StreamEvent::SynAckTfoDataIgnored,
         StreamEvent::WrongSeqWrongAck,
         StreamEvent::RightSeqWrongAckEvasion,
         StreamEvent::EstSynResend,
@@ -203,6 +217,7 @@ impl StreamEvent {
         StreamEvent::EstSynAckToServer,
         StreamEvent::EstPacketOutOfWindow,
         StreamEvent::PktInvalidAck,
+        StreamEvent::PktInvalidTimestamp,
         StreamEvent::EstInvalidAck,
         StreamEvent::RstButNoSession,
         StreamEvent::FinButNoSession,
@@ -223,6 +238,8 @@ impl StreamEvent {
             StreamEvent::SynAckToServerOnSynRecv => "3whs_synack_toserver_on_syn_recv",
             StreamEvent::SynResendDiffSeqOnSynRecv => "3whs_syn_resend_diff_seq_on_syn_recv",
             StreamEvent::AckInWrongDir => "3whs_ack_in_wrong_dir",
+            StreamEvent::SynFlood => "3whs_syn_flood",
+            StreamEvent::SynAckTfoDataIgnored => "3whs_synack_tfo_data_ignored",
             StreamEvent::WrongSeqWrongAck => "3whs_wrong_seq_wrong_ack",
             StreamEvent::RightSeqWrongAckEvasion => "3whs_right_seq_wrong_ack_evasion",
             StreamEvent::EstSynResend => "est_syn_resend",
@@ -234,6 +251,7 @@ impl StreamEvent {
             StreamEvent::EstSynAckToServer => "est_synack_toserver",
             StreamEvent::EstPacketOutOfWindow => "est_packet_out_of_window",
             StreamEvent::PktInvalidAck => "pkt_invalid_ack",
+            StreamEvent::PktInvalidTimestamp => "pkt_invalid_timestamp",
             StreamEvent::EstInvalidAck => "est_invalid_ack",
             StreamEvent::RstButNoSession => "rst_but_no_session",
             StreamEvent::FinButNoSession => "fin_but_no_session",
@@ -317,6 +335,8 @@ pub struct Stream {
     acked_other: Option<u64>,
     /// Offset of this side's FIN.
     fin_off: Option<u64>,
+    /// Latest TSval this side sent (RFC 7323), when it uses timestamps.
+    last_tsval: Option<u32>,
     seen: bool,
     asm: Assembler,
 }
@@ -331,6 +351,7 @@ impl Stream {
             window: 0,
             acked_other: None,
             fin_off: None,
+            last_tsval: None,
             seen: false,
             asm: Assembler::new(cfg.assembler()),
         }
@@ -387,7 +408,15 @@ pub struct TcpSession {
     last_seen: Timestamp,
     /// Picked up without a handshake: window scales are unknown, assume the largest.
     midstream_pickup: bool,
+    /// TSvals of the first and the latest SYN (a SYN/ACK may echo any of them).
+    syn_ts: Option<(u32, u32)>,
+    /// ISNs of earlier SYNs with other sequence numbers (a SYN/ACK may answer any).
+    syn_queue: [u32; MAX_SYN_QUEUED],
+    syn_queued: u8,
 }
+
+/// Earlier SYNs remembered during the handshake (Suricata's `stream.max-syn-queued`).
+pub const MAX_SYN_QUEUED: usize = 10;
 
 impl TcpSession {
     /// A session with nothing seen.
@@ -399,6 +428,9 @@ impl TcpSession {
             to_client: Stream::new(cfg),
             last_seen: Timestamp::default(),
             midstream_pickup: false,
+            syn_ts: None,
+            syn_queue: [0; MAX_SYN_QUEUED],
+            syn_queued: 0,
         }
     }
 
@@ -411,6 +443,16 @@ impl TcpSession {
             .map(|s| s.asm.buffered() + s.asm.segment_count() * seg)
             .sum::<usize>()
             + std::mem::size_of::<TcpSession>()
+    }
+
+    /// Whether `seg` starts a new connection on this 5-tuple (a SYN without ACK from the
+    /// client after the session closed, Suricata's TCP session reuse). The flow table should
+    /// then end this flow and start a new one with a fresh session.
+    pub fn is_reuse(&self, dir: Direction, seg: &TcpSeg<'_>) -> bool {
+        self.state == TcpState::Closed
+            && dir == Direction::ToServer
+            && seg.has(flags::SYN)
+            && !seg.has(flags::ACK)
     }
 
     /// Current state.
@@ -454,9 +496,15 @@ impl TcpSession {
                     let (me, _) = self.pair(dir);
                     me.set_isn(seg.seq);
                     me.wscale = seg.wscale;
+                    me.last_tsval = seg.tsopt.map(|t| t.0);
+                    if !seg.payload.is_empty() {
+                        // TCP Fast Open: data on the SYN starts at ISN + 1.
+                        me.asm.insert(0, seg.payload);
+                    }
                     me.window = seg.window;
                     me.seen = true;
                     self.state = TcpState::SynSent;
+                    self.syn_ts = seg.tsopt.map(|t| (t.0, t.0));
                     return ev;
                 }
                 if !self.cfg.midstream {
@@ -485,8 +533,46 @@ impl TcpSession {
                 self.midstream_pickup = true;
             }
             TcpState::SynSent => {
+                // The server's reply must echo the SYN's timestamp, or (RST/FIN/ACK) echo
+                // nothing when the SYN had none; Linux and Windows discard such packets
+                // (suricata-verify bug-3286-02/03 evasions).
+                if !to_server {
+                    if let Some((_, ecr)) = seg.tsopt {
+                        // A SYN/ACK with timestamps to a SYN without them is accepted
+                        // (suricata-verify bug-4702-01).
+                        let bad = match self.syn_ts {
+                            Some((first, last)) => {
+                                ecr != 0
+                                    && ((ecr.wrapping_sub(first) as i32) < 0
+                                        || (last.wrapping_sub(ecr) as i32) < 0)
+                            }
+                            None => ecr != 0 && !syn,
+                        };
+                        if bad {
+                            ev.insert(StreamEvent::PktInvalidTimestamp);
+                            return ev;
+                        }
+                    }
+                }
+                if syn && !ackf && to_server {
+                    if let Some((tsval, _)) = seg.tsopt {
+                        self.syn_ts = Some(self.syn_ts.map_or((tsval, tsval), |(f, _)| (f, tsval)));
+                        self.to_server.last_tsval = Some(tsval);
+                    }
+                }
                 if seg.has(RST) {
-                    self.state = TcpState::Closed;
+                    // Valid (as Suricata's SYN_SENT handling): the server refusing the SYN
+                    // (ACKs it), or a client RST at its ISN with window 0 acking ISN + 1. Any
+                    // other RST (e.g. answering an old connection's challenge ACK) is ignored.
+                    let cisn = self.to_server.isn.unwrap_or(0);
+                    let valid = if to_server {
+                        seg.seq == cisn && seg.window == 0 && seg.ack == cisn.wrapping_add(1)
+                    } else {
+                        seg.has(ACK) && seg.ack == cisn.wrapping_add(1)
+                    };
+                    if valid {
+                        self.state = TcpState::Closed;
+                    }
                     return ev;
                 }
                 if syn && ackf {
@@ -495,31 +581,85 @@ impl TcpSession {
                         return ev;
                     }
                     let client_isn = self.to_server.isn.unwrap_or(0);
-                    if seg.ack != client_isn.wrapping_add(1) {
-                        ev.insert(StreamEvent::SynAckWithWrongAck);
-                        return ev;
+                    // TFO: the SYN/ACK acks the SYN's data, or only the SYN (data ignored).
+                    let tfo = self.to_server.asm.max_end();
+                    if tfo > 0 && seg.ack == client_isn.wrapping_add(1) {
+                        ev.insert(StreamEvent::SynAckTfoDataIgnored);
+                    }
+                    let tfo_acked = tfo > 0
+                        && u64::from(seg.ack.wrapping_sub(client_isn.wrapping_add(1))) == tfo;
+                    if seg.ack != client_isn.wrapping_add(1) && !tfo_acked {
+                        // It may answer an earlier SYN of the queue (stream.max-syn-queued).
+                        let queued = self.syn_queue[..usize::from(self.syn_queued)]
+                            .iter()
+                            .find(|isn| seg.ack == isn.wrapping_add(1))
+                            .copied();
+                        match queued {
+                            Some(isn) => self.to_server.set_isn(isn),
+                            None => {
+                                ev.insert(StreamEvent::SynAckWithWrongAck);
+                                return ev;
+                            }
+                        }
                     }
                     self.to_client.set_isn(seg.seq);
                     self.to_client.wscale = seg.wscale;
+                    self.to_client.last_tsval = seg.tsopt.map(|t| t.0);
                     self.to_client.window = seg.window;
                     self.to_client.seen = true;
                     self.state = TcpState::SynRecv;
                     return ev;
                 }
+                // Only the client side is captured (async): its ACK completes the session.
+                if self.cfg.async_oneside
+                    && to_server
+                    && ackf
+                    && !syn
+                    && seg.seq == self.to_server.isn.unwrap_or(0).wrapping_add(1)
+                {
+                    self.to_client.set_isn(seg.ack.wrapping_sub(1));
+                    self.state = TcpState::Established;
+                    ev.merge(self.data_and_ack(dir, seg));
+                    return ev;
+                }
                 if syn && to_server {
-                    // SYN resent (possibly with another ISN): the latest one counts.
+                    // SYN resent: with another ISN the latest one counts, earlier ones stay
+                    // queued (up to MAX_SYN_QUEUED, then `3whs_syn_flood`).
+                    if let Some(old) = self.to_server.isn.filter(|isn| *isn != seg.seq) {
+                        let known = self.syn_queue[..usize::from(self.syn_queued)].contains(&old);
+                        if !known {
+                            if usize::from(self.syn_queued) < MAX_SYN_QUEUED {
+                                self.syn_queue[usize::from(self.syn_queued)] = old;
+                                self.syn_queued += 1;
+                            } else {
+                                ev.insert(StreamEvent::SynFlood);
+                            }
+                        }
+                    }
                     self.to_server.set_isn(seg.seq);
                     self.to_server.wscale = seg.wscale;
+                    if !seg.payload.is_empty() {
+                        self.to_server.asm.insert(0, seg.payload);
+                    }
                 }
                 return ev;
             }
             TcpState::SynRecv => {
-                if seg.has(RST) {
-                    self.state = TcpState::Closed;
-                    return ev;
-                }
                 let client_isn = self.to_server.isn.unwrap_or(0);
                 let server_isn = self.to_client.isn.unwrap_or(0);
+                if seg.has(RST) {
+                    let (isn, other_isn) = if to_server {
+                        (client_isn, server_isn)
+                    } else {
+                        (server_isn, client_isn)
+                    };
+                    let valid = seg.seq == isn.wrapping_add(1)
+                        || (seg.has(ACK) && seg.ack == other_isn.wrapping_add(1) && seg.seq == isn);
+                    if valid {
+                        self.state = TcpState::Closed;
+                    }
+                    return ev;
+                }
                 if syn && ackf {
                     if to_server {
                         ev.insert(StreamEvent::SynAckToServerOnSynRecv);
@@ -540,6 +680,13 @@ impl TcpSession {
                     return ev;
                 }
                 if !to_server {
+                    // Only the server side is captured (async): its next packet completes
+                    // the session.
+                    if self.cfg.async_oneside && seg.seq == server_isn.wrapping_add(1) {
+                        self.state = TcpState::Established;
+                        ev.merge(self.data_and_ack(dir, seg));
+                        return ev;
+                    }
                     ev.insert(StreamEvent::AckInWrongDir);
                     return ev;
                 }
@@ -597,6 +744,22 @@ impl TcpSession {
             me.set_isn(seg.seq.wrapping_sub(1));
         }
         me.seen = true;
+        // PAWS for RST: an RST whose TSval is older than the last one from that side is
+        // invalid (an injected RST must not end the session).
+        if let Some((tsval, _)) = seg.tsopt {
+            if let Some(last) = me.last_tsval {
+                if seg.has(RST) && (tsval.wrapping_sub(last) as i32) < 0 {
+                    ev.insert(StreamEvent::PktInvalidTimestamp);
+                    return ev;
+                }
+            }
+            if me
+                .last_tsval
+                .is_none_or(|last| (tsval.wrapping_sub(last) as i32) > 0)
+            {
+                me.last_tsval = Some(tsval);
+            }
+        }
         // ACK validation (Suricata's StreamTcpValidateAck): an ACK beyond what the other side
         // may have sent (last ACK + this side's window) or far behind it is invalid, and the
         // packet is not used for reassembly.

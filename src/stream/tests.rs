@@ -13,6 +13,7 @@ fn seg(seq: u32, ack: u32, flags: u8, payload: &[u8]) -> TcpSeg<'_> {
         flags,
         window: 65_535,
         wscale: None,
+        tsopt: None,
         payload,
     }
 }
@@ -915,4 +916,210 @@ fn types_are_send_and_events_fit_the_bitset() {
     handshake(&mut s, 0, 0);
     s.on_packet(t(1), ToServer, &seg(1, 1, ACK, &[7; 1000]));
     assert!(s.memuse() >= base + 1000);
+}
+
+/// A stray RST during the handshake (answering an old connection's challenge ACK, seen in
+/// suricata-verify base64-decode-5885) does not end the session; a SYN after close is
+/// reported as reuse.
+#[test]
+fn stray_rst_in_handshake_ignored_and_reuse_detected() {
+    let mut s = TcpSession::new(&StreamConfig::default());
+    s.on_packet(t(1), ToServer, &seg(255_601_861, 0, SYN, b""));
+    s.on_packet(t(1), ToClient, &seg(3_738_406_957, 1_116_180_385, ACK, b""));
+    s.on_packet(t(1), ToServer, &seg(1_116_180_385, 1_116_180_385, RST, b""));
+    assert_eq!(s.state(), TcpState::SynSent);
+    s.on_packet(
+        t(1),
+        ToClient,
+        &seg(4_081_086_534, 255_601_862, SYN | ACK, b""),
+    );
+    s.on_packet(t(1), ToServer, &seg(255_601_862, 4_081_086_535, ACK, b""));
+    assert_eq!(s.state(), TcpState::Established);
+    s.on_packet(t(1), ToServer, &seg(255_601_862, 4_081_086_535, RST, b""));
+    assert_eq!(s.state(), TcpState::Closed);
+    assert!(s.is_reuse(ToServer, &seg(1, 0, SYN, b"")));
+    assert!(!s.is_reuse(ToClient, &seg(1, 0, SYN, b"")));
+    // Server refusing the SYN.
+    let mut s = TcpSession::new(&StreamConfig::default());
+    s.on_packet(t(1), ToServer, &seg(10, 0, SYN, b""));
+    s.on_packet(t(1), ToClient, &seg(0, 11, RST | ACK, b""));
+    assert_eq!(s.state(), TcpState::Closed);
+}
+
+/// suricata-verify bug-3286-02-linux-evasion: a RST and a FIN from the "server" that do not
+/// echo the SYN's timestamp are invalid (Linux discards them), so the real handshake that
+/// follows is tracked and its data reassembled.
+#[test]
+fn linux_timestamp_evasion() {
+    let ts = |seq: u32, ack: u32, flags: u8, tsopt: Option<(u32, u32)>| TcpSeg {
+        seq,
+        ack,
+        flags,
+        window: 64240,
+        wscale: None,
+        tsopt,
+        payload: b"",
+    };
+    let mut s = TcpSession::new(&StreamConfig::default());
+    s.on_packet(
+        t(1),
+        ToServer,
+        &ts(3_810_062_735, 0, SYN, Some((1_821_165_629, 0))),
+    );
+    let e = s.on_packet(
+        t(1),
+        ToClient,
+        &ts(0, 3_810_062_736, ACK | RST, Some((100, 100))),
+    );
+    assert!(e.contains(StreamEvent::PktInvalidTimestamp));
+    let e = s.on_packet(
+        t(1),
+        ToClient,
+        &ts(0, 3_810_062_736, ACK | FIN, Some((100, 100))),
+    );
+    assert!(e.contains(StreamEvent::PktInvalidTimestamp));
+    assert_eq!(s.state(), TcpState::SynSent);
+    s.on_packet(
+        t(1),
+        ToClient,
+        &ts(26_175, 3_810_062_736, SYN | ACK, Some((1_821_165_629, 0))),
+    );
+    s.on_packet(
+        t(1),
+        ToServer,
+        &ts(
+            3_810_062_736,
+            26_176,
+            ACK,
+            Some((1_821_165_693, 1_821_165_629)),
+        ),
+    );
+    assert_eq!(s.state(), TcpState::Established);
+    let mut d = ts(
+        3_810_062_736,
+        26_176,
+        ACK | PSH,
+        Some((1_821_165_693, 1_821_165_629)),
+    );
+    d.payload = b"GET / HTTP/1.1";
+    s.on_packet(t(1), ToServer, &d);
+    // An injected RST with an old TSval is ignored.
+    let e = s.on_packet(
+        t(1),
+        ToServer,
+        &ts(3_810_062_750, 26_176, RST, Some((5, 0))),
+    );
+    assert!(e.contains(StreamEvent::PktInvalidTimestamp));
+    assert_eq!(s.state(), TcpState::Established);
+    s.on_packet(
+        t(1),
+        ToClient,
+        &ts(
+            26_176,
+            3_810_062_750,
+            ACK,
+            Some((1_821_165_700, 1_821_165_693)),
+        ),
+    );
+    assert_eq!(drain(&mut s, ToServer).0, b"GET / HTTP/1.1");
+}
+
+/// suricata-verify bug-4702-01: data, its ACK (with data), then a client RST.
+#[test]
+fn bug_4702_data_ack_then_rst() {
+    let mut s = TcpSession::new(&StreamConfig::default());
+    handshake(&mut s, 3333, 4444);
+    s.on_packet(t(1), ToServer, &seg(3334, 4445, ACK, b"hello"));
+    s.on_packet(t(1), ToClient, &seg(4445, 3339, ACK, b"0123456789abcde"));
+    assert_eq!(drain(&mut s, ToServer), (b"hello".to_vec(), 0));
+    s.on_packet(t(1), ToServer, &seg(3339, 0, RST, b""));
+    s.close();
+    assert_eq!(drain(&mut s, ToClient), (b"0123456789abcde".to_vec(), 0));
+}
+
+/// suricata-verify bug-7657-01: many SYNs with different ISNs; the SYN/ACK answers one of
+/// them; past the queue size `3whs_syn_flood` is raised.
+#[test]
+fn syn_queue_and_syn_flood() {
+    let mut s = TcpSession::new(&StreamConfig::default());
+    let mut flood = false;
+    for i in 0..13u32 {
+        let e = s.on_packet(t(1), ToServer, &seg(1000 * i + 7, 0, SYN, b""));
+        flood |= e.contains(StreamEvent::SynFlood);
+    }
+    assert!(flood);
+    // Answers the 6th SYN (still queued).
+    s.on_packet(t(1), ToClient, &seg(500, 5007 + 1, SYN | ACK, b""));
+    assert_eq!(s.state(), TcpState::SynRecv);
+    s.on_packet(t(1), ToServer, &seg(5008, 501, ACK, b""));
+    assert_eq!(s.state(), TcpState::Established);
+    s.on_packet(t(1), ToServer, &seg(5008, 501, ACK, b"POST"));
+    s.on_packet(t(1), ToClient, &seg(501, 5012, ACK, b""));
+    assert_eq!(drain(&mut s, ToServer).0, b"POST");
+}
+
+/// suricata-verify alert-testmyids-async: only the server side is captured; with
+/// `async_oneside` the session is established and its data delivered at once.
+#[test]
+fn async_oneside_server_side_only() {
+    let pkts = |s: &mut TcpSession| {
+        s.on_packet(
+            t(1),
+            ToClient,
+            &seg(2_548_486_694, 2_059_970_494, SYN | ACK, b""),
+        );
+        s.on_packet(t(1), ToClient, &seg(2_548_486_695, 2_059_970_575, ACK, b""));
+        s.on_packet(
+            t(1),
+            ToClient,
+            &seg(2_548_486_695, 2_059_970_575, ACK | PSH, b"HTTP/1.1 200 OK"),
+        )
+    };
+    let cfg = StreamConfig {
+        midstream: true,
+        ..StreamConfig::default()
+    };
+    let mut s = TcpSession::new(&cfg);
+    assert!(
+        pkts(&mut s).contains(StreamEvent::AckInWrongDir),
+        "async-oneside off"
+    );
+    let cfg = StreamConfig {
+        midstream: true,
+        async_oneside: true,
+        ..StreamConfig::default()
+    };
+    let mut s = TcpSession::new(&cfg);
+    pkts(&mut s);
+    assert_eq!(s.state(), TcpState::Established);
+    assert_eq!(drain(&mut s, ToClient).0, b"HTTP/1.1 200 OK");
+    // Client side only.
+    let mut s = TcpSession::new(&cfg);
+    s.on_packet(t(1), ToServer, &seg(10, 0, SYN, b""));
+    s.on_packet(t(1), ToServer, &seg(11, 90, ACK, b"GET /"));
+    assert_eq!(s.state(), TcpState::Established);
+    assert_eq!(drain(&mut s, ToServer).0, b"GET /");
+}
+
+/// TCP Fast Open (suricata-verify tcp-fastopen-01): data on the SYN is part of the stream;
+/// a SYN/ACK acking only the SYN raises `3whs_synack_tfo_data_ignored`.
+#[test]
+fn tcp_fast_open() {
+    let mut s = TcpSession::new(&StreamConfig::default());
+    s.on_packet(t(1), ToServer, &seg(100, 0, SYN, b"GET / HTTP/1.1\r\n"));
+    let e = s.on_packet(t(1), ToClient, &seg(900, 101 + 16, SYN | ACK, b""));
+    assert!(e.is_empty(), "{:?}", e.iter().collect::<Vec<_>>());
+    s.on_packet(t(1), ToServer, &seg(117, 901, ACK, b""));
+    assert_eq!(s.state(), TcpState::Established);
+    s.on_packet(t(1), ToServer, &seg(117, 901, ACK, b"Host: x\r\n\r\n"));
+    s.on_packet(t(1), ToClient, &seg(901, 128, ACK, b""));
+    assert_eq!(
+        drain(&mut s, ToServer).0,
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    );
+    let mut s = TcpSession::new(&StreamConfig::default());
+    s.on_packet(t(1), ToServer, &seg(100, 0, SYN, b"data"));
+    let e = s.on_packet(t(1), ToClient, &seg(900, 101, SYN | ACK, b""));
+    assert!(e.contains(StreamEvent::SynAckTfoDataIgnored));
+    assert_eq!(s.state(), TcpState::SynRecv);
 }

@@ -71,6 +71,7 @@ pub fn run_stream(data: &[u8]) {
         max_holes: 8,
         raw_keep: 1024,
         midstream: m & 2 != 0,
+        async_oneside: m & 4 != 0,
         policy,
         mode: if m & 1 == 0 {
             ReassemblyMode::Ids
@@ -103,7 +104,8 @@ pub fn run_stream(data: &[u8]) {
                     ack,
                     flags,
                     window,
-                    wscale: None,
+                    wscale: (flags & 0x80 != 0).then_some(window as u8 & 0x0f),
+                    tsopt: (flags & 0x40 != 0).then_some((seq ^ 0x5a5a, ack)),
                     payload: p,
                 };
                 s.on_packet(Timestamp::from_parts(i64::from(ops as u32), 0), dir, &seg);
