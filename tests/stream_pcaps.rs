@@ -10,7 +10,9 @@
 
 use rampart::defrag::{DefragConfig, DefragStatus, Defragger, FragInfo};
 use rampart::flow::Direction;
-use rampart::stream::{flags, Chunk, StreamConfig, StreamEvent, TcpSeg, TcpSession};
+use rampart::stream::{
+    flags, Chunk, ReassemblyMode, StreamConfig, StreamEvent, TcpSeg, TcpSession,
+};
 use rampart::time::Timestamp;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
@@ -71,7 +73,16 @@ fn drain(f: &mut Flow, d: Direction) {
 }
 
 #[test]
-fn real_pcaps_through_stream_and_defrag() {
+fn real_pcaps_ids_mode() {
+    run(ReassemblyMode::Ids);
+}
+
+#[test]
+fn real_pcaps_inline_mode() {
+    run(ReassemblyMode::Inline);
+}
+
+fn run(mode: ReassemblyMode) {
     assert!(
         Path::new(SHARED).is_dir(),
         "{SHARED} is needed for this test"
@@ -91,6 +102,7 @@ fn real_pcaps_through_stream_and_defrag() {
         max_holes: 1024,
         midstream: true,
         async_oneside: true,
+        mode,
         ..StreamConfig::default()
     };
     let (mut checked_flows, mut checked_bytes, mut reassembled) = (0usize, 0usize, 0usize);
@@ -254,6 +266,9 @@ fn real_pcaps_through_stream_and_defrag() {
             ] {
                 if ev.contains(e) {
                     f.dirty = true;
+                    if std::env::var("STREAM_PCAP_REASONS").is_ok() {
+                        eprintln!("dirty {:?} {} {:?}", e, path.display(), key);
+                    }
                 }
             }
             drain(f, Direction::ToServer);
@@ -304,7 +319,7 @@ fn real_pcaps_through_stream_and_defrag() {
             }
         }
     }
-    eprintln!("checked {checked_flows} flow directions, {checked_bytes} bytes; {reassembled} packets defragmented");
+    eprintln!("{mode:?}: checked {checked_flows} flow directions, {checked_bytes} bytes; {reassembled} packets defragmented");
     assert!(
         checked_flows > 100,
         "too few clean flows checked ({checked_flows})"

@@ -523,9 +523,13 @@ impl TcpSession {
                     self.midstream_pickup = true;
                     return ev;
                 }
-                // Midstream pickup on data/ACK.
+                // Midstream pickup on data/ACK. A bare ACK may be a keep-alive (seq one
+                // below the next byte), so this side's start is only fixed by data or by
+                // the other side's ACK (see data_and_ack).
                 let (me, other) = self.pair(dir);
-                me.set_isn(seg.seq.wrapping_sub(1));
+                if !seg.payload.is_empty() || seg.has(FIN) {
+                    me.set_isn(seg.seq.wrapping_sub(1));
+                }
                 if ackf {
                     other.set_isn(seg.ack.wrapping_sub(1));
                 }
@@ -739,9 +743,13 @@ impl TcpSession {
         let inline = self.cfg.mode == ReassemblyMode::Inline;
         let mid = self.midstream_pickup;
         let (me, other) = self.pair(dir);
-        if me.isn.is_none() {
-            // First packet of this side seen after a midstream pickup.
+        if me.isn.is_none() && (!seg.payload.is_empty() || seg.has(FIN)) {
+            // First data of this side seen after a midstream pickup.
             me.set_isn(seg.seq.wrapping_sub(1));
+        }
+        if other.isn.is_none() && seg.has(ACK) {
+            // Picked up midstream: the ACK names the other side's next byte exactly.
+            other.set_isn(seg.ack.wrapping_sub(1));
         }
         me.seen = true;
         // PAWS for RST: an RST whose TSval is older than the last one from that side is
@@ -853,10 +861,11 @@ impl TcpSession {
             // Only an in-window RST ends the session (an injected one far off is ignored).
             let (me, other) = self.pair(dir);
             let win = (u64::from(other.window) << other.wscale.unwrap_or(0).min(14)).max(65_535);
-            let valid = me.offset(seg.seq).is_some_and(|o| {
-                o.saturating_add(win) >= me.asm.contiguous_end()
-                    && o <= me.asm.max_end().saturating_add(win)
-            });
+            let valid = me.isn.is_none()
+                || me.offset(seg.seq).is_some_and(|o| {
+                    o.saturating_add(win) >= me.asm.contiguous_end()
+                        && o <= me.asm.max_end().saturating_add(win)
+                });
             if valid {
                 ev.merge(self.close());
             }

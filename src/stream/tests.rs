@@ -1123,3 +1123,28 @@ fn tcp_fast_open() {
     assert!(e.contains(StreamEvent::SynAckTfoDataIgnored));
     assert_eq!(s.state(), TcpState::SynRecv);
 }
+
+/// Picked up midstream on a keep-alive (seq one below the next byte): the other side's ACK
+/// fixes the start, so no false one-byte gap (suricata-verify bug-3616-urldecode).
+#[test]
+fn midstream_keepalive_pickup_no_false_gap() {
+    let cfg = StreamConfig {
+        midstream: true,
+        ..StreamConfig::default()
+    };
+    let mut s = TcpSession::new(&cfg);
+    s.on_packet(t(1), ToServer, &seg(610_727_824, 1_108_794_695, ACK, b""));
+    let e = s.on_packet(t(1), ToClient, &seg(1_108_794_695, 610_727_825, ACK, b""));
+    assert!(
+        !e.contains(StreamEvent::SeqGap),
+        "{:?}",
+        e.iter().collect::<Vec<_>>()
+    );
+    s.on_packet(
+        t(1),
+        ToServer,
+        &seg(610_727_825, 1_108_794_695, ACK, b"next"),
+    );
+    s.on_packet(t(1), ToClient, &seg(1_108_794_695, 610_727_829, ACK, b""));
+    assert_eq!(drain(&mut s, ToServer), (b"next".to_vec(), 0));
+}
