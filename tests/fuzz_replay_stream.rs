@@ -189,7 +189,12 @@ fn random_inputs_smoke() {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     };
     let seeds = seed_inputs();
-    for i in 0..3000 {
+    // RAMPART_SMOKE_ITERS raises the count for a longer local hunt.
+    let iters = std::env::var("RAMPART_SMOKE_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000usize);
+    for i in 0..iters {
         let (target, _, seed) = &seeds[i % seeds.len()];
         let mut data = if i % 3 == 0 {
             (0..(next() % 600))
