@@ -17,6 +17,7 @@
 pub mod time;
 pub mod capture;
 pub mod decode;
+pub mod defrag;
 pub mod flow;
 pub mod stream;
 pub mod applayer;
