@@ -107,7 +107,7 @@ impl Decoder {
             ($dec:expr) => {{
                 $dec.get_mut().room = room;
                 $dec.get_mut().buf = std::mem::take(out);
-                let r = run($dec, data);
+                let r = run($dec, data).and_then(|()| $dec.flush().map_err(|_| ()));
                 *out = std::mem::take(&mut $dec.get_mut().buf);
                 r.map(|()| $dec.get_ref().total)
             }};

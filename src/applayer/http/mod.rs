@@ -43,6 +43,8 @@ pub struct HttpConfig {
     /// (libhtp `compression-bomb-limit`: 1 MiB).
     pub decompression_limit: u64,
     /// Ratio (decompressed / compressed) that, beyond `decompression_limit`, marks a bomb.
+    /// libhtp uses 2048, which only layered codings reach (one deflate layer tops out near
+    /// 1032:1); we decode one layer, so the default is 512.
     pub decompression_ratio: u64,
     /// Decompress gzip/deflate response bodies.
     pub decompress_response: bool,
@@ -58,7 +60,7 @@ impl Default for HttpConfig {
             max_headers: 256,
             max_txs: 256,
             decompression_limit: 1024 * 1024,
-            decompression_ratio: 2048,
+            decompression_ratio: 512,
             decompress_response: true,
         }
     }

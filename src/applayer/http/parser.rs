@@ -220,7 +220,7 @@ pub fn parse_chunk_size(line: &[u8]) -> ChunkSize {
     let l = trim_lws(line);
     let digits = l.iter().take_while(|b| b.is_ascii_hexdigit()).count();
     let rest = trim_lws(&l[digits..]);
-    let extension = !rest.is_empty();
+    let extension = digits > 0 && !rest.is_empty();
     if digits == 0 || digits > 16 {
         return ChunkSize { size: None, extension };
     }
