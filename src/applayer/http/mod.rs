@@ -13,6 +13,7 @@
 //! live transactions. Every bound hit raises an [`HttpEvent`].
 
 pub mod eve;
+pub mod harness;
 pub mod parser;
 pub mod state;
 mod decompress;
