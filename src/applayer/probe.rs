@@ -291,6 +291,10 @@ pub struct Prober {
     transport: Transport,
     server_port: u16,
     buf: [Vec<u8>; 2],
+    /// Bytes of the last chunk per direction that went into `buf`.
+    last_take: [usize; 2],
+    /// A direction had more bytes than were kept.
+    overflow: [bool; 2],
     done: [bool; 2],
     verdict: AppProto,
 }
@@ -305,7 +309,7 @@ fn idx(dir: Direction) -> usize {
 impl Prober {
     /// A prober for a flow over `transport` whose server port is `server_port`.
     pub fn new(transport: Transport, server_port: u16) -> Self {
-        Prober { transport, server_port, buf: [Vec::new(), Vec::new()], done: [false; 2], verdict: AppProto::Unknown }
+        Prober { transport, server_port, buf: [Vec::new(), Vec::new()], last_take: [0; 2], overflow: [false; 2], done: [false; 2], verdict: AppProto::Unknown }
     }
 
     /// The verdict so far.
@@ -319,15 +323,35 @@ impl Prober {
         &self.buf[idx(dir)]
     }
 
+    /// The bytes of `dir` from the start of its stream, once the verdict came on `chunk` (the
+    /// chunk just passed to [`Prober::feed`] for `dir`): the kept bytes, then the part of
+    /// `chunk` that was not kept. Feed both, in order, to the protocol's parser.
+    pub fn replay_parts<'a>(&'a self, dir: Direction, chunk: &'a [u8]) -> [&'a [u8]; 2] {
+        let i = idx(dir);
+        [&self.buf[i], chunk.get(self.last_take[i]..).unwrap_or(&[])]
+    }
+
+    /// Whether `dir` saw more bytes than [`PROBE_MAX_BYTES`] before the verdict (the kept
+    /// bytes are then only a prefix of that direction's stream).
+    pub fn overflowed(&self, dir: Direction) -> bool {
+        self.overflow[idx(dir)]
+    }
+
     /// Feeds the next in-order bytes of `dir` and returns the verdict so far.
     pub fn feed(&mut self, dir: Direction, data: &[u8]) -> AppProto {
         let i = idx(dir);
         if self.verdict.is_decided() || self.done[i] || data.is_empty() {
+            self.last_take[i] = 0;
+            if !data.is_empty() && !self.verdict.is_decided() {
+                self.overflow[i] = true;
+            }
             return self.verdict;
         }
         let room = PROBE_MAX_BYTES.saturating_sub(self.buf[i].len());
         let take = data.len().min(room);
         self.buf[i].extend_from_slice(&data[..take]);
+        self.last_take[i] = take;
+        self.overflow[i] |= take < data.len();
         match self.transport {
             Transport::Udp => {
                 // Each datagram stands alone.
@@ -471,6 +495,32 @@ mod tests {
             }
             assert_eq!(p.verdict(), whole, "case {:?} byte by byte", c.name);
         }
+    }
+
+    #[test]
+    fn prober_replay_parts_rebuild_the_stream() {
+        let req = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        for cut in 0..req.len() {
+            let mut p = Prober::new(Transport::Tcp, 80);
+            let mut v = p.feed(TS, &req[..cut]);
+            let mut last: &[u8] = &req[..cut];
+            let mut later: &[u8] = &req[cut..];
+            if v == AppProto::Unknown {
+                v = p.feed(TS, &req[cut..]);
+                last = &req[cut..];
+                later = &[];
+            }
+            assert_eq!(v, AppProto::Http1, "cut {cut}");
+            let [a, b] = p.replay_parts(TS, last);
+            assert_eq!([a, b, later].concat(), req.to_vec(), "cut {cut}");
+            assert!(!p.overflowed(TS));
+        }
+        let mut p = Prober::new(Transport::Tcp, 80);
+        let mut big = b"GET /".to_vec();
+        big.resize(PROBE_MAX_BYTES + 100, b'a');
+        p.feed(TS, &big);
+        let [a, b] = p.replay_parts(TS, &big);
+        assert_eq!([a, b].concat(), big);
     }
 
     #[test]

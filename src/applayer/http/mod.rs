@@ -97,6 +97,8 @@ http_events! {
     AbnormalCeHeader => "abnormal_ce_header",
     /// Decompression output exceeded the limit with a bomb-like ratio.
     CompressionBomb => "compression_bomb",
+    /// A `%25` followed by hex in the URI path (double percent-encoding).
+    DoubleEncodedUri => "double_encoded_uri",
     /// Two Content-Length headers with different values in a request.
     DuplicateContentLengthFieldInRequest => "duplicate_content_length_field_in_request",
     /// Two Content-Length headers with different values in a response.

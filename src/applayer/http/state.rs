@@ -378,7 +378,9 @@ impl HttpState {
                 tx.uri_normalized.push(b'?');
                 tx.uri_normalized.extend_from_slice(q);
             }
-            let _ = flags;
+            if flags.double_encoded {
+                evs.push(HttpEvent::DoubleEncodedUri);
+            }
         }
         if let Some(a) = parts.authority {
             let (h, port, bad_port) = parser::normalize_host(a);
@@ -428,13 +430,11 @@ impl HttpState {
         } else if tx.request_version == Some(Protocol::V1_1) && tx.host_raw.is_empty() {
             evs.push(HttpEvent::MissingHostHeader);
         }
-        let connect = tx.method.eq_ignore_ascii_case(b"CONNECT");
         let next = body_mode(&tx.request_headers, &mut evs, Direction::ToServer);
         for e in &evs {
             tx.raise(*e);
         }
         self.anomalies += evs.len() as u64;
-        let _ = connect;
         match next {
             Some(p) => self.req.phase = p,
             None => self.req_complete(),

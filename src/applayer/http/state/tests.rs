@@ -590,3 +590,25 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&a.txs().next().map(|t| t.request_body.clone()), &Some(body));
     }
 }
+
+#[test]
+fn double_encoded_uri() {
+    let st = check(r"> GET /a%252e%252e/b HTTP/1.1\r\nHost: a\r\n\r\n", false);
+    let t = tx(&st, 0);
+    assert!(t.has_event(HttpEvent::DoubleEncodedUri));
+    assert_eq!(t.uri_normalized, b"/a%2e%2e/b");
+}
+
+#[test]
+fn lf_only_lines() {
+    let st = check(
+        r"
+        > GET /lf HTTP/1.0\nHost: a\nContent-Length: 2\n\nhi
+        < HTTP/1.0 200 OK\nContent-Length: 2\n\nok
+        ",
+        false,
+    );
+    let t = tx(&st, 0);
+    assert_eq!((t.request_body.as_slice(), t.response_body.as_slice()), (&b"hi"[..], &b"ok"[..]));
+    assert_eq!(t.request_headers.raw, b"Host: a\nContent-Length: 2\n");
+}
