@@ -10,7 +10,9 @@ fn inputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<_> = rd
         .map(|e| e.unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display())).path())
         .filter(|p| p.is_file() && p.file_name().is_some_and(|n| !n.to_string_lossy().starts_with('.')))
-        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))))
+        .map(|p| {
+            (p.display().to_string(), std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display())))
+        })
         .collect();
     out.sort();
     out

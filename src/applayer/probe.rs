@@ -53,11 +53,40 @@ const UDP_CHECKS: &[(AppProto, Check)] = &[(AppProto::Dns, check_dns_udp)];
 /// HTTP request methods recognised at the start of a to_server stream (Suricata's list plus
 /// WebDAV). Matched case-sensitively and followed by a space or tab.
 pub const HTTP_METHODS: &[&[u8]] = &[
-    b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"CONNECT", b"TRACE", b"PATCH",
-    b"PROPFIND", b"PROPPATCH", b"MKCOL", b"COPY", b"MOVE", b"LOCK", b"UNLOCK", b"CHECKOUT",
-    b"UNCHECKOUT", b"CHECKIN", b"UPDATE", b"LABEL", b"REPORT", b"MKWORKSPACE", b"MKACTIVITY",
-    b"MERGE", b"SEARCH", b"BASELINE-CONTROL", b"VERSION-CONTROL", b"INVALID", b"POLL", b"BPROPFIND",
-    b"SUBSCRIBE", b"UNSUBSCRIBE", b"NOTIFY",
+    b"GET",
+    b"POST",
+    b"HEAD",
+    b"PUT",
+    b"DELETE",
+    b"OPTIONS",
+    b"CONNECT",
+    b"TRACE",
+    b"PATCH",
+    b"PROPFIND",
+    b"PROPPATCH",
+    b"MKCOL",
+    b"COPY",
+    b"MOVE",
+    b"LOCK",
+    b"UNLOCK",
+    b"CHECKOUT",
+    b"UNCHECKOUT",
+    b"CHECKIN",
+    b"UPDATE",
+    b"LABEL",
+    b"REPORT",
+    b"MKWORKSPACE",
+    b"MKACTIVITY",
+    b"MERGE",
+    b"SEARCH",
+    b"BASELINE-CONTROL",
+    b"VERSION-CONTROL",
+    b"INVALID",
+    b"POLL",
+    b"BPROPFIND",
+    b"SUBSCRIBE",
+    b"UNSUBSCRIBE",
+    b"NOTIFY",
 ];
 
 /// Probes `data` (the first bytes of direction `dir`, starting at stream offset 0) for every
@@ -240,9 +269,8 @@ const DNS_MAX_QUESTIONS: u16 = 32;
 /// Sanity of a DNS header: QR matches the direction, a known opcode, 1..=32 questions, and
 /// record counts that fit the message.
 fn dns_header_ok(dir: Direction, h: &[u8], msg_len: usize) -> bool {
-    let be = |i: usize| -> u16 {
-        u16::from_be_bytes([h.get(i).copied().unwrap_or(0), h.get(i + 1).copied().unwrap_or(0)])
-    };
+    let be =
+        |i: usize| -> u16 { u16::from_be_bytes([h.get(i).copied().unwrap_or(0), h.get(i + 1).copied().unwrap_or(0)]) };
     let flags = be(2);
     let qr = flags & 0x8000 != 0;
     let opcode = (flags >> 11) & 0x0f;
@@ -309,7 +337,15 @@ fn idx(dir: Direction) -> usize {
 impl Prober {
     /// A prober for a flow over `transport` whose server port is `server_port`.
     pub fn new(transport: Transport, server_port: u16) -> Self {
-        Prober { transport, server_port, buf: [Vec::new(), Vec::new()], last_take: [0; 2], overflow: [false; 2], done: [false; 2], verdict: AppProto::Unknown }
+        Prober {
+            transport,
+            server_port,
+            buf: [Vec::new(), Vec::new()],
+            last_take: [0; 2],
+            overflow: [false; 2],
+            done: [false; 2],
+            verdict: AppProto::Unknown,
+        }
     }
 
     /// The verdict so far.
@@ -418,7 +454,8 @@ mod tests {
     use ProbeResult::{Found, NeedMore, NoMatch};
 
     const DNS_Q: &[u8] = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01";
-    const DNS_TCP_Q: &[u8] = b"\x00\x1d\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01";
+    const DNS_TCP_Q: &[u8] =
+        b"\x00\x1d\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01";
 
     fn cases() -> Vec<Case> {
         vec![
@@ -452,12 +489,39 @@ mod tests {
             tcp("dns tcp query", TS, 53, DNS_TCP_Q, Found(AppProto::Dns)),
             tcp("dns tcp query short", TS, 53, b"\x00\x1d\x12\x34", NeedMore),
             tcp("dns tcp wrong port", TS, 5353, DNS_TCP_Q, NoMatch),
-            tcp("dns tcp response bit in to_server", TS, 53, b"\x00\x1d\x12\x34\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00", NoMatch),
+            tcp(
+                "dns tcp response bit in to_server",
+                TS,
+                53,
+                b"\x00\x1d\x12\x34\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00",
+                NoMatch,
+            ),
             tcp("binary garbage", TS, 80, b"\x00\x01\x02\x03\xff\xfe", NoMatch),
             tcp("leading space", TS, 80, b" GET / HTTP/1.1", NoMatch),
-            Case { name: "dns udp query", transport: Transport::Udp, dir: TS, port: 53, data: DNS_Q, want: Found(AppProto::Dns) },
-            Case { name: "dns udp wrong port", transport: Transport::Udp, dir: TS, port: 123, data: DNS_Q, want: NoMatch },
-            Case { name: "dns udp truncated", transport: Transport::Udp, dir: TS, port: 53, data: b"\x12\x34\x01", want: NoMatch },
+            Case {
+                name: "dns udp query",
+                transport: Transport::Udp,
+                dir: TS,
+                port: 53,
+                data: DNS_Q,
+                want: Found(AppProto::Dns),
+            },
+            Case {
+                name: "dns udp wrong port",
+                transport: Transport::Udp,
+                dir: TS,
+                port: 123,
+                data: DNS_Q,
+                want: NoMatch,
+            },
+            Case {
+                name: "dns udp truncated",
+                transport: Transport::Udp,
+                dir: TS,
+                port: 53,
+                data: b"\x12\x34\x01",
+                want: NoMatch,
+            },
             Case {
                 name: "dns udp counts too big",
                 transport: Transport::Udp,

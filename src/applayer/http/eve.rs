@@ -125,7 +125,11 @@ mod tests {
 
         let mut st = HttpState::default();
         let ts = Timestamp::from_micros(0);
-        st.on_data(Direction::ToServer, ts, b"GET / HTTP/1.1\r\nHost: testmyids.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n");
+        st.on_data(
+            Direction::ToServer,
+            ts,
+            b"GET / HTTP/1.1\r\nHost: testmyids.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n",
+        );
         st.on_data(
             Direction::ToClient,
             ts,

@@ -54,7 +54,11 @@ fn close(mut st: HttpState) {
     assert!(st.txs().all(|t| t.progress.is_done()), "tx incomplete after close");
     for t in st.txs() {
         let mut sink = super::eve::JsonFields::default();
-        super::eve::write_http(t, super::eve::HttpEveOptions { request_headers: true, response_headers: true }, &mut sink);
+        super::eve::write_http(
+            t,
+            super::eve::HttpEveOptions { request_headers: true, response_headers: true },
+            &mut sink,
+        );
     }
 }
 

@@ -12,11 +12,11 @@
 //! its body limit; decompression stops at `decompression_limit`; a flow holds at most `max_txs`
 //! live transactions. Every bound hit raises an [`HttpEvent`].
 
+mod decompress;
 pub mod eve;
 pub mod harness;
 pub mod parser;
 pub mod state;
-mod decompress;
 
 pub use state::HttpState;
 

@@ -323,7 +323,9 @@ pub fn normalize_path(path: &[u8], out: &mut Vec<u8>) -> PathFlags {
     while i < path.len() {
         let b = path[i];
         if b == b'%' {
-            if let (Some(h), Some(l)) = (path.get(i + 1).and_then(|c| hex_val(*c)), path.get(i + 2).and_then(|c| hex_val(*c))) {
+            if let (Some(h), Some(l)) =
+                (path.get(i + 1).and_then(|c| hex_val(*c)), path.get(i + 2).and_then(|c| hex_val(*c)))
+            {
                 let v = h << 4 | l;
                 if v == b'%' && path.get(i + 3).and_then(|c| hex_val(*c)).is_some() {
                     flags.double_encoded = true;
@@ -416,7 +418,7 @@ pub fn normalize_host(raw: &[u8]) -> (Vec<u8>, Option<u16>, bool) {
     let mut port_invalid = false;
     let port = match port {
         None => None,
-        Some(p) if p.is_empty() => None,
+        Some(b"") => None,
         Some(p) => match parse_content_length(p) {
             Some(v) if (1..=65535).contains(&v) => Some(v as u16),
             _ => {
@@ -443,20 +445,81 @@ mod tests {
             flags: (bool, bool, bool),
         }
         let cases = [
-            Case { name: "plain", line: b"GET / HTTP/1.1", method: b"GET", uri: b"/", proto: Some(b"HTTP/1.1"), flags: (false, false, false) },
-            Case { name: "http09", line: b"GET /index.html", method: b"GET", uri: b"/index.html", proto: None, flags: (false, false, false) },
-            Case { name: "leading ws", line: b"  GET / HTTP/1.0", method: b"GET", uri: b"/", proto: Some(b"HTTP/1.0"), flags: (true, false, false) },
-            Case { name: "tab delims", line: b"GET\t/x\tHTTP/1.1", method: b"GET", uri: b"/x", proto: Some(b"HTTP/1.1"), flags: (false, true, true) },
-            Case { name: "double space", line: b"GET  /x  HTTP/1.1", method: b"GET", uri: b"/x", proto: Some(b"HTTP/1.1"), flags: (false, true, true) },
-            Case { name: "space in uri", line: b"GET /a b HTTP/1.1", method: b"GET", uri: b"/a b", proto: Some(b"HTTP/1.1"), flags: (false, false, false) },
-            Case { name: "bad proto", line: b"GET / FOO/1.1", method: b"GET", uri: b"/", proto: Some(b"FOO/1.1"), flags: (false, false, false) },
-            Case { name: "method only", line: b"GET", method: b"GET", uri: b"", proto: None, flags: (false, false, false) },
+            Case {
+                name: "plain",
+                line: b"GET / HTTP/1.1",
+                method: b"GET",
+                uri: b"/",
+                proto: Some(b"HTTP/1.1"),
+                flags: (false, false, false),
+            },
+            Case {
+                name: "http09",
+                line: b"GET /index.html",
+                method: b"GET",
+                uri: b"/index.html",
+                proto: None,
+                flags: (false, false, false),
+            },
+            Case {
+                name: "leading ws",
+                line: b"  GET / HTTP/1.0",
+                method: b"GET",
+                uri: b"/",
+                proto: Some(b"HTTP/1.0"),
+                flags: (true, false, false),
+            },
+            Case {
+                name: "tab delims",
+                line: b"GET\t/x\tHTTP/1.1",
+                method: b"GET",
+                uri: b"/x",
+                proto: Some(b"HTTP/1.1"),
+                flags: (false, true, true),
+            },
+            Case {
+                name: "double space",
+                line: b"GET  /x  HTTP/1.1",
+                method: b"GET",
+                uri: b"/x",
+                proto: Some(b"HTTP/1.1"),
+                flags: (false, true, true),
+            },
+            Case {
+                name: "space in uri",
+                line: b"GET /a b HTTP/1.1",
+                method: b"GET",
+                uri: b"/a b",
+                proto: Some(b"HTTP/1.1"),
+                flags: (false, false, false),
+            },
+            Case {
+                name: "bad proto",
+                line: b"GET / FOO/1.1",
+                method: b"GET",
+                uri: b"/",
+                proto: Some(b"FOO/1.1"),
+                flags: (false, false, false),
+            },
+            Case {
+                name: "method only",
+                line: b"GET",
+                method: b"GET",
+                uri: b"",
+                proto: None,
+                flags: (false, false, false),
+            },
             Case { name: "empty", line: b"", method: b"", uri: b"", proto: None, flags: (false, false, false) },
         ];
         for c in cases {
             let r = parse_request_line(c.line);
             assert_eq!((r.method, r.uri, r.protocol), (c.method, c.uri, c.proto), "{}", c.name);
-            assert_eq!((r.leading_whitespace, r.method_delim_non_compliant, r.uri_delim_non_compliant), c.flags, "{}", c.name);
+            assert_eq!(
+                (r.leading_whitespace, r.method_delim_non_compliant, r.uri_delim_non_compliant),
+                c.flags,
+                "{}",
+                c.name
+            );
         }
     }
 
@@ -492,7 +555,10 @@ mod tests {
     #[test]
     fn header_lines() {
         let h = parse_header_line(b"Host: example.com ");
-        assert_eq!((h.name, h.value, h.missing_colon, h.invalid_name), (&b"Host"[..], &b"example.com"[..], false, false));
+        assert_eq!(
+            (h.name, h.value, h.missing_colon, h.invalid_name),
+            (&b"Host"[..], &b"example.com"[..], false, false)
+        );
         let h = parse_header_line(b"Host : x");
         assert!(h.invalid_name);
         assert_eq!(h.name, b"Host");

@@ -279,12 +279,11 @@ impl HttpState {
 
     fn req_line(&mut self, line: &[u8], overflow: bool) {
         match self.req.phase {
-            Phase::Resync => {
-                if looks_like_request(line) {
-                    self.req.phase = Phase::Start;
-                    self.req_line(line, overflow);
-                }
+            Phase::Resync if looks_like_request(line) => {
+                self.req.phase = Phase::Start;
+                self.req_line(line, overflow);
             }
+            Phase::Resync => {}
             Phase::Start => {
                 if parser::is_blank(line) {
                     return;
@@ -353,7 +352,11 @@ impl HttpState {
         }
         let version = match rl.protocol {
             None => {
-                evs.push(if rl.uri.is_empty() { HttpEvent::RequestLineIncomplete } else { HttpEvent::RequestLineMissingProtocol });
+                evs.push(if rl.uri.is_empty() {
+                    HttpEvent::RequestLineIncomplete
+                } else {
+                    HttpEvent::RequestLineMissingProtocol
+                });
                 Protocol::V0_9
             }
             Some(p) => {
@@ -650,12 +653,11 @@ impl HttpState {
 
     fn res_line(&mut self, line: &[u8], overflow: bool) {
         match self.res.phase {
-            Phase::Resync => {
-                if parser::looks_like_status_line(line) {
-                    self.res.phase = Phase::Start;
-                    self.res_line(line, overflow);
-                }
+            Phase::Resync if parser::looks_like_status_line(line) => {
+                self.res.phase = Phase::Start;
+                self.res_line(line, overflow);
             }
+            Phase::Resync => {}
             Phase::Start => {
                 if parser::is_blank(line) {
                     return;

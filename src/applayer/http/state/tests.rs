@@ -468,7 +468,7 @@ fn field_too_long_is_truncated() {
     let t = tx(&st, 0);
     assert!(t.has_event(HttpEvent::RequestFieldTooLong));
     assert!(t.request_header(b"x").map_or(0, <[u8]>::len) <= st.config().field_limit);
-    assert_eq!(t.progress.request_complete, true);
+    assert!(t.progress.request_complete);
 }
 
 #[test]
@@ -498,7 +498,7 @@ fn gap_in_headers_resyncs() {
         false,
     );
     assert!(tx(&st, 0).request_gap);
-    assert_eq!(tx(&st, 0).progress.request_complete, true);
+    assert!(tx(&st, 0).progress.request_complete);
     assert_eq!(tx(&st, 1).uri_raw, b"/found");
     assert_eq!(st.txs().len(), 2);
 }
