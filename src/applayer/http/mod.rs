@@ -283,7 +283,8 @@ pub struct HttpTx {
     /// Response body: dechunked and decompressed, at most `response_body_limit` bytes
     /// (`http.response_body` / `file.data`).
     pub response_body: Vec<u8>,
-    /// Response message-body bytes seen after dechunking, before decompression (EVE `length`).
+    /// Response message length as libhtp counts it (EVE `length`): body bytes before
+    /// decompression plus chunk-size lines and chunk CRLFs, trailers excluded.
     pub response_body_len: u64,
     /// Part of the request was lost in a gap.
     pub request_gap: bool,

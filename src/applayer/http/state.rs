@@ -714,11 +714,15 @@ impl HttpState {
                 self.header_line(Direction::ToClient, line);
             }
             Phase::Chunked(Chunk::DataEnd) if parser::is_blank(line) => {
+                self.res_count_framing(line);
                 self.res.phase = Phase::Chunked(Chunk::Size);
             }
             Phase::Chunked(_) => {
                 let c = parser::parse_chunk_size(parser::chomp(line));
                 let cur = self.res.cur;
+                if c.size.is_some() {
+                    self.res_count_framing(line);
+                }
                 if c.extension {
                     self.raise(cur, HttpEvent::ResponseChunkExtension);
                 }
@@ -795,6 +799,13 @@ impl HttpState {
         match next {
             Some(p) => self.res.phase = p,
             None => self.res_complete(),
+        }
+    }
+
+    /// Chunk framing counts in the message length as libhtp counts it (EVE `length`).
+    fn res_count_framing(&mut self, line: &[u8]) {
+        if let Some(tx) = self.tx_mut(self.res.cur) {
+            tx.response_body_len = tx.response_body_len.saturating_add(line.len() as u64);
         }
     }
 
