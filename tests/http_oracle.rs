@@ -96,7 +96,8 @@ fn collect(path: &str) -> BTreeMap<(Endpoint, Endpoint), Conn> {
 /// One direction's stream as data and gap pieces.
 fn stream(d: &DirStream) -> Vec<Result<Vec<u8>, u64>> {
     let Some(base) = d.isn.or_else(|| d.segs.iter().map(|s| s.0).min()) else { return Vec::new() };
-    let mut segs: Vec<(u64, &[u8])> = d.segs.iter().map(|(s, p)| (u64::from(s.wrapping_sub(base)), p.as_slice())).collect();
+    let mut segs: Vec<(u64, &[u8])> =
+        d.segs.iter().map(|(s, p)| (u64::from(s.wrapping_sub(base)), p.as_slice())).collect();
     segs.sort_by_key(|s| s.0);
     let mut out = Vec::new();
     let mut cur = 0u64;
@@ -163,44 +164,91 @@ fn oracle_events(path: &str) -> Vec<((Endpoint, Endpoint, u64), Vec<(String, ser
     out
 }
 
-/// Compares one capture; returns (matched, total, mismatch descriptions).
-fn compare(name: &str) -> (usize, usize, Vec<String>) {
-    let pcap = format!("/work/shared/pcaps/real/zeek/{name}");
-    let oracle = format!("/work/shared/oracle/zeek/{name}.eve.json");
+/// Response-side fields whose value depends on how much of the response the capture lets a
+/// TCP stream engine deliver (Suricata withholds unacknowledged and post-loss data; this test's
+/// naive reassembly does not).
+const RESPONSE_FIELDS: &[&str] = &["length", "status", "http_content_type", "content_range", "redirect"];
+
+/// Compares one capture; returns (total, exact mismatches, response-only mismatches).
+fn compare(name: &str) -> (usize, Vec<String>, Vec<String>) {
+    let pcap = format!("/work/shared/pcaps/real/{name}");
+    let oracle = format!("/work/shared/oracle/{name}.eve.json");
     let ours = our_events(&pcap);
     let want = oracle_events(&oracle);
-    let mut bad = Vec::new();
+    let (mut bad, mut response_only) = (Vec::new(), Vec::new());
     for (key, fields) in &want {
         match ours.get(key) {
             None => bad.push(format!("{name}: no tx for {key:?}")),
-            Some(got) if got != fields => bad.push(format!("{name} {key:?}:\n  want {fields:?}\n  got  {got:?}")),
+            Some(got) if got != fields => {
+                let strip = |v: &[(String, serde_json::Value)]| -> Vec<(String, serde_json::Value)> {
+                    v.iter().filter(|(k, _)| !RESPONSE_FIELDS.contains(&k.as_str())).cloned().collect()
+                };
+                let msg = format!("{name} {key:?}:\n  want {fields:?}\n  got  {got:?}");
+                if strip(got) == strip(fields) {
+                    response_only.push(msg);
+                } else {
+                    bad.push(msg);
+                }
+            }
             Some(_) => {}
         }
     }
-    (want.len() - bad.len(), want.len(), bad)
+    (want.len(), bad, response_only)
 }
 
+/// Clean captures: every http record equals Suricata's, field for field and in order.
 #[test]
-fn http_records_match_suricata_on_real_captures() {
+fn http_records_match_suricata_on_clean_captures() {
     let captures = [
-        "http_testmyids.pcap",
-        "http_pipelined-requests.pcap",
-        "http_bro.org.pcap",
-        "http_m57-long-49583-80.pcap",
-        "http_http-post-large.pcap",
-        "http_ctu-62604-80.pcap",
-        "http_cooper-grill-dvwa.pcapng",
-        "http-vlan-0.pcap",
-        "http-qinq-0.pcap",
+        "zeek/http_testmyids.pcap",
+        "zeek/http_pipelined-requests.pcap",
+        "zeek/http_bro.org.pcap",
+        "zeek/http_m57-long-49583-80.pcap",
+        "zeek/http_http-post-large.pcap",
+        "zeek/http_ctu-62604-80.pcap",
+        "zeek/http_cooper-grill-dvwa.pcapng",
+        "zeek/http-vlan-0.pcap",
+        "zeek/http-qinq-0.pcap",
+        "chrissanders/aurora.pcapng",
+        "chrissanders/cryptowall4_c2.pcapng",
+        "chrissanders/ek_to_cryptowall4.pcapng",
+        "chrissanders/http_dvwa_sqlinjection.pcapng",
+        "ivre-wireshark/http.pcap",
     ];
-    let mut all_bad = Vec::new();
-    let (mut ok, mut total) = (0, 0);
+    let mut all = Vec::new();
+    let mut total = 0;
     for c in captures {
-        let (m, t, bad) = compare(c);
-        ok += m;
+        let (t, bad, resp) = compare(c);
         total += t;
-        all_bad.extend(bad);
+        all.extend(bad);
+        all.extend(resp);
     }
-    assert!(total >= 40, "oracle http events missing ({total})");
-    assert!(all_bad.is_empty(), "{ok}/{total} http records match; mismatches:\n{}", all_bad.join("\n"));
+    assert!(total >= 60, "oracle http events missing ({total})");
+    assert!(all.is_empty(), "{} of {total} http records differ:\n{}", all.len(), all.join("\n"));
+}
+
+/// Lossy captures (malware traffic with missing/unacknowledged segments): request-side fields
+/// of every record equal Suricata's, and at least 95% of records are exact.
+#[test]
+fn http_request_fields_match_suricata_on_lossy_captures() {
+    let captures = [
+        "elcabezzonn/capture-Mon-02-13-17-17-15-34_Empire.pcap",
+        "elcabezzonn/capture-Thu-11-24-16-10-28-11_cerber.pcap",
+        "elcabezzonn/malware_infection.pcap",
+    ];
+    let (mut total, mut bad, mut resp) = (0, Vec::new(), Vec::new());
+    for c in captures {
+        let (t, b, r) = compare(c);
+        total += t;
+        bad.extend(b);
+        resp.extend(r);
+    }
+    assert!(total >= 900, "oracle http events missing ({total})");
+    assert!(bad.is_empty(), "request-side differences:\n{}", bad.join("\n"));
+    assert!(
+        resp.len() * 20 <= total,
+        "{} of {total} records differ in response fields:\n{}",
+        resp.len(),
+        resp.join("\n")
+    );
 }

@@ -3,6 +3,9 @@
 //! `http_method`, `protocol`, `status`, `redirect`, `length`, then (when enabled)
 //! `request_headers` and `response_headers` as arrays of `{"name","value"}`.
 //!
+//! `content_range` (an object: `raw`, `start`, `end`, `size`) follows `http_content_type` when
+//! the response has a `Content-Range` header.
+//!
 //! Pure: the output module passes a [`HttpEveSink`] that writes JSON; absent values are
 //! skipped, as Suricata does. Strings are raw bytes; the sink escapes them as Suricata does.
 
@@ -25,6 +28,45 @@ pub trait HttpEveSink {
     fn uint(&mut self, key: &'static str, value: u64);
     /// An array of header objects `{"name": .., "value": ..}`.
     fn headers(&mut self, key: &'static str, headers: &[Header]);
+    /// The `content_range` object: `raw`, then `start`, `end`, `size` when parsed.
+    fn content_range(&mut self, key: &'static str, range: &ContentRange<'_>);
+}
+
+/// A parsed `Content-Range` response header, as Suricata logs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContentRange<'a> {
+    /// The header value as sent.
+    pub raw: &'a [u8],
+    /// First byte position.
+    pub start: Option<u64>,
+    /// Last byte position.
+    pub end: Option<u64>,
+    /// Complete length (`None` for `*`).
+    pub size: Option<u64>,
+}
+
+/// Parses `bytes <start>-<end>/<size|*>` (also without the `bytes` unit, as Suricata accepts).
+pub fn parse_content_range(raw: &[u8]) -> ContentRange<'_> {
+    let mut r = ContentRange { raw, start: None, end: None, size: None };
+    let v = super::parser::trim_lws(raw);
+    let v = match v.get(..5) {
+        Some(u) if u.eq_ignore_ascii_case(b"bytes") => super::parser::trim_lws(&v[5..]),
+        _ => v,
+    };
+    let (range, size) = match v.iter().position(|b| *b == b'/') {
+        Some(p) => (&v[..p], Some(&v[p + 1..])),
+        None => (v, None),
+    };
+    let num = |s: &[u8]| super::parser::parse_content_length(s);
+    if let Some(d) = range.iter().position(|b| *b == b'-') {
+        let (a, b) = (num(&range[..d]), num(&range[d + 1..]));
+        if a.is_some() && b.is_some() {
+            r.start = a;
+            r.end = b;
+        }
+    }
+    r.size = size.and_then(num);
+    r
 }
 
 /// Writes `tx`'s `http` object fields into `sink`, in Suricata's order.
@@ -45,6 +87,9 @@ pub fn write_http<S: HttpEveSink>(tx: &HttpTx, opts: HttpEveOptions, sink: &mut 
         // Suricata logs the media type without parameters.
         let mt = v.split(|b| *b == b';').next().unwrap_or(v);
         sink.string("http_content_type", super::parser::trim_lws(mt));
+    }
+    if let Some(v) = tx.response_header(b"content-range") {
+        sink.content_range("content_range", &parse_content_range(v));
     }
     if let Some(v) = tx.referer() {
         sink.string("http_refer", v);
@@ -95,6 +140,18 @@ impl HttpEveSink for JsonFields {
             .collect();
         self.0.push((key, serde_json::Value::Array(arr)));
     }
+    fn content_range(&mut self, key: &'static str, r: &ContentRange<'_>) {
+        let mut m = serde_json::Map::new();
+        m.insert("raw".into(), String::from_utf8_lossy(r.raw).into_owned().into());
+        if let (Some(a), Some(b)) = (r.start, r.end) {
+            m.insert("start".into(), a.into());
+            m.insert("end".into(), b.into());
+        }
+        if let Some(n) = r.size {
+            m.insert("size".into(), n.into());
+        }
+        self.0.push((key, serde_json::Value::Object(m)));
+    }
 }
 
 #[cfg(test)]
@@ -138,6 +195,22 @@ mod tests {
         let got: Vec<(String, serde_json::Value)> =
             fields(&st, HttpEveOptions::default()).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn content_ranges() {
+        let cases: &[(&str, &[u8], Option<u64>, Option<u64>, Option<u64>)] = &[
+            ("full", b"bytes 0-6190/39341", Some(0), Some(6190), Some(39341)),
+            ("star size", b"bytes 10-20/*", Some(10), Some(20), None),
+            ("no unit", b"5-6/7", Some(5), Some(6), Some(7)),
+            ("unsatisfied", b"bytes */100", None, None, Some(100)),
+            ("junk", b"whatever", None, None, None),
+        ];
+        for (name, raw, a, b, n) in cases {
+            let r = parse_content_range(raw);
+            assert_eq!((r.start, r.end, r.size), (*a, *b, *n), "{name}");
+            assert_eq!(r.raw, *raw);
+        }
     }
 
     #[test]
