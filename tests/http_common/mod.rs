@@ -3,7 +3,7 @@
 //! bytes, report holes as gaps) and run both directions through an `HttpState`.
 #![allow(dead_code)]
 
-use rampart::applayer::http::HttpState;
+use rampart::applayer::http::{HttpConfig, HttpState};
 use rampart::applayer::Direction;
 use rampart::time::Timestamp;
 use std::collections::{BTreeMap, HashMap};
@@ -115,13 +115,18 @@ pub fn stream(d: &DirStream) -> Vec<Result<Vec<u8>, u64>> {
 /// Runs every TCP connection of `path` through its own `HttpState`, to_server stream first;
 /// returns (client, server, closed state) per connection, in capture order of first packet.
 pub fn http_states(path: &str) -> Vec<(Endpoint, Endpoint, HttpState)> {
+    http_states_with(path, &HttpConfig::default())
+}
+
+/// [`http_states`] with the given parser configuration.
+pub fn http_states_with(path: &str, cfg: &HttpConfig) -> Vec<(Endpoint, Endpoint, HttpState)> {
     let mut conns: Vec<_> = collect(path).into_iter().collect();
     conns.sort_by_key(|(_, c)| c.first_seen);
     let mut out = Vec::new();
     for (key, c) in conns {
         let client = c.client.unwrap_or(if key.1 .1 == 80 || key.1 .1 == 8080 { key.0 } else { key.1 });
         let server = if client == key.0 { key.1 } else { key.0 };
-        let mut st = HttpState::default();
+        let mut st = HttpState::new(cfg.clone());
         let ts = Timestamp::default();
         for (dir, k) in [(Direction::ToServer, (client, server)), (Direction::ToClient, (server, client))] {
             if let Some(d) = c.dirs.get(&k) {

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use flate2::write::{DeflateDecoder, GzDecoder, ZlibDecoder};
+use flate2::write::{DeflateDecoder, ZlibDecoder};
 
 /// Content codings we decompress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,23 +36,46 @@ impl Write for Sink {
 
 enum Inner {
     /// Deflate: zlib-wrapped or raw, decided on the first two bytes.
-    Undecided(Vec<u8>),
-    Gzip(GzDecoder<Sink>),
+    DeflateUndecided(Vec<u8>),
+    /// Gzip: the header is parsed here, leniently (reserved flags ignored, as libhtp-rs does),
+    /// then the raw deflate stream follows; the CRC/size trailer is ignored.
+    GzipHeader(Vec<u8>),
     Zlib(ZlibDecoder<Sink>),
     Raw(DeflateDecoder<Sink>),
+    /// The stream ended; later bytes (trailers, junk) are ignored.
+    Done,
 }
 
-/// One body's decompressor.
-pub(crate) struct Decoder {
-    inner: Inner,
-    /// Compressed bytes fed.
-    pub input: u64,
-}
+/// Most gzip header bytes buffered (FNAME/FCOMMENT are unbounded on the wire).
+const GZIP_HEADER_LIMIT: usize = 4096;
 
-impl std::fmt::Debug for Decoder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Decoder").field("input", &self.input).finish()
+/// Length of a complete lenient gzip header at the start of `b`: `Ok(Some(n))`, `Ok(None)` when
+/// more bytes are needed, `Err` when `b` is not gzip.
+fn gzip_header_len(b: &[u8]) -> Result<Option<usize>, ()> {
+    if b.len() >= 2 && (b[0] != 0x1f || b[1] != 0x8b) || b.first().is_some_and(|x| *x != 0x1f) {
+        return Err(());
     }
+    if b.len() < 10 {
+        return Ok(None);
+    }
+    let flags = b[3];
+    let mut i = 10;
+    if flags & 0x04 != 0 {
+        let (Some(lo), Some(hi)) = (b.get(i), b.get(i + 1)) else { return Ok(None) };
+        i += 2 + (usize::from(*hi) << 8 | usize::from(*lo));
+    }
+    for bit in [0x08u8, 0x10] {
+        if flags & bit != 0 {
+            match b.get(i..).and_then(|r| r.iter().position(|x| *x == 0)) {
+                Some(z) => i += z + 1,
+                None => return Ok(None),
+            }
+        }
+    }
+    if flags & 0x02 != 0 {
+        i += 2;
+    }
+    Ok(if i <= b.len() { Some(i) } else { None })
 }
 
 fn zlib_header(b: &[u8]) -> bool {
@@ -62,62 +85,210 @@ fn zlib_header(b: &[u8]) -> bool {
     }
 }
 
-impl Decoder {
-    pub fn new(c: Coding) -> Self {
+/// One content-coding layer.
+struct Layer {
+    inner: Inner,
+}
+
+impl Layer {
+    fn new(c: Coding) -> Self {
         let inner = match c {
-            Coding::Gzip => Inner::Gzip(GzDecoder::new(Sink::default())),
-            Coding::Deflate => Inner::Undecided(Vec::new()),
+            Coding::Gzip => Inner::GzipHeader(Vec::new()),
+            Coding::Deflate => Inner::DeflateUndecided(Vec::new()),
         };
-        Decoder { inner, input: 0 }
+        Layer { inner }
+    }
+
+    /// Decodes `data`, appending at most `room - out.len()` bytes to `out`; returns the bytes
+    /// produced (kept or not).
+    fn feed(&mut self, data: &[u8], out: &mut Vec<u8>, room: usize) -> Result<u64, ()> {
+        match &mut self.inner {
+            Inner::GzipHeader(h) => {
+                h.extend_from_slice(data);
+                match gzip_header_len(h) {
+                    Err(()) => Err(()),
+                    Ok(None) if h.len() > GZIP_HEADER_LIMIT => Err(()),
+                    Ok(None) => Ok(0),
+                    Ok(Some(n)) => {
+                        let rest = h.split_off(n.min(h.len()));
+                        self.inner = Inner::Raw(DeflateDecoder::new(Sink::default()));
+                        self.feed(&rest, out, room)
+                    }
+                }
+            }
+            Inner::DeflateUndecided(pending) => {
+                pending.extend_from_slice(data);
+                if pending.len() < 2 {
+                    return Ok(0);
+                }
+                let pending = std::mem::take(pending);
+                self.inner = if zlib_header(&pending) {
+                    Inner::Zlib(ZlibDecoder::new(Sink::default()))
+                } else {
+                    Inner::Raw(DeflateDecoder::new(Sink::default()))
+                };
+                self.feed(&pending, out, room)
+            }
+            Inner::Done => Ok(0),
+            Inner::Zlib(d) => Self::write(d, data, out, room).map(|(n, end)| {
+                if end {
+                    self.inner = Inner::Done;
+                }
+                n
+            }),
+            Inner::Raw(d) => Self::write(d, data, out, room).map(|(n, end)| {
+                if end {
+                    self.inner = Inner::Done;
+                }
+                n
+            }),
+        }
+    }
+
+    /// Runs one flate2 writer; returns (bytes produced, stream ended).
+    fn write<W: Write + SinkAccess>(w: &mut W, data: &[u8], out: &mut Vec<u8>, room: usize) -> Result<(u64, bool), ()> {
+        let before = w.sink().total;
+        w.sink_mut().room = room;
+        w.sink_mut().buf = std::mem::take(out);
+        let mut d = data;
+        let mut end = false;
+        let mut res = Ok(());
+        while !d.is_empty() {
+            match w.write(d) {
+                Ok(0) => {
+                    end = true;
+                    break;
+                }
+                Ok(n) => d = d.get(n..).unwrap_or(&[]),
+                Err(_) => {
+                    res = Err(());
+                    break;
+                }
+            }
+        }
+        if res.is_ok() && w.flush().is_err() {
+            res = Err(());
+        }
+        *out = std::mem::take(&mut w.sink_mut().buf);
+        let produced = w.sink().total - before;
+        res.map(|()| (produced, end))
+    }
+}
+
+/// Access to the sink inside a flate2 writer.
+trait SinkAccess {
+    fn sink(&self) -> &Sink;
+    fn sink_mut(&mut self) -> &mut Sink;
+}
+
+impl SinkAccess for ZlibDecoder<Sink> {
+    fn sink(&self) -> &Sink {
+        self.get_ref()
+    }
+    fn sink_mut(&mut self) -> &mut Sink {
+        self.get_mut()
+    }
+}
+
+impl SinkAccess for DeflateDecoder<Sink> {
+    fn sink(&self) -> &Sink {
+        self.get_ref()
+    }
+    fn sink_mut(&mut self) -> &mut Sink {
+        self.get_mut()
+    }
+}
+
+/// Bytes one intermediate layer may produce per input chunk (bounds memory between layers).
+const INTERMEDIATE_LIMIT: usize = 1 << 20;
+
+/// One body's decompressor: a chain of layers, outermost coding first.
+pub(crate) struct Decoder {
+    layers: Vec<Layer>,
+    /// Compressed bytes fed.
+    pub input: u64,
+    /// Total bytes produced by the innermost layer.
+    pub total: u64,
+    /// The first bytes were not compressed at all: pass data through unchanged (libhtp does).
+    passthrough: bool,
+    produced_any: bool,
+}
+
+impl std::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoder").field("layers", &self.layers.len()).field("input", &self.input).finish()
+    }
+}
+
+impl Decoder {
+    /// A decoder for `codings` as listed in Content-Encoding (applied in that order, so they are
+    /// undone last to first).
+    pub fn new_layers(codings: &[Coding]) -> Self {
+        Decoder {
+            layers: codings.iter().rev().map(|c| Layer::new(*c)).collect(),
+            input: 0,
+            total: 0,
+            passthrough: false,
+            produced_any: false,
+        }
+    }
+
+    /// A single-layer decoder.
+    #[cfg(test)]
+    pub fn new(c: Coding) -> Self {
+        Self::new_layers(&[c])
+    }
+
+    /// Whether the decoder gave up decoding and passes bytes through.
+    pub fn is_passthrough(&self) -> bool {
+        self.passthrough
     }
 
     /// Decompresses `data`, appending at most `room - out.len()` bytes to `out`. Returns the
-    /// total decompressed so far, or `Err` when the stream is corrupt.
+    /// total decompressed so far. When the very first bytes do not decode, switches to
+    /// passing data through (and returns `Err` once so the caller can raise an event);
+    /// later corruption returns `Err` and output stops.
     pub fn feed(&mut self, data: &[u8], out: &mut Vec<u8>, room: usize) -> Result<u64, ()> {
         self.input = self.input.saturating_add(data.len() as u64);
-        if let Inner::Undecided(pending) = &mut self.inner {
-            pending.extend_from_slice(data);
-            if pending.len() < 2 {
-                return Ok(0);
-            }
-            let pending = std::mem::take(pending);
-            self.inner = if zlib_header(&pending) {
-                Inner::Zlib(ZlibDecoder::new(Sink::default()))
-            } else {
-                Inner::Raw(DeflateDecoder::new(Sink::default()))
-            };
-            return self.write(&pending, out, room);
+        if self.passthrough {
+            let keep = data.len().min(room.saturating_sub(out.len()));
+            out.extend_from_slice(&data[..keep]);
+            self.total = self.total.saturating_add(data.len() as u64);
+            return Ok(self.total);
         }
-        self.write(data, out, room)
-    }
-
-    fn write(&mut self, data: &[u8], out: &mut Vec<u8>, room: usize) -> Result<u64, ()> {
-        fn run<W: Write>(w: &mut W, data: &[u8]) -> Result<(), ()> {
-            let mut d = data;
-            while !d.is_empty() {
-                match w.write(d) {
-                    Ok(0) => return Ok(()), // stream ended; trailing bytes ignored
-                    Ok(n) => d = d.get(n..).unwrap_or(&[]),
-                    Err(_) => return Err(()),
+        let mut cur: Vec<u8> = data.to_vec();
+        let n = self.layers.len();
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            let last = i + 1 == n;
+            let r = if last {
+                layer.feed(&cur, out, room)
+            } else {
+                let mut next = Vec::new();
+                let r = layer.feed(&cur, &mut next, INTERMEDIATE_LIMIT);
+                cur = next;
+                r
+            };
+            match r {
+                Ok(p) => {
+                    if last {
+                        self.total = self.total.saturating_add(p);
+                    }
+                }
+                Err(()) => {
+                    if i == 0 && !self.produced_any {
+                        self.passthrough = true;
+                        let keep = data.len().min(room.saturating_sub(out.len()));
+                        out.extend_from_slice(&data[..keep]);
+                        self.total = self.total.saturating_add(data.len() as u64);
+                    }
+                    return Err(());
                 }
             }
-            Ok(())
         }
-        macro_rules! go {
-            ($dec:expr) => {{
-                $dec.get_mut().room = room;
-                $dec.get_mut().buf = std::mem::take(out);
-                let r = run($dec, data).and_then(|()| $dec.flush().map_err(|_| ()));
-                *out = std::mem::take(&mut $dec.get_mut().buf);
-                r.map(|()| $dec.get_ref().total)
-            }};
+        if self.total > 0 {
+            self.produced_any = true;
         }
-        match &mut self.inner {
-            Inner::Undecided(_) => Ok(0),
-            Inner::Gzip(d) => go!(d),
-            Inner::Zlib(d) => go!(d),
-            Inner::Raw(d) => go!(d),
-        }
+        Ok(self.total)
     }
 }
 

@@ -49,6 +49,9 @@ pub struct HttpConfig {
     pub decompression_ratio: u64,
     /// Decompress gzip/deflate response bodies.
     pub decompress_response: bool,
+    /// Content-coding layers undone at most (Suricata
+    /// `response-body-decompress-layer-limit`, 2); more raise `too_many_encoding_layers`.
+    pub max_decompress_layers: usize,
 }
 
 impl Default for HttpConfig {
@@ -63,6 +66,7 @@ impl Default for HttpConfig {
             decompression_limit: 1024 * 1024,
             decompression_ratio: 512,
             decompress_response: true,
+            max_decompress_layers: 2,
         }
     }
 }
@@ -171,7 +175,7 @@ http_events! {
     ResponseInvalidStatus => "response_invalid_status",
     /// More response headers than the limit.
     ResponseTooManyHeaders => "response_too_many_headers",
-    /// More content codings than supported (one layer is decompressed).
+    /// More content codings than `max_decompress_layers` (only the outermost are undone).
     TooManyEncodingLayers => "too_many_encoding_layers",
     /// A response arrived with no request to pair it with.
     UnableToMatchResponseToRequest => "unable_to_match_response_to_request",
@@ -184,6 +188,19 @@ http_events! {
 
 /// Most distinct events kept per transaction.
 pub const MAX_EVENTS_PER_TX: usize = 32;
+
+/// Header name comparison as libhtp does it: ASCII case-insensitive, NUL bytes ignored.
+pub fn name_matches(stored: &[u8], wanted: &[u8]) -> bool {
+    let mut a = stored.iter().filter(|b| **b != 0);
+    let mut b = wanted.iter().filter(|b| **b != 0);
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => {}
+            _ => return false,
+        }
+    }
+}
 
 /// One header: name as sent, value with surrounding whitespace removed; a repeated header is
 /// one entry with the values joined by `, ` (as libhtp does).
@@ -207,7 +224,7 @@ pub struct Headers {
 impl Headers {
     /// The value of the header `name` (ASCII case-insensitive).
     pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
-        self.list.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_slice())
+        self.list.iter().find(|h| name_matches(&h.name, name)).map(|h| h.value.as_slice())
     }
 
     /// Suricata's `http.header_names` buffer: `\r\n` then each name followed by `\r\n`, then

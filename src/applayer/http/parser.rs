@@ -26,6 +26,29 @@ pub fn is_token(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
+/// Whether a line holds only whitespace (SP, HT, CR, LF, VT, FF): libhtp ends a header block
+/// on such a line (e.g. `\t\n`), not only on an empty one.
+pub fn is_whitespace_line(line: &[u8]) -> bool {
+    line.iter().all(|b| is_lws(*b))
+}
+
+/// Whether a partial chunk-size line (no LF yet) can no longer become a valid size line:
+/// after optional whitespace it must be hex digits, then whitespace or `;`.
+pub fn chunk_size_prefix_invalid(partial: &[u8]) -> bool {
+    let l = &partial[partial.iter().position(|b| !is_lws(*b)).unwrap_or(partial.len())..];
+    if l.is_empty() {
+        return false;
+    }
+    let digits = l.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    if digits == 0 {
+        return true;
+    }
+    match l.get(digits) {
+        None => false,
+        Some(b) => !(is_lws(*b) || *b == b';'),
+    }
+}
+
 /// Strips one trailing LF and an optional CR before it.
 pub fn chomp(line: &[u8]) -> &[u8] {
     let l = line.strip_suffix(b"\n").unwrap_or(line);

@@ -30,6 +30,9 @@ use crate::time::Timestamp;
 /// tunnel (dropped) and more HTTP (parsed).
 pub const CONNECT_PENDING_LIMIT: usize = 64 * 1024;
 
+/// Non-HTTP bytes tolerated before a status line; beyond it they are the response body.
+pub const RESPONSE_JUNK_LIMIT: usize = 256;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Chunk {
     Size,
@@ -58,8 +61,8 @@ struct Side {
     overflow: bool,
     /// The transaction this side is working on.
     cur: Option<u64>,
-    /// Index in the headers list of the last header (for folding).
-    last_header: Option<usize>,
+    /// The last header line, held until the next line shows whether it is folded.
+    pending: Vec<u8>,
     /// The header count limit was reported for this message.
     too_many: bool,
     decoder: Option<Decoder>,
@@ -74,7 +77,7 @@ impl Side {
             line: Vec::new(),
             overflow: false,
             cur: None,
-            last_header: None,
+            pending: Vec::new(),
             too_many: false,
             decoder: None,
             body_stopped: false,
@@ -108,6 +111,11 @@ pub struct HttpState {
     req: Side,
     res: Side,
     pending_connect: Vec<u8>,
+    /// Non-HTTP lines seen where a status line was expected (at most [`RESPONSE_JUNK_LIMIT`]).
+    res_junk: Vec<u8>,
+    /// The last response ended without a body (204/304/HEAD): non-HTTP data right after it is
+    /// its body.
+    res_nobody_tx: Option<u64>,
     tunnel: bool,
     closed: bool,
     events: Vec<HttpEvent>,
@@ -131,6 +139,8 @@ impl HttpState {
             req: Side::new(),
             res: Side::new(),
             pending_connect: Vec::new(),
+            res_junk: Vec::new(),
+            res_nobody_tx: None,
             tunnel: false,
             closed: false,
             events: Vec::new(),
@@ -291,7 +301,8 @@ impl HttpState {
                 self.req_start(line, overflow);
             }
             Phase::Headers | Phase::Trailers => {
-                if parser::is_blank(line) {
+                if parser::is_whitespace_line(line) {
+                    self.flush_header(Direction::ToServer);
                     if self.req.phase == Phase::Headers {
                         self.req_headers_done();
                     } else {
@@ -305,7 +316,8 @@ impl HttpState {
                 }
                 self.header_line(Direction::ToServer, line);
             }
-            Phase::Chunked(Chunk::DataEnd) if parser::is_blank(line) => {
+            Phase::Chunked(_) if parser::is_whitespace_line(line) => {
+                // The CRLF after chunk data, or stray blank lines before a size (libhtp skips them).
                 self.req.phase = Phase::Chunked(Chunk::Size);
             }
             Phase::Chunked(_) => {
@@ -333,7 +345,7 @@ impl HttpState {
             return;
         };
         self.req.cur = Some(id);
-        self.req.last_header = None;
+        self.req.pending.clear();
         self.req.too_many = false;
         let body = parser::chomp(line);
         let rl = parser::parse_request_line(body);
@@ -472,90 +484,100 @@ impl HttpState {
     // ----- shared header handling -----
 
     fn header_line(&mut self, dir: Direction, line: &[u8]) {
-        let (side, limit_block, max_headers) = match dir {
-            Direction::ToServer => (&mut self.req, self.cfg.header_block_limit, self.cfg.max_headers),
-            Direction::ToClient => (&mut self.res, self.cfg.header_block_limit, self.cfg.max_headers),
-        };
-        let cur = side.cur;
-        let mut last = side.last_header;
-        let mut too_many_now = false;
-        let mut evs: Vec<HttpEvent> = Vec::new();
-        let Some(i) = cur.and_then(|c| self.txs.binary_search_by_key(&c, |t| t.id.0).ok()) else { return };
-        let Some(tx) = self.txs.get_mut(i) else { return };
-        let hs = match dir {
-            Direction::ToServer => &mut tx.request_headers,
-            Direction::ToClient => &mut tx.response_headers,
-        };
-        let room = limit_block.saturating_sub(hs.raw.len());
-        hs.raw.extend_from_slice(&line[..line.len().min(room)]);
+        let (limit_block, field_limit) = (self.cfg.header_block_limit, self.cfg.field_limit);
+        let cur = self.side_mut(dir).cur;
+        if let Some(tx) = self.tx_mut(cur) {
+            let hs = match dir {
+                Direction::ToServer => &mut tx.request_headers,
+                Direction::ToClient => &mut tx.response_headers,
+            };
+            let room = limit_block.saturating_sub(hs.raw.len());
+            hs.raw.extend_from_slice(&line[..line.len().min(room)]);
+        }
         let body = parser::chomp(line);
         let folded = matches!(body.first(), Some(b' ') | Some(b'\t'));
-        match (folded, last) {
-            (true, Some(li)) => {
-                if let Some(h) = hs.list.get_mut(li) {
-                    let v = parser::trim_lws(body);
-                    if !v.is_empty() {
-                        if !h.value.is_empty() {
-                            h.value.push(b' ');
-                        }
-                        h.value.extend_from_slice(v);
-                    }
+        let side = self.side_mut(dir);
+        if folded {
+            // Folding joins at the line level (as libhtp), so a fold inside the name works too.
+            let cont = parser::trim_lws(body);
+            if !side.pending.is_empty() {
+                let room = field_limit.saturating_sub(side.pending.len());
+                if !cont.is_empty() && room > 1 {
+                    side.pending.push(b' ');
+                    side.pending.extend_from_slice(&cont[..cont.len().min(room - 1)]);
                 }
+                return;
             }
-            _ => {
-                if folded {
+            let ev = match dir {
+                Direction::ToServer => HttpEvent::InvalidRequestFieldFolding,
+                Direction::ToClient => HttpEvent::InvalidResponseFieldFolding,
+            };
+            if !cont.is_empty() {
+                side.pending.extend_from_slice(cont);
+            }
+            self.raise(cur, ev);
+            return;
+        }
+        self.flush_header(dir);
+        let side = self.side_mut(dir);
+        side.pending.extend_from_slice(&body[..body.len().min(field_limit)]);
+    }
+
+    /// Parses and stores the header line held back for folding.
+    fn flush_header(&mut self, dir: Direction) {
+        let max_headers = self.cfg.max_headers;
+        let side = self.side_mut(dir);
+        if side.pending.is_empty() {
+            return;
+        }
+        let line = std::mem::take(&mut side.pending);
+        let cur = side.cur;
+        let mut too_many_now = false;
+        let mut evs: Vec<HttpEvent> = Vec::new();
+        if let Some(tx) = self.tx_mut(cur) {
+            let hs = match dir {
+                Direction::ToServer => &mut tx.request_headers,
+                Direction::ToClient => &mut tx.response_headers,
+            };
+            let h = parser::parse_header_line(&line);
+            if h.missing_colon {
+                evs.push(match dir {
+                    Direction::ToServer => HttpEvent::RequestFieldMissingColon,
+                    Direction::ToClient => HttpEvent::ResponseFieldMissingColon,
+                });
+            } else {
+                if h.invalid_name {
                     evs.push(match dir {
-                        Direction::ToServer => HttpEvent::InvalidRequestFieldFolding,
-                        Direction::ToClient => HttpEvent::InvalidResponseFieldFolding,
+                        Direction::ToServer => HttpEvent::RequestHeaderInvalid,
+                        Direction::ToClient => HttpEvent::ResponseHeaderInvalid,
                     });
                 }
-                let h = parser::parse_header_line(body);
-                if h.missing_colon {
-                    evs.push(match dir {
-                        Direction::ToServer => HttpEvent::RequestFieldMissingColon,
-                        Direction::ToClient => HttpEvent::ResponseFieldMissingColon,
-                    });
-                    last = None;
-                } else {
-                    if h.invalid_name {
-                        evs.push(match dir {
-                            Direction::ToServer => HttpEvent::RequestHeaderInvalid,
-                            Direction::ToClient => HttpEvent::ResponseHeaderInvalid,
-                        });
-                    }
-                    if let Some(j) = hs.list.iter().position(|x| x.name.eq_ignore_ascii_case(h.name)) {
-                        let existing = &mut hs.list[j];
-                        if h.name.eq_ignore_ascii_case(b"content-length") {
-                            if parser::trim_lws(&existing.value) != h.value {
-                                evs.push(match dir {
-                                    Direction::ToServer => HttpEvent::DuplicateContentLengthFieldInRequest,
-                                    Direction::ToClient => HttpEvent::DuplicateContentLengthFieldInResponse,
-                                });
-                            }
-                        } else {
-                            existing.value.extend_from_slice(b", ");
-                            existing.value.extend_from_slice(h.value);
+                if let Some(existing) = hs.list.iter_mut().find(|x| super::name_matches(&x.name, h.name)) {
+                    if super::name_matches(h.name, b"content-length") {
+                        if parser::trim_lws(&existing.value) != h.value {
                             evs.push(match dir {
-                                Direction::ToServer => HttpEvent::RequestHeaderRepetition,
-                                Direction::ToClient => HttpEvent::ResponseHeaderRepetition,
+                                Direction::ToServer => HttpEvent::DuplicateContentLengthFieldInRequest,
+                                Direction::ToClient => HttpEvent::DuplicateContentLengthFieldInResponse,
                             });
                         }
-                        last = Some(j);
-                    } else if hs.list.len() >= max_headers {
-                        too_many_now = true;
-                        last = None;
                     } else {
-                        hs.list.push(Header { name: h.name.to_vec(), value: h.value.to_vec() });
-                        last = Some(hs.list.len() - 1);
+                        existing.value.extend_from_slice(b", ");
+                        existing.value.extend_from_slice(h.value);
+                        evs.push(match dir {
+                            Direction::ToServer => HttpEvent::RequestHeaderRepetition,
+                            Direction::ToClient => HttpEvent::ResponseHeaderRepetition,
+                        });
                     }
+                } else if hs.list.len() >= max_headers {
+                    too_many_now = true;
+                } else {
+                    hs.list.push(Header { name: h.name.to_vec(), value: h.value.to_vec() });
                 }
             }
         }
-        let side = match dir {
-            Direction::ToServer => &mut self.req,
-            Direction::ToClient => &mut self.res,
-        };
-        side.last_header = last;
+        let side = self.side_mut(dir);
+        side.pending = line;
+        side.pending.clear();
         if too_many_now && !side.too_many {
             side.too_many = true;
             evs.push(match dir {
@@ -635,6 +657,18 @@ impl HttpState {
                 }
                 self.res_read_line(data)
             }
+            Phase::Chunked(Chunk::Size) => {
+                let n = self.res_read_line(data);
+                if self.res.phase == Phase::Chunked(Chunk::Size) && parser::chunk_size_prefix_invalid(&self.res.line) {
+                    // As libhtp: not a chunk size even before its LF; the rest is the body.
+                    self.raise(self.res.cur, HttpEvent::InvalidResponseChunkLen);
+                    self.res.phase = Phase::UntilClose;
+                    let line = std::mem::take(&mut self.res.line);
+                    self.res_body(&line);
+                    self.res.overflow = false;
+                }
+                n
+            }
             Phase::Headers | Phase::Chunked(_) | Phase::Trailers | Phase::Resync => self.res_read_line(data),
         }
     }
@@ -659,19 +693,37 @@ impl HttpState {
             }
             Phase::Resync => {}
             Phase::Start => {
-                if parser::is_blank(line) {
+                if parser::is_whitespace_line(line) {
                     return;
                 }
+                if !parser::looks_like_status_line(line) {
+                    if let Some(prev) = self.res_nobody_tx.take() {
+                        // As libhtp's "unexpected response body": data after a response that
+                        // may not have a body is that response's body.
+                        self.res.cur = Some(prev);
+                        self.res_start_body();
+                        self.res.phase = Phase::UntilClose;
+                        self.res_body(line);
+                        return;
+                    }
+                    // Junk before a status line is skipped when a status line follows soon;
+                    // otherwise (HTTP/0.9-style reply) it is the body.
+                    let room = RESPONSE_JUNK_LIMIT.saturating_sub(self.res_junk.len());
+                    if line.len() <= room {
+                        self.res_junk.extend_from_slice(line);
+                    } else {
+                        self.res_junk_to_body(line);
+                    }
+                    return;
+                }
+                self.res_nobody_tx = None;
                 let Some(id) = self.res_pair() else {
                     self.res.phase = Phase::Dead;
                     return;
                 };
-                if !parser::looks_like_status_line(line) {
+                if !self.res_junk.is_empty() {
+                    self.res_junk.clear();
                     self.raise(Some(id), HttpEvent::ResponseInvalidProtocol);
-                    self.res_start_body();
-                    self.res.phase = Phase::UntilClose;
-                    self.res_body(line);
-                    return;
                 }
                 let sl = parser::parse_status_line(parser::chomp(line));
                 let mut evs = Vec::new();
@@ -695,12 +747,13 @@ impl HttpState {
                 for e in evs {
                     self.raise(Some(id), e);
                 }
-                self.res.last_header = None;
+                self.res.pending.clear();
                 self.res.too_many = false;
                 self.res.phase = Phase::Headers;
             }
             Phase::Headers | Phase::Trailers => {
-                if parser::is_blank(line) {
+                if parser::is_whitespace_line(line) {
+                    self.flush_header(Direction::ToClient);
                     if self.res.phase == Phase::Headers {
                         self.res_headers_done();
                     } else {
@@ -713,7 +766,7 @@ impl HttpState {
                 }
                 self.header_line(Direction::ToClient, line);
             }
-            Phase::Chunked(Chunk::DataEnd) if parser::is_blank(line) => {
+            Phase::Chunked(_) if parser::is_whitespace_line(line) => {
                 self.res_count_framing(line);
                 self.res.phase = Phase::Chunked(Chunk::Size);
             }
@@ -741,9 +794,24 @@ impl HttpState {
         }
     }
 
+    /// Buffered non-HTTP lines (plus `more`) become the body of the response, until close.
+    fn res_junk_to_body(&mut self, more: &[u8]) {
+        let Some(id) = self.res_pair() else {
+            self.res.phase = Phase::Dead;
+            return;
+        };
+        self.raise(Some(id), HttpEvent::ResponseInvalidProtocol);
+        self.res_start_body();
+        self.res.phase = Phase::UntilClose;
+        let junk = std::mem::take(&mut self.res_junk);
+        self.res_body(&junk);
+        self.res_body(more);
+    }
+
     fn res_headers_done(&mut self) {
         let id = self.res.cur;
         let decompress = self.cfg.decompress_response;
+        let max_layers = self.cfg.max_decompress_layers;
         let Some(tx) = self.tx_mut(id) else {
             self.res.phase = Phase::Start;
             return;
@@ -779,26 +847,30 @@ impl HttpState {
                 }
                 Some(p) => Some(p),
                 None => {
-                    if tx.response_headers.get(b"content-length").is_some() {
-                        None // Content-Length: 0
+                    let cl = tx.response_headers.get(b"content-length").and_then(parser::parse_content_length);
+                    if cl == Some(0) {
+                        None
                     } else {
                         Some(Phase::UntilClose)
                     }
                 }
             }
         };
-        let coding = if decompress { content_coding(&tx.response_headers, &mut evs) } else { None };
+        let coding = if decompress { content_coding(&tx.response_headers, &mut evs, max_layers) } else { Vec::new() };
         for e in &evs {
             tx.raise(*e);
         }
         self.anomalies += evs.len() as u64;
         self.res_start_body();
-        if let Some(c) = coding {
-            self.res.decoder = Some(Decoder::new(c));
+        if !coding.is_empty() {
+            self.res.decoder = Some(Decoder::new_layers(&coding));
         }
         match next {
             Some(p) => self.res.phase = p,
-            None => self.res_complete(),
+            None => {
+                self.res_complete();
+                self.res_nobody_tx = id;
+            }
         }
     }
 
@@ -835,8 +907,10 @@ impl HttpState {
                 }
                 Err(()) => {
                     ev = Some(HttpEvent::GzipDecompressionFailed);
-                    self.res.decoder = None;
-                    self.res.body_stopped = true;
+                    if !d.is_passthrough() {
+                        self.res.decoder = None;
+                        self.res.body_stopped = true;
+                    }
                 }
             },
             None => {
@@ -1016,6 +1090,17 @@ impl HttpState {
         if self.closed {
             return;
         }
+        if self.res.phase == Phase::Start && (!self.res_junk.is_empty() || !self.res.line.is_empty()) {
+            let partial = std::mem::take(&mut self.res.line);
+            if let Some(prev) = self.res_nobody_tx.take() {
+                self.res.cur = Some(prev);
+                let junk = std::mem::take(&mut self.res_junk);
+                self.res_body(&junk);
+                self.res_body(&partial);
+            } else {
+                self.res_junk_to_body(&partial);
+            }
+        }
         self.closed = true;
         for tx in self.txs.iter_mut() {
             tx.progress.request_complete = true;
@@ -1054,8 +1139,9 @@ fn looks_like_request(line: &[u8]) -> bool {
 /// caller maps `None` without Content-Length to "until close".
 fn body_mode(hs: &Headers, evs: &mut Vec<HttpEvent>, dir: Direction) -> Option<Phase> {
     if let Some(te) = hs.get(b"transfer-encoding") {
-        let last = te.rsplit(|b| *b == b',').next().map(parser::trim_lws).unwrap_or(&[]);
-        if last.eq_ignore_ascii_case(b"chunked") {
+        // libhtp: chunked when the value contains "chunked" (case-insensitive, NULs ignored).
+        let norm: Vec<u8> = te.iter().filter(|b| **b != 0).map(u8::to_ascii_lowercase).collect();
+        if memchr::memmem::find(&norm, b"chunked").is_some() {
             return Some(Phase::Chunked(Chunk::Size));
         }
         let identity_only = te.split(|b| *b == b',').all(|t| parser::trim_lws(t).eq_ignore_ascii_case(b"identity"));
@@ -1082,28 +1168,36 @@ fn body_mode(hs: &Headers, evs: &mut Vec<HttpEvent>, dir: Direction) -> Option<P
     }
 }
 
-/// The single compressing content coding to undo, if any.
-fn content_coding(hs: &Headers, evs: &mut Vec<HttpEvent>) -> Option<Coding> {
-    let ce = hs.get(b"content-encoding")?;
+/// The content codings to undo, outermost last as listed, at most `max_layers` (libhtp's
+/// `response-body-decompress-layer-limit`). Matching is lenient as libhtp's: NUL bytes are
+/// ignored and a token containing `gzip` / `deflate` counts (`x-gzip`, `gzip_x`, `\xa0gzip`).
+/// A coding we cannot undo (br, zstd, lzma, compress) stops the chain there.
+fn content_coding(hs: &Headers, evs: &mut Vec<HttpEvent>, max_layers: usize) -> Vec<Coding> {
+    let Some(ce) = hs.get(b"content-encoding") else { return Vec::new() };
     let mut layers = Vec::new();
     for t in ce.split(|b| *b == b',') {
-        let t = parser::trim_lws(t).to_ascii_lowercase();
-        match t.as_slice() {
-            b"" | b"identity" => {}
-            b"gzip" | b"x-gzip" => layers.push(Some(Coding::Gzip)),
-            b"deflate" | b"x-deflate" => layers.push(Some(Coding::Deflate)),
-            b"br" | b"zstd" | b"lzma" | b"compress" | b"x-compress" => layers.push(None),
-            _ => {
-                evs.push(HttpEvent::AbnormalCeHeader);
-                return None;
-            }
+        let t: Vec<u8> = t.iter().filter(|b| **b != 0).map(u8::to_ascii_lowercase).collect();
+        let t = parser::trim_lws(&t);
+        let has = |w: &[u8]| memchr::memmem::find(t, w).is_some();
+        if t.is_empty() || t == b"identity" {
+            continue;
+        } else if has(b"gzip") {
+            layers.push(Coding::Gzip);
+        } else if has(b"deflate") {
+            layers.push(Coding::Deflate);
+        } else if has(b"br") || has(b"zstd") || has(b"lzma") || has(b"compress") {
+            // Undecodable here: only the layers applied after it can be undone.
+            layers.clear();
+        } else {
+            evs.push(HttpEvent::AbnormalCeHeader);
         }
     }
-    if layers.len() > 1 {
+    if layers.len() > max_layers {
         evs.push(HttpEvent::TooManyEncodingLayers);
-        return None;
+        let drop = layers.len() - max_layers;
+        layers.drain(..drop);
     }
-    layers.into_iter().next().flatten()
+    layers
 }
 
 #[cfg(test)]
