@@ -32,6 +32,11 @@ pub fn is_whitespace_line(line: &[u8]) -> bool {
     line.iter().all(|b| is_lws(*b))
 }
 
+/// Whether a line is exactly `SP LF` or `HT LF` (libhtp's conditional header terminator).
+pub fn is_lws_lf(line: &[u8]) -> bool {
+    matches!(line, [b' ' | b'\t', b'\n'])
+}
+
 /// Whether a partial chunk-size line (no LF yet) can no longer become a valid size line:
 /// after optional whitespace it must be hex digits, then whitespace or `;`.
 pub fn chunk_size_prefix_invalid(partial: &[u8]) -> bool {

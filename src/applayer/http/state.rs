@@ -63,6 +63,9 @@ struct Side {
     cur: Option<u64>,
     /// The last header line, held until the next line shows whether it is folded.
     pending: Vec<u8>,
+    /// A `SP LF` / `HT LF` line was seen in a header block: it ends the block unless the next
+    /// byte is LF (then it is ignored), as libhtp decides.
+    lws_terminator: bool,
     /// The header count limit was reported for this message.
     too_many: bool,
     decoder: Option<Decoder>,
@@ -78,6 +81,7 @@ impl Side {
             overflow: false,
             cur: None,
             pending: Vec::new(),
+            lws_terminator: false,
             too_many: false,
             decoder: None,
             body_stopped: false,
@@ -229,6 +233,10 @@ impl HttpState {
     // ----- request side -----
 
     fn req_data(&mut self, data: &[u8]) -> usize {
+        if std::mem::take(&mut self.req.lws_terminator) && data.first() != Some(&b'\n') {
+            self.req_line(b"\n", false);
+            return 0;
+        }
         match self.req.phase {
             Phase::Dead | Phase::Tunnel => data.len(),
             Phase::WaitConnect => {
@@ -301,7 +309,12 @@ impl HttpState {
                 self.req_start(line, overflow);
             }
             Phase::Headers | Phase::Trailers => {
-                if parser::is_whitespace_line(line) {
+                if parser::is_lws_lf(line) {
+                    // Ends the block unless an LF follows (libhtp); decided on the next byte.
+                    self.req.lws_terminator = true;
+                    return;
+                }
+                if parser::is_blank(line) {
                     self.flush_header(Direction::ToServer);
                     if self.req.phase == Phase::Headers {
                         self.req_headers_done();
@@ -618,6 +631,10 @@ impl HttpState {
     }
 
     fn res_data(&mut self, data: &[u8]) -> usize {
+        if std::mem::take(&mut self.res.lws_terminator) && data.first() != Some(&b'\n') {
+            self.res_line(b"\n", false);
+            return 0;
+        }
         match self.res.phase {
             Phase::Dead | Phase::Tunnel | Phase::WaitConnect => data.len(),
             Phase::Length(rem) => {
@@ -752,7 +769,12 @@ impl HttpState {
                 self.res.phase = Phase::Headers;
             }
             Phase::Headers | Phase::Trailers => {
-                if parser::is_whitespace_line(line) {
+                if parser::is_lws_lf(line) {
+                    // Ends the block unless an LF follows (libhtp); decided on the next byte.
+                    self.res.lws_terminator = true;
+                    return;
+                }
+                if parser::is_blank(line) {
                     self.flush_header(Direction::ToClient);
                     if self.res.phase == Phase::Headers {
                         self.res_headers_done();
@@ -1089,6 +1111,12 @@ impl HttpState {
         let _ = ts;
         if self.closed {
             return;
+        }
+        if std::mem::take(&mut self.req.lws_terminator) {
+            self.req_line(b"\n", false);
+        }
+        if std::mem::take(&mut self.res.lws_terminator) {
+            self.res_line(b"\n", false);
         }
         if self.res.phase == Phase::Start && (!self.res_junk.is_empty() || !self.res.line.is_empty()) {
             let partial = std::mem::take(&mut self.res.line);
