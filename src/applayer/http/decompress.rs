@@ -88,6 +88,10 @@ fn zlib_header(b: &[u8]) -> bool {
 /// One content-coding layer.
 struct Layer {
     inner: Inner,
+    /// The layer's first bytes did not decode: it passes data through unchanged (libhtp does
+    /// this per layer, so a wrong or duplicated Content-Encoding still yields the body).
+    passthrough: bool,
+    produced_any: bool,
 }
 
 impl Layer {
@@ -96,7 +100,7 @@ impl Layer {
             Coding::Gzip => Inner::GzipHeader(Vec::new()),
             Coding::Deflate => Inner::DeflateUndecided(Vec::new()),
         };
-        Layer { inner }
+        Layer { inner, passthrough: false, produced_any: false }
     }
 
     /// Decodes `data`, appending at most `room - out.len()` bytes to `out`; returns the bytes
@@ -209,9 +213,6 @@ pub(crate) struct Decoder {
     pub input: u64,
     /// Total bytes produced by the innermost layer.
     pub total: u64,
-    /// The first bytes were not compressed at all: pass data through unchanged (libhtp does).
-    passthrough: bool,
-    produced_any: bool,
 }
 
 impl std::fmt::Debug for Decoder {
@@ -228,8 +229,6 @@ impl Decoder {
             layers: codings.iter().rev().map(|c| Layer::new(*c)).collect(),
             input: 0,
             total: 0,
-            passthrough: false,
-            produced_any: false,
         }
     }
 
@@ -239,9 +238,10 @@ impl Decoder {
         Self::new_layers(&[c])
     }
 
-    /// Whether the decoder gave up decoding and passes bytes through.
+    /// Whether some layer passes data through (it failed on its first bytes); the decoder
+    /// still produces output then. `false` after an `Err` means decoding broke mid-stream.
     pub fn is_passthrough(&self) -> bool {
-        self.passthrough
+        self.layers.iter().any(|l| l.passthrough)
     }
 
     /// Decompresses `data`, appending at most `room - out.len()` bytes to `out`. Returns the
@@ -250,45 +250,50 @@ impl Decoder {
     /// later corruption returns `Err` and output stops.
     pub fn feed(&mut self, data: &[u8], out: &mut Vec<u8>, room: usize) -> Result<u64, ()> {
         self.input = self.input.saturating_add(data.len() as u64);
-        if self.passthrough {
-            let keep = data.len().min(room.saturating_sub(out.len()));
-            out.extend_from_slice(&data[..keep]);
-            self.total = self.total.saturating_add(data.len() as u64);
-            return Ok(self.total);
-        }
         let mut cur: Vec<u8> = data.to_vec();
         let n = self.layers.len();
+        let mut failed = false;
         for (i, layer) in self.layers.iter_mut().enumerate() {
             let last = i + 1 == n;
-            let r = if last {
-                layer.feed(&cur, out, room)
-            } else {
-                let mut next = Vec::new();
-                let r = layer.feed(&cur, &mut next, INTERMEDIATE_LIMIT);
-                cur = next;
-                r
-            };
-            match r {
-                Ok(p) => {
-                    if last {
-                        self.total = self.total.saturating_add(p);
-                    }
+            let mut next = Vec::new();
+            let (dst, cap) = if last { (&mut *out, room) } else { (&mut next, INTERMEDIATE_LIMIT) };
+            if layer.passthrough {
+                let keep = cur.len().min(cap.saturating_sub(dst.len()));
+                dst.extend_from_slice(&cur[..keep]);
+                if last {
+                    self.total = self.total.saturating_add(cur.len() as u64);
                 }
-                Err(()) => {
-                    if i == 0 && !self.produced_any {
-                        self.passthrough = true;
-                        let keep = data.len().min(room.saturating_sub(out.len()));
-                        out.extend_from_slice(&data[..keep]);
-                        self.total = self.total.saturating_add(data.len() as u64);
+            } else {
+                match layer.feed(&cur, dst, cap) {
+                    Ok(p) => {
+                        if p > 0 {
+                            layer.produced_any = true;
+                        }
+                        if last {
+                            self.total = self.total.saturating_add(p);
+                        }
                     }
-                    return Err(());
+                    Err(()) if !layer.produced_any => {
+                        failed = true;
+                        layer.passthrough = true;
+                        let keep = cur.len().min(cap.saturating_sub(dst.len()));
+                        dst.extend_from_slice(&cur[..keep]);
+                        if last {
+                            self.total = self.total.saturating_add(cur.len() as u64);
+                        }
+                    }
+                    Err(()) => return Err(()),
                 }
             }
+            if !last {
+                cur = next;
+            }
         }
-        if self.total > 0 {
-            self.produced_any = true;
+        if failed {
+            Err(())
+        } else {
+            Ok(self.total)
         }
-        Ok(self.total)
     }
 }
 

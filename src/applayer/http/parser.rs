@@ -169,8 +169,9 @@ pub fn parse_request_line(line: &[u8]) -> RequestLine<'_> {
 
 /// Whether a line looks like the start of an HTTP response (`HTTP` after optional whitespace).
 pub fn looks_like_status_line(line: &[u8]) -> bool {
-    let l = trim_lws(line);
-    l.len() >= 4 && l[..4].eq_ignore_ascii_case(b"HTTP")
+    // libhtp: optional whitespace or NUL bytes, then `http` in any case.
+    let start = line.iter().position(|b| !is_lws(*b) && *b != 0).unwrap_or(line.len());
+    line.get(start..start + 4).is_some_and(|p| p.eq_ignore_ascii_case(b"HTTP"))
 }
 
 /// A parsed status line.
@@ -188,7 +189,8 @@ pub struct StatusLine<'a> {
 
 /// Parses a status line (without its terminator).
 pub fn parse_status_line(line: &[u8]) -> StatusLine<'_> {
-    let line = trim_lws(line);
+    let start = line.iter().position(|b| !is_lws(*b) && *b != 0).unwrap_or(line.len());
+    let line = trim_lws(&line[start..]);
     let p_end = line.iter().position(|b| is_lws(*b)).unwrap_or(line.len());
     let protocol = &line[..p_end];
     let rest = trim_lws(&line[p_end..]);

@@ -839,13 +839,18 @@ impl HttpState {
             return;
         };
         let code = tx.status.unwrap_or(0);
-        if (100..200).contains(&code) && code != 101 {
+        // As libhtp: a 1xx / 204 / 304 that still announces a body gets one.
+        let has_te = tx.response_headers.get(b"transfer-encoding").is_some();
+        let cl = tx.response_headers.get(b"content-length");
+        let framed = has_te || cl.is_some();
+        let cl_positive = cl.and_then(parser::parse_content_length).is_some_and(|n| n > 0);
+        if (100..200).contains(&code) && code != 101 && !has_te && !cl_positive {
             tx.interim_responses = tx.interim_responses.saturating_add(1);
             self.res.phase = Phase::Start;
             return;
         }
         let connect = tx.method.eq_ignore_ascii_case(b"CONNECT");
-        if code == 101 || (connect && (200..300).contains(&code)) {
+        if (code == 101 && !framed) || (connect && (200..300).contains(&code)) {
             tx.progress.response_complete = true;
             self.tunnel = true;
             self.res.phase = Phase::Tunnel;
@@ -857,7 +862,7 @@ impl HttpState {
         }
         let head = tx.method.eq_ignore_ascii_case(b"HEAD");
         let mut evs = Vec::new();
-        let next = if head || code == 204 || code == 304 {
+        let next = if head || ((code == 204 || code == 304 || (100..200).contains(&code)) && !framed) {
             None
         } else {
             match body_mode(&tx.response_headers, &mut evs, Direction::ToClient) {
