@@ -32,9 +32,94 @@ pub fn is_whitespace_line(line: &[u8]) -> bool {
     line.iter().all(|b| is_lws(*b))
 }
 
+/// Strips a line's end of line: any trailing run of CR and LF bytes.
+pub fn chomp_any(line: &[u8]) -> &[u8] {
+    let end = line.iter().rposition(|b| *b != b'\r' && *b != b'\n').map_or(0, |p| p + 1);
+    &line[..end]
+}
+
+/// A folded-looking response line that is really a header: optional whitespace, a token, optional
+/// whitespace, then `:` (libhtp's lookahead for "name with leading whitespace").
+pub fn looks_like_header_start(line: &[u8]) -> bool {
+    let l = &line[line.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(line.len())..];
+    let t = l.iter().take_while(|b| is_token(**b)).count();
+    if t == 0 {
+        return false;
+    }
+    let r = &l[t..];
+    let r = &r[r.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(r.len())..];
+    r.first() == Some(&b':')
+}
+
+/// Length of the first response line in `buf` including its end of line, by libhtp's response
+/// rules: `CRLF`, `LF CR`, `LF`, a lone `CR`, and the deformed `LF CR CR LF` when a blank line
+/// (`LF` or `CRLF`) follows. `None` when the end is not in `buf` yet or needs more lookahead;
+/// with `closing`, the missing lookahead counts as absent.
+pub fn response_eol(buf: &[u8], closing: bool) -> Option<usize> {
+    let i = memchr::memchr2(b'\n', b'\r', buf)?;
+    let at = |k: usize| buf.get(i + k).copied();
+    if buf[i] == b'\r' {
+        // Deformed `CR LF CR [CR SP HT]+ [LF]` not followed by a blank line: one end of line.
+        if at(1) == Some(b'\n') && at(2) == Some(b'\r') {
+            let mut j = i + 3;
+            while matches!(buf.get(j), Some(b'\r' | b' ' | b'\t')) {
+                j += 1;
+            }
+            if j == buf.len() && !closing {
+                return None;
+            }
+            if j > i + 3 {
+                if buf.get(j) == Some(&b'\n') {
+                    j += 1;
+                }
+                match (buf.get(j), buf.get(j + 1)) {
+                    (None, _) | (Some(b'\r'), None) if !closing => return None,
+                    (Some(b'\n'), _) | (Some(b'\r'), Some(b'\n')) => {}
+                    _ => return Some(j),
+                }
+            }
+        }
+        return match at(1) {
+            Some(b'\n') => Some(i + 2),
+            Some(_) => Some(i + 1),
+            None if closing => Some(i + 1),
+            None => None,
+        };
+    }
+    // LF: the deformed `LF CR CR LF` + blank line, else `LF CR`, else `LF`.
+    let deformed = [Some(b'\r'), Some(b'\r'), Some(b'\n')];
+    let have = [at(1), at(2), at(3)];
+    let prefix_ok = have.iter().zip(deformed.iter()).all(|(h, d)| h.is_none() || h == d);
+    if prefix_ok {
+        if have.iter().any(Option::is_none) {
+            if !closing {
+                return None;
+            }
+        } else {
+            match (at(4), at(5)) {
+                (Some(b'\n'), _) | (Some(b'\r'), Some(b'\n')) => return Some(i + 4),
+                (None, _) | (Some(b'\r'), None) if !closing => return None,
+                _ => {}
+            }
+        }
+    }
+    match at(1) {
+        Some(b'\r') => Some(i + 2),
+        Some(_) => Some(i + 1),
+        None if closing => Some(i + 1),
+        None => None,
+    }
+}
+
 /// Whether a line is exactly `SP LF` or `HT LF` (libhtp's conditional header terminator).
 pub fn is_lws_lf(line: &[u8]) -> bool {
     matches!(line, [b' ' | b'\t', b'\n'])
+}
+
+/// Whether a line is an end-of-headers blank line: only an end of line (`LF`, `CRLF`, `LF CR`,
+/// a lone `CR`, or the deformed `LF CR CR LF`).
+pub fn is_blank_eol(line: &[u8]) -> bool {
+    matches!(line, b"\n" | b"\r\n" | b"\n\r" | b"\r" | b"\n\r\r\n")
 }
 
 /// Whether a partial chunk-size line (no LF yet) can no longer become a valid size line:
@@ -56,6 +141,9 @@ pub fn chunk_size_prefix_invalid(partial: &[u8]) -> bool {
 
 /// Strips one trailing LF and an optional CR before it.
 pub fn chomp(line: &[u8]) -> &[u8] {
+    if line.ends_with(b"\n\r") {
+        return &line[..line.len() - 2];
+    }
     let l = line.strip_suffix(b"\n").unwrap_or(line);
     l.strip_suffix(b"\r").unwrap_or(l)
 }
@@ -679,6 +767,30 @@ mod tests {
         assert_eq!(normalize_host(b"user@h"), (b"h".to_vec(), None, false));
     }
 
+    #[test]
+    fn response_eols() {
+        let cases: &[(&str, &[u8], bool, Option<usize>)] = &[
+            ("crlf", b"a\r\nb", false, Some(3)),
+            ("lf", b"a\nb", false, Some(2)),
+            ("lone cr", b"a\rb", false, Some(2)),
+            ("lf cr", b"a\n\rb", false, Some(3)),
+            ("cr at end waits", b"a\r", false, None),
+            ("cr at end on close", b"a\r", true, Some(2)),
+            ("lf at end waits", b"a\n", false, None),
+            ("deformed lfcrcrlf before blank", b"a\n\r\r\n\r\nbody", false, Some(5)),
+            ("lfcrcrlf before data is lf cr", b"a\n\r\r\nX", false, Some(3)),
+            ("crlfcr run", b"a\r\n\r\r\r\nT", false, Some(7)),
+            ("crlfcrlf is crlf", b"a\r\n\r\nbody", false, Some(3)),
+            ("none", b"abc", false, None),
+        ];
+        for (name, buf, closing, want) in cases {
+            assert_eq!(response_eol(buf, *closing), *want, "{name}");
+        }
+        assert!(looks_like_header_start(b" Transfer-Encoding: chunked"));
+        assert!(!looks_like_header_start(b" folded value"));
+        assert_eq!(chomp_any(b"x\r\n\r"), b"x");
+    }
+
     proptest::proptest! {
         #[test]
         fn parsers_never_panic(line in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
@@ -689,6 +801,11 @@ mod tests {
             let _ = parse_content_length(&line);
             let _ = split_uri(&line, false);
             let _ = normalize_host(&line);
+            for closing in [false, true] {
+                if let Some(n) = response_eol(&line, closing) {
+                    proptest::prop_assert!(n <= line.len());
+                }
+            }
             let mut out = Vec::new();
             normalize_path(&line, &mut out);
             proptest::prop_assert!(out.len() <= line.len());

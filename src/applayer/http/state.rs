@@ -63,6 +63,8 @@ struct Side {
     cur: Option<u64>,
     /// The last header line, held until the next line shows whether it is folded.
     pending: Vec<u8>,
+    /// An over-long response line was cut: drop bytes up to its end.
+    skip_to_eol: bool,
     /// A `SP LF` / `HT LF` line was seen in a header block: it ends the block unless the next
     /// byte is LF (then it is ignored), as libhtp decides.
     lws_terminator: bool,
@@ -82,6 +84,7 @@ impl Side {
             cur: None,
             pending: Vec::new(),
             lws_terminator: false,
+            skip_to_eol: false,
             too_many: false,
             decoder: None,
             body_stopped: false,
@@ -507,12 +510,15 @@ impl HttpState {
             let room = limit_block.saturating_sub(hs.raw.len());
             hs.raw.extend_from_slice(&line[..line.len().min(room)]);
         }
-        let body = parser::chomp(line);
-        let folded = matches!(body.first(), Some(b' ') | Some(b'\t'));
+        let body = parser::chomp_any(line);
+        // libhtp: SP, HT or NUL continue the previous header; on responses a continuation
+        // that reads `token:` is a new header with leading whitespace instead.
+        let folded = matches!(body.first(), Some(b' ') | Some(b'\t') | Some(0))
+            && !(dir == Direction::ToClient && parser::looks_like_header_start(body));
         let side = self.side_mut(dir);
         if folded {
             // Folding joins at the line level (as libhtp), so a fold inside the name works too.
-            let cont = parser::trim_lws(body);
+            let cont = parser::trim_lws(body.strip_prefix(b"\0").unwrap_or(body));
             if !side.pending.is_empty() {
                 let room = field_limit.saturating_sub(side.pending.len());
                 if !cont.is_empty() && room > 1 {
@@ -672,7 +678,7 @@ impl HttpState {
                         return 0;
                     }
                 }
-                self.res_read_line(data)
+                self.res_lines(data)
             }
             Phase::Chunked(Chunk::Size) => {
                 let n = self.res_read_line(data);
@@ -686,8 +692,64 @@ impl HttpState {
                 }
                 n
             }
-            Phase::Headers | Phase::Chunked(_) | Phase::Trailers | Phase::Resync => self.res_read_line(data),
+            Phase::Headers | Phase::Trailers | Phase::Resync => self.res_lines(data),
+            Phase::Chunked(_) => self.res_read_line(data),
         }
+    }
+
+    /// Response status and header lines, split with libhtp's response end-of-line rules
+    /// (`CRLF`, `LF CR`, `LF`, a lone `CR`, and `LF CR CR LF` before a blank line), which need
+    /// a little lookahead: bytes are buffered until a line's end is certain.
+    fn res_lines(&mut self, data: &[u8]) -> usize {
+        let limit = self.cfg.field_limit;
+        if self.res.skip_to_eol {
+            // The rest of an over-long line is dropped up to its end.
+            match memchr::memchr2(b'\n', b'\r', data) {
+                Some(p) => {
+                    self.res.skip_to_eol = false;
+                    return p + 1;
+                }
+                None => return data.len(),
+            }
+        }
+        self.res.line.extend_from_slice(data);
+        loop {
+            if self.res.lws_terminator {
+                match self.res.line.first() {
+                    None => break,
+                    Some(b) => {
+                        self.res.lws_terminator = false;
+                        if *b != b'\n' {
+                            self.res_line(b"\n", false);
+                        }
+                    }
+                }
+            }
+            if !matches!(self.res.phase, Phase::Start | Phase::Headers | Phase::Trailers | Phase::Resync) {
+                let rest = std::mem::take(&mut self.res.line);
+                if rest.len() <= data.len() {
+                    return data.len() - rest.len();
+                }
+                // Lookahead from an earlier chunk belongs to the body: feed it once.
+                let _ = self.feed_side(Direction::ToClient, &rest);
+                return data.len();
+            }
+            match parser::response_eol(&self.res.line, false) {
+                Some(n) => {
+                    let line: Vec<u8> = self.res.line.drain(..n).collect();
+                    self.res_line(&line, false);
+                }
+                None if self.res.line.len() > limit => {
+                    let mut line = std::mem::take(&mut self.res.line);
+                    line.truncate(limit);
+                    self.res.skip_to_eol = true;
+                    self.res_line(&line, true);
+                    break;
+                }
+                None => break,
+            }
+        }
+        data.len()
     }
 
     fn res_read_line(&mut self, data: &[u8]) -> usize {
@@ -774,7 +836,7 @@ impl HttpState {
                     self.res.lws_terminator = true;
                     return;
                 }
-                if parser::is_blank(line) {
+                if parser::is_blank_eol(line) {
                     self.flush_header(Direction::ToClient);
                     if self.res.phase == Phase::Headers {
                         self.res_headers_done();
@@ -1122,6 +1184,16 @@ impl HttpState {
         }
         if std::mem::take(&mut self.res.lws_terminator) {
             self.res_line(b"\n", false);
+        }
+        while matches!(self.res.phase, Phase::Start | Phase::Headers | Phase::Trailers | Phase::Resync) {
+            let Some(n) = parser::response_eol(&self.res.line, true) else { break };
+            let line: Vec<u8> = self.res.line.drain(..n).collect();
+            self.res_line(&line, false);
+            if !matches!(self.res.phase, Phase::Start | Phase::Headers | Phase::Trailers | Phase::Resync) {
+                let rest = std::mem::take(&mut self.res.line);
+                let _ = self.feed_side(Direction::ToClient, &rest);
+                break;
+            }
         }
         if self.res.phase == Phase::Start && (!self.res_junk.is_empty() || !self.res.line.is_empty()) {
             let partial = std::mem::take(&mut self.res.line);
