@@ -58,7 +58,18 @@ pub fn looks_like_header_start(line: &[u8]) -> bool {
 pub fn response_eol(buf: &[u8], closing: bool) -> Option<usize> {
     let i = memchr::memchr2(b'\n', b'\r', buf)?;
     let at = |k: usize| buf.get(i + k).copied();
+    if i == 0 {
+        // A blank line ends the block at once (no lookahead for an empty line).
+        return match (buf[0], at(1)) {
+            (b'\r', Some(b'\n')) => Some(2),
+            (b'\r', None) if !closing => None,
+            _ => Some(1),
+        };
+    }
     if buf[i] == b'\r' {
+        if at(1) == Some(b'\n') && at(2).is_none() && !closing {
+            return None; // may be the deformed `CR LF CR ...`
+        }
         // Deformed `CR LF CR [CR SP HT]+ [LF]` not followed by a blank line: one end of line.
         if at(1) == Some(b'\n') && at(2) == Some(b'\r') {
             let mut j = i + 3;
@@ -771,6 +782,9 @@ mod tests {
     fn response_eols() {
         let cases: &[(&str, &[u8], bool, Option<usize>)] = &[
             ("crlf", b"a\r\nb", false, Some(3)),
+            ("crlf at end waits", b"a\r\n", false, None),
+            ("blank crlf", b"\r\n", false, Some(2)),
+            ("blank lf", b"\nabc", false, Some(1)),
             ("lf", b"a\nb", false, Some(2)),
             ("lone cr", b"a\rb", false, Some(2)),
             ("lf cr", b"a\n\rb", false, Some(3)),
