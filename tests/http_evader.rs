@@ -47,5 +47,11 @@ fn evader_eicar_is_decoded() {
         }
     }
     assert!(fixed.is_empty(), "now decoded, remove from KNOWN_MISSES: {fixed:?}");
-    assert!(misses.is_empty(), "{} of {} evader captures not decoded:\n{}", misses.len(), dirs.len(), misses.join("\n"));
+    assert!(
+        misses.is_empty(),
+        "{} of {} evader captures not decoded:\n{}",
+        misses.len(),
+        dirs.len(),
+        misses.join("\n")
+    );
 }

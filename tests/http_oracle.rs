@@ -25,7 +25,10 @@ fn our_events(path: &str) -> HashMap<(Endpoint, Endpoint, u64), Vec<(String, ser
     out
 }
 
-fn oracle_events(path: &str) -> Vec<((Endpoint, Endpoint, u64), Vec<(String, serde_json::Value)>)> {
+/// An EVE `http` object as ordered (key, value) pairs.
+type Fields = Vec<(String, serde_json::Value)>;
+
+fn oracle_events(path: &str) -> Vec<((Endpoint, Endpoint, u64), Fields)> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("oracle {path} missing: {e}"));
     let mut out = Vec::new();
     for line in text.lines().filter(|l| l.contains("\"event_type\":\"http\"")) {

@@ -111,7 +111,6 @@ pub fn stream(d: &DirStream) -> Vec<Result<Vec<u8>, u64>> {
     out
 }
 
-
 /// Runs every TCP connection of `path` through its own `HttpState`, to_server stream first;
 /// returns (client, server, closed state) per connection, in capture order of first packet.
 pub fn http_states(path: &str) -> Vec<(Endpoint, Endpoint, HttpState)> {

@@ -225,11 +225,7 @@ impl Decoder {
     /// A decoder for `codings` as listed in Content-Encoding (applied in that order, so they are
     /// undone last to first).
     pub fn new_layers(codings: &[Coding]) -> Self {
-        Decoder {
-            layers: codings.iter().rev().map(|c| Layer::new(*c)).collect(),
-            input: 0,
-            total: 0,
-        }
+        Decoder { layers: codings.iter().rev().map(|c| Layer::new(*c)).collect(), input: 0, total: 0 }
     }
 
     /// A single-layer decoder.

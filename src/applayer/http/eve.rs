@@ -199,7 +199,8 @@ mod tests {
 
     #[test]
     fn content_ranges() {
-        let cases: &[(&str, &[u8], Option<u64>, Option<u64>, Option<u64>)] = &[
+        type Case<'a> = (&'a str, &'a [u8], Option<u64>, Option<u64>, Option<u64>);
+        let cases: &[Case] = &[
             ("full", b"bytes 0-6190/39341", Some(0), Some(6190), Some(39341)),
             ("star size", b"bytes 10-20/*", Some(10), Some(20), None),
             ("no unit", b"5-6/7", Some(5), Some(6), Some(7)),

@@ -45,6 +45,10 @@ pub fn check(st: &HttpState) {
         assert!(t.request_headers.raw.len() <= cfg.header_block_limit, "request header block");
         assert!(t.response_headers.raw.len() <= cfg.header_block_limit, "response header block");
         assert!(t.request_line.len() <= cfg.field_limit, "request line");
+        for hs in [&t.request_headers, &t.response_headers] {
+            let stored: usize = hs.list.iter().map(|h| h.name.len() + h.value.len()).sum();
+            assert!(stored <= cfg.header_block_limit + cfg.field_limit, "stored header bytes");
+        }
         assert!(t.uri_normalized.len() <= t.uri_raw.len() + 1, "normalised uri longer than raw");
     }
 }

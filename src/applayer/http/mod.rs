@@ -32,7 +32,8 @@ pub struct HttpConfig {
     /// Longest line kept (request line, header, chunk size); longer lines are truncated and
     /// raise `*_field_too_long` (libhtp `field-limit`: 18000).
     pub field_limit: usize,
-    /// Raw header block bytes kept per message.
+    /// Raw header block bytes kept per message; also the bound on stored header names and
+    /// values (headers beyond it are dropped with `*_too_many_headers`).
     pub header_block_limit: usize,
     /// Headers kept per message; more raise `*_too_many_headers`.
     pub max_headers: usize,

@@ -68,6 +68,9 @@ struct Side {
     /// A `SP LF` / `HT LF` line was seen in a header block: it ends the block unless the next
     /// byte is LF (then it is ignored), as libhtp decides.
     lws_terminator: bool,
+    /// Bytes of header names and values stored for this message (bounded by
+    /// `header_block_limit`, like the raw block).
+    hdr_bytes: usize,
     /// The header count limit was reported for this message.
     too_many: bool,
     decoder: Option<Decoder>,
@@ -85,6 +88,7 @@ impl Side {
             pending: Vec::new(),
             lws_terminator: false,
             skip_to_eol: false,
+            hdr_bytes: 0,
             too_many: false,
             decoder: None,
             body_stopped: false,
@@ -362,6 +366,7 @@ impl HttpState {
         };
         self.req.cur = Some(id);
         self.req.pending.clear();
+        self.req.hdr_bytes = 0;
         self.req.too_many = false;
         let body = parser::chomp(line);
         let rl = parser::parse_request_line(body);
@@ -544,13 +549,14 @@ impl HttpState {
 
     /// Parses and stores the header line held back for folding.
     fn flush_header(&mut self, dir: Direction) {
-        let max_headers = self.cfg.max_headers;
+        let (max_headers, block_limit) = (self.cfg.max_headers, self.cfg.header_block_limit);
         let side = self.side_mut(dir);
         if side.pending.is_empty() {
             return;
         }
         let line = std::mem::take(&mut side.pending);
         let cur = side.cur;
+        let mut stored = side.hdr_bytes;
         let mut too_many_now = false;
         let mut evs: Vec<HttpEvent> = Vec::new();
         if let Some(tx) = self.tx_mut(cur) {
@@ -580,21 +586,26 @@ impl HttpState {
                             });
                         }
                     } else {
-                        existing.value.extend_from_slice(b", ");
-                        existing.value.extend_from_slice(h.value);
+                        if stored + 2 + h.value.len() <= block_limit {
+                            existing.value.extend_from_slice(b", ");
+                            existing.value.extend_from_slice(h.value);
+                            stored += 2 + h.value.len();
+                        }
                         evs.push(match dir {
                             Direction::ToServer => HttpEvent::RequestHeaderRepetition,
                             Direction::ToClient => HttpEvent::ResponseHeaderRepetition,
                         });
                     }
-                } else if hs.list.len() >= max_headers {
+                } else if hs.list.len() >= max_headers || stored + h.name.len() + h.value.len() > block_limit {
                     too_many_now = true;
                 } else {
                     hs.list.push(Header { name: h.name.to_vec(), value: h.value.to_vec() });
+                    stored += h.name.len() + h.value.len();
                 }
             }
         }
         let side = self.side_mut(dir);
+        side.hdr_bytes = stored;
         side.pending = line;
         side.pending.clear();
         if too_many_now && !side.too_many {
@@ -713,9 +724,12 @@ impl HttpState {
             }
         }
         self.res.line.extend_from_slice(data);
+        // Lines are taken by advancing `pos` and the buffer is compacted once, so a big chunk
+        // of short lines costs linear time.
+        let mut pos = 0;
         loop {
             if self.res.lws_terminator {
-                match self.res.line.first() {
+                match self.res.line.get(pos) {
                     None => break,
                     Some(b) => {
                         self.res.lws_terminator = false;
@@ -726,7 +740,8 @@ impl HttpState {
                 }
             }
             if !matches!(self.res.phase, Phase::Start | Phase::Headers | Phase::Trailers | Phase::Resync) {
-                let rest = std::mem::take(&mut self.res.line);
+                let mut rest = std::mem::take(&mut self.res.line);
+                rest.drain(..pos.min(rest.len()));
                 if rest.len() <= data.len() {
                     return data.len() - rest.len();
                 }
@@ -734,14 +749,16 @@ impl HttpState {
                 let _ = self.feed_side(Direction::ToClient, &rest);
                 return data.len();
             }
-            match parser::response_eol(&self.res.line, false) {
+            let buf = self.res.line.get(pos..).unwrap_or(&[]);
+            match parser::response_eol(buf, false) {
                 Some(n) => {
-                    let line: Vec<u8> = self.res.line.drain(..n).collect();
+                    let line = buf[..n].to_vec();
+                    pos += n;
                     self.res_line(&line, false);
                 }
-                None if self.res.line.len() > limit => {
-                    let mut line = std::mem::take(&mut self.res.line);
-                    line.truncate(limit);
+                None if buf.len() > limit => {
+                    let line = buf[..limit].to_vec();
+                    pos = self.res.line.len();
                     self.res.skip_to_eol = true;
                     self.res_line(&line, true);
                     break;
@@ -749,6 +766,8 @@ impl HttpState {
                 None => break,
             }
         }
+        let pos = pos.min(self.res.line.len());
+        self.res.line.drain(..pos);
         data.len()
     }
 
@@ -827,6 +846,7 @@ impl HttpState {
                     self.raise(Some(id), e);
                 }
                 self.res.pending.clear();
+                self.res.hdr_bytes = 0;
                 self.res.too_many = false;
                 self.res.phase = Phase::Headers;
             }

@@ -623,30 +623,103 @@ fn evader_style_response_framing() {
         body: &'static [u8],
     }
     let cases = [
-        Case { name: "lone CR ends a header line", response: r"< HTTP/1.1 200 ok\r\nX: a\rTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", body: b"abc" },
-        Case { name: "lone CR ends the status line", response: r"< HTTP/1.1\rTransfer-Encoding:chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", body: b"abc" },
-        Case { name: "HT LF ends headers before data", response: r"< HTTP/1.1 200 ok\r\nContent-length: 3\n\t\nabc", body: b"abc" },
-        Case { name: "HT LF LF: the LF ends headers", response: r"< HTTP/1.1 200 ok\r\nContent-length: 3\n\t\n\nabc", body: b"abc" },
-        Case { name: "LF CR CR LF CRLF", response: r"< HTTP/1.1 200 ok\r\nContent-length: 3\n\r\r\n\r\nabc", body: b"abc" },
-        Case { name: "LF CR CR LF before data", response: r"< HTTP/1.1 200 ok\r\nContent-length: 3\n\r\r\nabc", body: b"abc" },
-        Case { name: "CR LF CR CR CR LF", response: r"< HTTP/1.1 200 ok\r\nConnection: close\r\n\r\r\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", body: b"abc" },
-        Case { name: "indented header is a header", response: r"< HTTP/1.1 200 ok\r\nX: y\r\n Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", body: b"abc" },
-        Case { name: "NUL folds", response: r"< HTTP/1.1 200 ok\r\nTransfer-Encoding:\n\x00chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", body: b"abc" },
-        Case { name: "TE contains chunked", response: r"< HTTP/1.1 200 ok\r\nTransfer-Encoding: xchunked;\r\n\r\n3\r\nabc\r\n0\r\n\r\n", body: b"abc" },
-        Case { name: "blank line before chunk size", response: r"< HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n\r\n3\r\nabc\r\n\r\n0\r\n\r\n", body: b"abc" },
-        Case { name: "204 with a length has a body", response: r"< HTTP/1.1 204 ok\r\nContent-length: 3\r\n\r\nabc", body: b"abc" },
-        Case { name: "101 with a length is not a tunnel", response: r"< HTTP/1.1 101 ok\r\nContent-length: 3\r\n\r\nabc", body: b"abc" },
-        Case { name: "junk line before status line", response: r"< foobar\r\nHTTP/1.1 200 ok\r\nContent-length: 3\r\n\r\nabc", body: b"abc" },
-        Case { name: "not chunked after all", response: r"< HTTP/1.0 200 ok\r\nTransfer-Encoding: chunked\r\n\r\nabc-not-a-size", body: b"abc-not-a-size" },
-        Case { name: "invalid length: until close", response: r"< HTTP/1.1 200 ok\r\nContent-length: 3 x\r\n\r\nabcdef", body: b"abcdef" },
-        Case { name: "gzip announced, plain sent", response: r"< HTTP/1.1 200 ok\r\nContent-Encoding: gzip\r\nContent-length: 3\r\n\r\nabc", body: b"abc" },
+        Case {
+            name: "lone CR ends a header line",
+            response: r"< HTTP/1.1 200 ok\r\nX: a\rTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            body: b"abc",
+        },
+        Case {
+            name: "lone CR ends the status line",
+            response: r"< HTTP/1.1\rTransfer-Encoding:chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            body: b"abc",
+        },
+        Case {
+            name: "HT LF ends headers before data",
+            response: r"< HTTP/1.1 200 ok\r\nContent-length: 3\n\t\nabc",
+            body: b"abc",
+        },
+        Case {
+            name: "HT LF LF: the LF ends headers",
+            response: r"< HTTP/1.1 200 ok\r\nContent-length: 3\n\t\n\nabc",
+            body: b"abc",
+        },
+        Case {
+            name: "LF CR CR LF CRLF",
+            response: r"< HTTP/1.1 200 ok\r\nContent-length: 3\n\r\r\n\r\nabc",
+            body: b"abc",
+        },
+        Case {
+            name: "LF CR CR LF before data",
+            response: r"< HTTP/1.1 200 ok\r\nContent-length: 3\n\r\r\nabc",
+            body: b"abc",
+        },
+        Case {
+            name: "CR LF CR CR CR LF",
+            response: r"< HTTP/1.1 200 ok\r\nConnection: close\r\n\r\r\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            body: b"abc",
+        },
+        Case {
+            name: "indented header is a header",
+            response: r"< HTTP/1.1 200 ok\r\nX: y\r\n Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            body: b"abc",
+        },
+        Case {
+            name: "NUL folds",
+            response: r"< HTTP/1.1 200 ok\r\nTransfer-Encoding:\n\x00chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            body: b"abc",
+        },
+        Case {
+            name: "TE contains chunked",
+            response: r"< HTTP/1.1 200 ok\r\nTransfer-Encoding: xchunked;\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            body: b"abc",
+        },
+        Case {
+            name: "blank line before chunk size",
+            response: r"< HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n\r\n3\r\nabc\r\n\r\n0\r\n\r\n",
+            body: b"abc",
+        },
+        Case {
+            name: "204 with a length has a body",
+            response: r"< HTTP/1.1 204 ok\r\nContent-length: 3\r\n\r\nabc",
+            body: b"abc",
+        },
+        Case {
+            name: "101 with a length is not a tunnel",
+            response: r"< HTTP/1.1 101 ok\r\nContent-length: 3\r\n\r\nabc",
+            body: b"abc",
+        },
+        Case {
+            name: "junk line before status line",
+            response: r"< foobar\r\nHTTP/1.1 200 ok\r\nContent-length: 3\r\n\r\nabc",
+            body: b"abc",
+        },
+        Case {
+            name: "not chunked after all",
+            response: r"< HTTP/1.0 200 ok\r\nTransfer-Encoding: chunked\r\n\r\nabc-not-a-size",
+            body: b"abc-not-a-size",
+        },
+        Case {
+            name: "invalid length: until close",
+            response: r"< HTTP/1.1 200 ok\r\nContent-length: 3 x\r\n\r\nabcdef",
+            body: b"abcdef",
+        },
+        Case {
+            name: "gzip announced, plain sent",
+            response: r"< HTTP/1.1 200 ok\r\nContent-Encoding: gzip\r\nContent-length: 3\r\n\r\nabc",
+            body: b"abc",
+        },
         Case { name: "HTTP/0.9-style reply", response: r"< abc", body: b"abc" },
     ];
     for c in cases {
         let t = format!("> GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n\n{}\n", c.response);
         let st = check(&t, true);
         let bodies: Vec<&[u8]> = st.txs().map(|t| t.response_body.as_slice()).collect();
-        assert!(bodies.contains(&c.body), "{}: bodies {:?}", c.name, bodies.iter().map(|b| String::from_utf8_lossy(b)).collect::<Vec<_>>());
+        assert!(
+            bodies.contains(&c.body),
+            "{}: bodies {:?}",
+            c.name,
+            bodies.iter().map(|b| String::from_utf8_lossy(b)).collect::<Vec<_>>()
+        );
     }
 }
 
@@ -663,4 +736,26 @@ fn double_content_encoding_with_single_gzip_layer() {
     let st = check(&t, false);
     assert_eq!(tx(&st, 0).response_body, b"payload");
     assert!(tx(&st, 0).has_event(HttpEvent::GzipDecompressionFailed));
+}
+
+#[test]
+fn many_header_lines_in_one_chunk_are_linear_and_bounded() {
+    let mut head = b"HTTP/1.1 200 OK\r\n".to_vec();
+    let mut req = b"GET / HTTP/1.1\r\n".to_vec();
+    for i in 0..40_000 {
+        let l = format!("X-{}: y\r\n", i % 1000);
+        head.extend_from_slice(l.as_bytes());
+        req.extend_from_slice(l.as_bytes());
+    }
+    let start = std::time::Instant::now();
+    let mut st = HttpState::default();
+    let ts = Timestamp::from_micros(0);
+    st.on_data(Direction::ToServer, ts, &req);
+    st.on_data(Direction::ToClient, ts, &head);
+    let t = tx(&st, 0);
+    assert!(t.request_headers.list.len() <= st.config().max_headers);
+    assert!(t.response_headers.list.len() <= st.config().max_headers);
+    assert!(t.response_headers.raw.len() <= st.config().header_block_limit);
+    assert!(t.has_event(HttpEvent::ResponseTooManyHeaders));
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "took {:?}", start.elapsed());
 }
