@@ -37,6 +37,54 @@ fn replay(kind: &str, min_seeds: usize, f: fn(&[u8])) {
     }
 }
 
+/// Deterministic mutations of every seed (byte flips, inserted CR/LF/NUL/space, cuts,
+/// duplicated spans): a fixed-seed stand-in for a fuzzer under plain `cargo test`.
+fn mutate_all(kind: &str, f: fn(&[u8])) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/corpus").join(kind);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for (_, seed) in inputs(&root) {
+        for _ in 0..300 {
+            let mut d = seed.clone();
+            for _ in 0..(1 + next() % 4) {
+                if d.is_empty() {
+                    break;
+                }
+                let at = (next() as usize) % d.len();
+                match next() % 5 {
+                    0 => d[at] ^= 1 << (next() % 8),
+                    1 => d.insert(at, [b'\r', b'\n', 0, b' ', b':', b'\t'][(next() % 6) as usize]),
+                    2 => d.truncate(at.max(1)),
+                    3 => {
+                        let end = (at + (next() as usize) % 16).min(d.len());
+                        let span = d[at..end].to_vec();
+                        d.splice(at..at, span);
+                    }
+                    _ => {
+                        d.remove(at);
+                    }
+                }
+            }
+            f(&d);
+        }
+    }
+}
+
+#[test]
+fn http_request_mutations() {
+    mutate_all("http_request", fuzz_request);
+}
+
+#[test]
+fn http_response_mutations() {
+    mutate_all("http_response", fuzz_response);
+}
+
 #[test]
 fn http_request_corpus_and_regressions() {
     replay("http_request", 10, fuzz_request);
