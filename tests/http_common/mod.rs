@@ -61,6 +61,8 @@ pub fn collect(path: &str) -> BTreeMap<(Endpoint, Endpoint), Conn> {
         let sliced = match link {
             1 => SlicedPacket::from_ethernet(&data),
             101 | 228 | 229 | 12 | 14 => SlicedPacket::from_ip(&data),
+            // BSD NULL / OpenBSD LOOP: a 4-byte address family, then IP.
+            0 | 108 => SlicedPacket::from_ip(data.get(4..).unwrap_or(&[])),
             _ => continue,
         };
         let Ok(p) = sliced else { continue };

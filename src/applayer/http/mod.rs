@@ -136,6 +136,8 @@ http_events! {
     MissingHostHeader => "missing_host_header",
     /// A chunk extension on a request chunk-size line.
     RequestChunkExtension => "request_chunk_extension",
+    /// An Authorization header whose scheme is not Basic, Digest or Bearer.
+    RequestAuthUnrecognized => "request_auth_unrecognized",
     /// A request header line without a colon.
     RequestFieldMissingColon => "request_field_missing_colon",
     /// A request line or header longer than the field limit (truncated).

@@ -30,6 +30,10 @@ use crate::time::Timestamp;
 /// tunnel (dropped) and more HTTP (parsed).
 pub const CONNECT_PENDING_LIMIT: usize = 64 * 1024;
 
+/// Whitespace tolerated after an HTTP/0.9 request line before it counts as "more data"
+/// (libhtp's `HTTP09_MAX_JUNK_LEN`).
+pub const HTTP09_MAX_JUNK_LEN: usize = 16;
+
 /// Non-HTTP bytes tolerated before a status line; beyond it they are the response body.
 pub const RESPONSE_JUNK_LIMIT: usize = 256;
 
@@ -49,6 +53,10 @@ enum Phase {
     Trailers,
     UntilClose,
     WaitConnect,
+    /// After a request line without protocol: more than whitespace before the response starts
+    /// means it was not HTTP/0.9 after all (headers follow); otherwise, as libhtp, later
+    /// client data is ignored.
+    After09,
     Tunnel,
     Resync,
     Dead,
@@ -63,6 +71,8 @@ struct Side {
     cur: Option<u64>,
     /// The last header line, held until the next line shows whether it is folded.
     pending: Vec<u8>,
+    /// Whitespace seen after a protocol-less request line.
+    after09_ws: usize,
     /// An over-long response line was cut: drop bytes up to its end.
     skip_to_eol: bool,
     /// A `SP LF` / `HT LF` line was seen in a header block: it ends the block unless the next
@@ -88,6 +98,7 @@ impl Side {
             pending: Vec::new(),
             lws_terminator: false,
             skip_to_eol: false,
+            after09_ws: 0,
             hdr_bytes: 0,
             too_many: false,
             decoder: None,
@@ -246,6 +257,25 @@ impl HttpState {
         }
         match self.req.phase {
             Phase::Dead | Phase::Tunnel => data.len(),
+            Phase::After09 => {
+                let id = self.req.cur;
+                let response_started = self.res.cur == id && id.is_some()
+                    || self.tx_mut(id).is_some_and(|t| !t.response_line.is_empty() || t.response_body_len > 0);
+                let ws = data.iter().take_while(|b| parser::is_lws(**b)).count();
+                let junk_only = ws == data.len() && self.req.after09_ws + ws <= HTTP09_MAX_JUNK_LEN;
+                if response_started || junk_only {
+                    self.req.after09_ws += ws;
+                    return data.len();
+                }
+                // Not HTTP/0.9: the lines that follow are headers.
+                self.req.after09_ws = 0;
+                if let Some(tx) = self.tx_mut(id) {
+                    tx.request_version = Some(Protocol::Invalid);
+                    tx.progress.request_complete = false;
+                }
+                self.req.phase = Phase::Headers;
+                0
+            }
             Phase::WaitConnect => {
                 let room = CONNECT_PENDING_LIMIT.saturating_sub(self.pending_connect.len());
                 if data.len() > room {
@@ -367,6 +397,7 @@ impl HttpState {
         self.req.cur = Some(id);
         self.req.pending.clear();
         self.req.hdr_bytes = 0;
+        self.req.after09_ws = 0;
         self.req.too_many = false;
         let body = parser::chomp(line);
         let rl = parser::parse_request_line(body);
@@ -436,6 +467,8 @@ impl HttpState {
         self.anomalies += tx.events.len() as u64;
         if version == Protocol::V0_9 {
             self.req_complete();
+            self.req.phase = Phase::After09;
+            self.req.cur = Some(id);
         } else {
             self.req.phase = Phase::Headers;
         }
@@ -465,6 +498,12 @@ impl HttpState {
             }
         } else if tx.request_version == Some(Protocol::V1_1) && tx.host_raw.is_empty() {
             evs.push(HttpEvent::MissingHostHeader);
+        }
+        if let Some(auth) = tx.request_headers.get(b"authorization") {
+            let scheme = parser::trim_lws(auth).split(|b| parser::is_lws(*b)).next().unwrap_or(&[]);
+            if ![&b"basic"[..], b"digest", b"bearer"].iter().any(|k| scheme.eq_ignore_ascii_case(k)) {
+                evs.push(HttpEvent::RequestAuthUnrecognized);
+            }
         }
         let next = body_mode(&tx.request_headers, &mut evs, Direction::ToServer);
         for e in &evs {
@@ -653,7 +692,7 @@ impl HttpState {
             return 0;
         }
         match self.res.phase {
-            Phase::Dead | Phase::Tunnel | Phase::WaitConnect => data.len(),
+            Phase::Dead | Phase::Tunnel | Phase::WaitConnect | Phase::After09 => data.len(),
             Phase::Length(rem) => {
                 let take = clamp(rem, data.len());
                 self.res_body(&data[..take]);

@@ -759,3 +759,34 @@ fn many_header_lines_in_one_chunk_are_linear_and_bounded() {
     assert!(t.has_event(HttpEvent::ResponseTooManyHeaders));
     assert!(start.elapsed() < std::time::Duration::from_secs(20), "took {:?}", start.elapsed());
 }
+
+#[test]
+fn protocol_less_request_with_headers_is_not_http09() {
+    let st = check(
+        r"
+        > GET /\r\nFakeHeader\r\nHost: localhost\r\nUser-Agent: myscript\r\n\r\n
+        < HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok
+        ",
+        false,
+    );
+    let t = tx(&st, 0);
+    assert_eq!(t.user_agent(), Some(&b"myscript"[..]));
+    assert_eq!(t.status, Some(200));
+    assert_eq!(t.response_body, b"ok");
+    assert!(t.has_event(HttpEvent::RequestLineMissingProtocol));
+    assert_eq!(st.txs().len(), 1);
+}
+
+#[test]
+fn data_after_http09_response_started_is_ignored() {
+    let st = check(
+        r"
+        > GET /\r\n
+        < body
+        > GET /x HTTP/1.1\r\n\r\n
+        ",
+        true,
+    );
+    assert_eq!(st.txs().len(), 1);
+    assert_eq!(tx(&st, 0).response_body, b"body");
+}
