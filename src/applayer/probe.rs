@@ -51,7 +51,7 @@ const TCP_CHECKS: &[(AppProto, Check)] = &[
 const UDP_CHECKS: &[(AppProto, Check)] = &[(AppProto::Dns, check_dns_udp)];
 
 /// HTTP request methods recognised at the start of a to_server stream (Suricata's list plus
-/// WebDAV). Matched case-sensitively and followed by a space or tab.
+/// WebDAV). Matched case-insensitively (as Suricata's patterns) and followed by a space or tab.
 pub const HTTP_METHODS: &[&[u8]] = &[
     b"GET",
     b"POST",
@@ -135,7 +135,8 @@ fn check_http(dir: Direction, data: &[u8], _port: u16) -> ProbeResult {
         Direction::ToServer => {
             let mut need = false;
             for m in HTTP_METHODS {
-                match prefix(data, m, false) {
+                // Suricata registers the method patterns case-insensitively.
+                match prefix(data, m, true) {
                     Some(true) => match data.get(m.len()) {
                         Some(b' ') | Some(b'\t') => return ProbeResult::Found(AppProto::Http1),
                         Some(_) => {}
@@ -464,7 +465,7 @@ mod tests {
             tcp("http method tab", TS, 80, b"GET\t/ HTTP/1.1\r\n", Found(AppProto::Http1)),
             tcp("http method prefix only", TS, 80, b"GE", NeedMore),
             tcp("http method no space yet", TS, 80, b"GET", NeedMore),
-            tcp("http lowercase method", TS, 80, b"get / HTTP/1.1\r\n", NoMatch),
+            tcp("http lowercase method", TS, 80, b"get / HTTP/1.1\r\n", Found(AppProto::Http1)),
             tcp("http method glued", TS, 80, b"GETX / HTTP/1.1\r\n", NoMatch),
             tcp("http response", TC, 80, b"HTTP/1.1 200 OK\r\n", Found(AppProto::Http1)),
             tcp("http response lowercase", TC, 80, b"http/1.0 200 OK\r\n", Found(AppProto::Http1)),
