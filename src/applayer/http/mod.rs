@@ -314,6 +314,10 @@ pub struct HttpTx {
     pub interim_responses: u32,
     /// Distinct events raised on this transaction, at most [`MAX_EVENTS_PER_TX`].
     pub events: Vec<HttpEvent>,
+    /// Packet time of the chunk that completed the request line.
+    pub request_ts: Option<crate::time::Timestamp>,
+    /// Packet time of the chunk that completed the (final) status line.
+    pub response_ts: Option<crate::time::Timestamp>,
 }
 
 macro_rules! req_header_fns {
@@ -370,6 +374,30 @@ impl HttpTx {
         response_content_length => b"content-length",
         /// Response `Set-Cookie`.
         set_cookie => b"set-cookie",
+    }
+
+    /// Approximate heap bytes held by this transaction (for memcaps and stats).
+    pub fn memory_bytes(&self) -> usize {
+        let hs = |h: &Headers| {
+            h.raw.capacity() + h.list.iter().map(|x| x.name.capacity() + x.value.capacity() + 48).sum::<usize>()
+        };
+        self.request_line.capacity()
+            + self.method.capacity()
+            + self.uri_raw.capacity()
+            + self.uri_normalized.capacity()
+            + self.request_protocol.capacity()
+            + hs(&self.request_headers)
+            + self.host.capacity()
+            + self.host_raw.capacity()
+            + self.request_body.capacity()
+            + self.response_line.capacity()
+            + self.response_protocol.capacity()
+            + self.status_code.capacity()
+            + self.status_message.capacity()
+            + hs(&self.response_headers)
+            + self.response_body.capacity()
+            + self.events.capacity()
+            + std::mem::size_of::<HttpTx>()
     }
 
     /// Whether the event was raised on this transaction.

@@ -142,6 +142,8 @@ pub struct HttpState {
     closed: bool,
     events: Vec<HttpEvent>,
     anomalies: u64,
+    /// Packet time of the chunk being parsed.
+    now: Timestamp,
 }
 
 impl Default for HttpState {
@@ -167,6 +169,7 @@ impl HttpState {
             closed: false,
             events: Vec::new(),
             anomalies: 0,
+            now: Timestamp::from_micros(0),
         }
     }
 
@@ -202,6 +205,17 @@ impl HttpState {
     /// Events raised on the state rather than on one transaction (the tx cap).
     pub fn events(&self) -> &[HttpEvent] {
         &self.events
+    }
+
+    /// Approximate heap bytes held by this flow's HTTP state (transactions and buffers), for
+    /// memcaps and stats.
+    pub fn memory_bytes(&self) -> usize {
+        let side = |s: &Side| s.line.capacity() + s.pending.capacity();
+        self.txs.iter().map(HttpTx::memory_bytes).sum::<usize>()
+            + side(&self.req)
+            + side(&self.res)
+            + self.pending_connect.capacity()
+            + self.res_junk.capacity()
     }
 
     /// Anomalies counted so far (every raise, including repeats), for stats.
@@ -433,7 +447,9 @@ impl HttpState {
         };
         let connect = rl.method.eq_ignore_ascii_case(b"CONNECT");
         let parts = parser::split_uri(rl.uri, connect);
+        let now = self.now;
         let Some(tx) = self.tx_mut(Some(id)) else { return };
+        tx.request_ts = Some(now);
         tx.request_line = body.to_vec();
         tx.method = rl.method.to_vec();
         tx.uri_raw = rl.uri.to_vec();
@@ -870,10 +886,12 @@ impl HttpState {
                 if sl.code.is_none() {
                     evs.push(HttpEvent::ResponseInvalidStatus);
                 }
+                let now = self.now;
                 if let Some(tx) = self.tx_mut(Some(id)) {
                     if sl.code == Some(100) && tx.status == Some(100) {
                         evs.push(HttpEvent::ContinueAlreadySeen);
                     }
+                    tx.response_ts = Some(now);
                     tx.response_line = parser::chomp(line).to_vec();
                     tx.response_protocol = sl.protocol.to_vec();
                     tx.status_code = sl.status.to_vec();
@@ -1129,7 +1147,7 @@ impl HttpState {
     /// Feeds in-order bytes of `dir`. Always consumes everything; `GiveUp` once the side is
     /// dead (transaction cap), after which further bytes are ignored.
     pub fn on_data(&mut self, dir: Direction, ts: Timestamp, data: &[u8]) -> ParseOutcome {
-        let _ = ts;
+        self.now = ts;
         if self.closed {
             return ParseOutcome::GiveUp;
         }

@@ -566,6 +566,8 @@ proptest::proptest! {
                 proptest::prop_assert!(t.uri_raw.len() <= cfg.field_limit);
             }
         }
+        // Memory stays bounded by the tx cap times the per-transaction limits (with Vec slack).
+        proptest::prop_assert!(st.memory_bytes() <= cfg.max_txs * 64 * 1024, "memory {}", st.memory_bytes());
         st.on_close(ts);
         proptest::prop_assert!(st.txs().all(|t| t.progress.is_done()));
     }
@@ -789,4 +791,18 @@ fn data_after_http09_response_started_is_ignored() {
     );
     assert_eq!(st.txs().len(), 1);
     assert_eq!(tx(&st, 0).response_body, b"body");
+}
+
+#[test]
+fn timestamps_and_memory_accounting() {
+    let mut st = HttpState::default();
+    st.on_data(Direction::ToServer, Timestamp::from_parts(10, 0), b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    st.on_data(Direction::ToClient, Timestamp::from_parts(11, 5), b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+    let t = tx(&st, 0);
+    assert_eq!(t.request_ts, Some(Timestamp::from_parts(10, 0)));
+    assert_eq!(t.response_ts, Some(Timestamp::from_parts(11, 5)));
+    let m = st.memory_bytes();
+    assert!(m >= std::mem::size_of::<HttpTx>() && m < 64 * 1024, "{m}");
+    assert_eq!(st.prune_done(TxId(1)), 1);
+    assert!(st.memory_bytes() < m);
 }
