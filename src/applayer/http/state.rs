@@ -12,8 +12,15 @@
 //! | Headers   | blank line                    | Body(..) / Start / Tunnel / WaitConnect |
 //! | Body      | bytes / chunk lines           | Body / Trailers / Start                |
 //! | Trailers  | blank line                    | Start                                  |
+//! | Start     | request line without protocol | After09 (HTTP/0.9 unless more data follows before the response) |
+//! | After09   | non-whitespace, no response yet | Headers (not 0.9 after all)          |
+//! | Start     | non-HTTP lines (response)     | skipped if a status line follows within 256 B, else Body(UntilClose) |
 //! | any       | gap outside a sized body      | Resync (drop lines until a request/status line) |
 //! | any       | tx cap reached                | Dead                                   |
+//!
+//! Response status/header lines are split with libhtp's response end-of-line rules
+//! ([`parser::response_eol`]), request lines at LF. See `docs/design/http.md` for every
+//! libhtp behaviour mirrored here.
 //!
 //! Every chunk is consumed (partial lines are buffered, at most `field_limit` bytes); no input
 //! can panic; memory per flow is bounded by `max_txs` times the per-transaction limits.
