@@ -2,7 +2,7 @@
 //! targets use (`rampart::applayer::http::harness`), so plain `cargo test` exercises them.
 //! Input format: first byte picks the chunk size, the rest is the fuzzed direction's stream.
 
-use rampart::applayer::http::harness::{fuzz_request, fuzz_response};
+use rampart::applayer::http::harness::{fuzz_conversation, fuzz_request, fuzz_response};
 use std::path::Path;
 
 fn inputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -83,6 +83,16 @@ fn http_request_mutations() {
 #[test]
 fn http_response_mutations() {
     mutate_all("http_response", fuzz_response);
+}
+
+#[test]
+fn http_conversation_mutations() {
+    mutate_all("http_conversation", fuzz_conversation);
+}
+
+#[test]
+fn http_conversation_corpus_and_regressions() {
+    replay("http_conversation", 10, fuzz_conversation);
 }
 
 #[test]

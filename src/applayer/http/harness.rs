@@ -88,3 +88,38 @@ pub fn fuzz_response(data: &[u8]) {
     feed(&mut st, Direction::ToClient, data);
     close(st);
 }
+
+/// Fuzzes a whole conversation: the input is a sequence of records `[op, len, bytes...]`;
+/// `op % 4` selects to_server data, to_client data, a gap of `len` bytes in the direction
+/// `op & 4` picks, or a close; data records carry `len` bytes (fewer at the end).
+pub fn fuzz_conversation(data: &[u8]) {
+    let mut st = HttpState::new(fuzz_config());
+    let ts = Timestamp::default();
+    let mut rest = data;
+    while let [op, len, tail @ ..] = rest {
+        let n = usize::from(*len).min(tail.len());
+        let dir = if op & 4 == 0 { Direction::ToServer } else { Direction::ToClient };
+        match op % 4 {
+            0 => {
+                st.on_data(Direction::ToServer, ts, &tail[..n]);
+                rest = &tail[n..];
+            }
+            1 => {
+                st.on_data(Direction::ToClient, ts, &tail[..n]);
+                rest = &tail[n..];
+            }
+            2 => {
+                st.on_gap(dir, u64::from(*len));
+                rest = tail;
+            }
+            _ => {
+                // Prune what is done, as the pipeline would after logging.
+                let upto = st.next_tx_id();
+                st.prune_done(upto);
+                rest = tail;
+            }
+        }
+        check(&st);
+    }
+    close(st);
+}
