@@ -806,3 +806,10 @@ fn timestamps_and_memory_accounting() {
     assert_eq!(st.prune_done(TxId(1)), 1);
     assert!(st.memory_bytes() < m);
 }
+
+#[test]
+fn state_is_send() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<HttpState>();
+    assert_send::<crate::applayer::probe::Prober>();
+}
