@@ -302,8 +302,20 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.ku64("tcp", c.tcp).ku64("udp", c.udp).ku64("icmpv4", c.icmpv4).ku64("icmpv6", c.icmpv6);
     w.ku64("vlan", c.vlan).ku64("vlan_qinq", c.vlan_qinq).ku64("vlan_qinqinq", c.vlan_qinqinq);
     w.ku64("avg_pkt_size", c.avg_pkt_size()).ku64("max_pkt_size", c.max_pkt_size);
+    // Events without a layer prefix (`too_many_layers`) are plain `decoder.<name>` counters in
+    // Suricata's stats; the rest nest under `decoder.event.<layer>`.
+    for (group, events) in c.event_groups() {
+        if group == "other" {
+            for (name, n) in events {
+                w.ku64(name, n);
+            }
+        }
+    }
     w.key("event").open();
     for (group, events) in c.event_groups() {
+        if group == "other" {
+            continue;
+        }
         w.key(group).open();
         for (name, n) in events {
             w.ku64(name, n);
