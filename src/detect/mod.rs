@@ -27,7 +27,8 @@ use keywords::pcre::PcreCache;
 use mpm::{PrefilterConfig, PrefilterScratch};
 pub use parse::{Action, Rule, RuleIssue, Vars};
 use std::collections::HashMap;
-use std::sync::Arc;
+use keywords::threshold::ThresholdVerdict;
+use std::sync::{Arc, Mutex};
 
 /// Suricata's `packet-alert-max`: most alerts kept per packet.
 pub const PACKET_ALERT_MAX: usize = 15;
@@ -103,6 +104,11 @@ pub struct DetectEngine {
     sigs: Vec<Sig>,
     groups: Groups,
     max_vars: usize,
+    /// Signatures that can match a packet without an IP layer, in internal-id order.
+    noip: Vec<u32>,
+    /// Threshold / detection_filter state, shared by all workers as Suricata's host and
+    /// ip-pair tables are (per-worker tables would split a source's matches across workers).
+    thresholds: Arc<Mutex<keywords::ThresholdTable>>,
 }
 
 /// Per-worker detection scratch and state.
@@ -112,8 +118,8 @@ pub struct DetectCtx {
     gen: u32,
     vars: Vec<u64>,
     scratch: PrefilterScratch,
-    /// Threshold / detection_filter state of this worker.
-    pub thresholds: keywords::ThresholdTable,
+    /// Threshold / detection_filter state (shared with every ctx of the same engine).
+    pub thresholds: Arc<Mutex<keywords::ThresholdTable>>,
 }
 
 impl DetectEngine {
@@ -156,12 +162,13 @@ impl DetectEngine {
             }
         };
         let max_vars = compile::MAX_VARS;
-        (DetectEngine { settings, sigs, groups, max_vars }, report)
+        let noip = sigs.iter().enumerate().filter(|(_, s)| s.needs_no_ip()).map(|(i, _)| i as u32).collect();
+        (DetectEngine { settings, sigs, groups, max_vars, noip, thresholds: Arc::default() }, report)
     }
 
     /// An engine with no rules (`--disable-detection`).
     pub fn empty() -> DetectEngine {
-        DetectEngine { settings: DetectSettings::default(), sigs: Vec::new(), groups: Groups::default(), max_vars: 0 }
+        DetectEngine { settings: DetectSettings::default(), sigs: Vec::new(), groups: Groups::default(), max_vars: 0, noip: Vec::new(), thresholds: Arc::default() }
     }
 
     /// Number of loaded signatures.
@@ -201,21 +208,36 @@ impl DetectEngine {
             gen: 0,
             vars: vec![0; self.max_vars],
             scratch,
-            thresholds: keywords::ThresholdTable::default(),
+            thresholds: Arc::clone(&self.thresholds),
         }
     }
 
     /// Runs every candidate rule against `p`, pushing alerts in Suricata's order.
     /// `flow` is the packet's flow with the packet's direction, updated (flowbits, ...) in place.
+    /// A packet without an IP layer (broken or non-IP) is still checked against the rules that
+    /// need none: `ip`/`pkthdr` rules with `any` addresses and ports and no payload keywords
+    /// (decoder-event rules).
     pub fn inspect_packet(&self, ctx: &mut DetectCtx, p: &Packet<'_>, flow: Option<(&mut Flow, Direction)>, alerts: &mut Vec<Alert>) {
         let mut flow = flow;
         if flow.as_ref().is_some_and(|(f, _)| f.pass) {
             return;
         }
-        let Some(ip) = p.ip else { return };
         if self.sigs.is_empty() {
             return;
         }
+        let start_len = alerts.len();
+        let Some(ip) = p.ip else {
+            for &iid in &self.noip {
+                let Some(sig) = self.sigs.get(iid as usize) else { continue };
+                if !proto_matches(sig.proto, p, 0) {
+                    continue;
+                }
+                if self.eval_sig(ctx, sig, p, &mut flow, &[], alerts, start_len) == Flow_::Stop {
+                    break;
+                }
+            }
+            return;
+        };
         if ctx.marks.len() != self.sigs.len() {
             // A ctx from another engine: resize once.
             ctx.marks = vec![0; self.sigs.len()];
@@ -249,10 +271,11 @@ impl DetectEngine {
             }
             for g in groups.into_iter().flatten() {
                 g.always.iter().for_each(|i| add(*i));
-                if let Some(pf) = &g.prefilter {
-                    if !payload.is_empty() && !pf.is_empty() {
-                        pf.scan(scratch, payload, &mut |pid| {
-                            if let Some(list) = g.pat_sigs.get(pid as usize) {
+                for pf in &g.prefilters {
+                    let buf = compile::buffer_bytes(pf.buffer, p);
+                    if !buf.is_empty() && !pf.db.is_empty() {
+                        pf.db.scan(scratch, buf, &mut |pid| {
+                            if let Some(list) = pf.pat_sigs.get(pid as usize) {
                                 list.iter().for_each(|i| add(*i));
                             }
                         });
@@ -261,56 +284,109 @@ impl DetectEngine {
             }
         }
         ctx.cands.sort_unstable();
-        let start_len = alerts.len();
         for k in 0..ctx.cands.len() {
             let Some(&iid) = ctx.cands.get(k) else { break };
             let Some(sig) = self.sigs.get(iid as usize) else { continue };
             if !header_matches(sig, p, ip.src, ip.dst, sport, dport) {
                 continue;
             }
-            let fref = flow.as_ref().map(|(f, d)| (&**f, *d));
-            if !sig.conds.iter().all(|c| c.matches(p, fref)) {
-                continue;
+            if self.eval_sig(ctx, sig, p, &mut flow, payload, alerts, start_len) == Flow_::Stop {
+                break;
             }
-            if sig.dsize.is_some_and(|m| !m.matches(payload.len() as u64)) || sig.bsize.is_some_and(|m| !m.matches(payload.len() as u64)) {
-                continue;
+        }
+    }
+
+    /// Everything after the header check: conditions, size checks, payload chains, post-match
+    /// actions, thresholds, the rule action and the alert.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_sig(&self, ctx: &mut DetectCtx, sig: &Sig, p: &Packet<'_>, flow: &mut Option<(&mut Flow, Direction)>, payload: &[u8], alerts: &mut Vec<Alert>, start_len: usize) -> Flow_ {
+        let fref = flow.as_ref().map(|(f, d)| (&**f, *d));
+        if !sig.conds.iter().all(|c| c.matches(p, fref)) {
+            return Flow_::Next;
+        }
+        if sig.dsize.is_some_and(|m| !m.matches(payload.len() as u64)) {
+            return Flow_::Next;
+        }
+        for bc in &sig.buffers {
+            let buf = if bc.buffer == compile::BufferId::Payload { payload } else { compile::buffer_bytes(bc.buffer, p) };
+            if bc.bsize.is_some_and(|m| !m.matches(buf.len() as u64)) {
+                return Flow_::Next;
             }
-            if !inspect::chain_matches(&sig.chain, payload, &mut ctx.vars) {
-                continue;
+            if !bc.chain.is_empty() && !inspect::chain_matches(&bc.chain, buf, &mut ctx.vars) {
+                return Flow_::Next;
             }
+        }
+        if let Some((f, _)) = flow.as_mut() {
+            sig.posts.iter().for_each(|pm| pm.apply(f));
+        }
+        let mut verdict = ThresholdVerdict::Alert;
+        if !sig.thresholds.is_empty() {
+            // A poisoned lock only means another worker panicked mid-update: the table is
+            // still a valid map, keep counting.
+            let mut t = ctx.thresholds.lock().unwrap_or_else(|e| e.into_inner());
+            for spec in &sig.thresholds {
+                match t.decide(spec, sig.meta.gid, sig.meta.sid, p) {
+                    ThresholdVerdict::Alert => {}
+                    ThresholdVerdict::Silent => verdict = verdict.min_with(ThresholdVerdict::Silent),
+                    ThresholdVerdict::NoMatch => verdict = ThresholdVerdict::NoMatch,
+                }
+            }
+        }
+        if verdict == ThresholdVerdict::NoMatch {
+            return Flow_::Next;
+        }
+        if sig.bypass {
             if let Some((f, _)) = flow.as_mut() {
-                sig.posts.iter().for_each(|pm| pm.apply(f));
+                f.bypass = true;
             }
-            let mut allowed = true;
-            for t in &sig.thresholds {
-                allowed &= ctx.thresholds.allow(t, sig.meta.gid, sig.meta.sid, p);
-            }
-            if !allowed {
-                continue;
-            }
-            match sig.meta.action {
-                Action::Pass => {
-                    if let Some((f, _)) = flow.as_mut() {
-                        f.pass = true;
-                    }
-                    break;
-                }
-                Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth if self.settings.ips => {
-                    if let Some((f, _)) = flow.as_mut() {
-                        f.drop = true;
-                    }
-                }
-                _ => {}
-            }
-            if sig.noalert {
-                continue;
-            }
-            if alerts.len() - start_len < PACKET_ALERT_MAX {
-                alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
+        }
+        match sig.meta.action {
+            Action::Pass => {
                 if let Some((f, _)) = flow.as_mut() {
-                    f.alerted = true;
+                    f.pass = true;
+                }
+                return Flow_::Stop;
+            }
+            Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth if self.settings.ips => {
+                if let Some((f, _)) = flow.as_mut() {
+                    f.drop = true;
                 }
             }
+            _ => {}
+        }
+        if sig.noalert || verdict == ThresholdVerdict::Silent {
+            return Flow_::Next;
+        }
+        if alerts.len() - start_len < PACKET_ALERT_MAX {
+            alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
+            if let Some((f, _)) = flow.as_mut() {
+                f.alerted = true;
+            }
+        }
+        Flow_::Next
+    }
+}
+
+/// Whether evaluation goes on after a signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow_ {
+    Next,
+    /// A pass rule matched: no later signature is evaluated for this packet.
+    Stop,
+}
+
+trait VerdictExt {
+    fn min_with(self, o: ThresholdVerdict) -> ThresholdVerdict;
+}
+
+impl VerdictExt for ThresholdVerdict {
+    /// The stronger suppression of two verdicts (NoMatch > Silent > Alert).
+    fn min_with(self, o: ThresholdVerdict) -> ThresholdVerdict {
+        use ThresholdVerdict::*;
+        match (self, o) {
+            (NoMatch, _) | (_, NoMatch) => NoMatch,
+            (Silent, _) | (_, Silent) => Silent,
+            _ => Alert,
         }
     }
 }
