@@ -36,6 +36,10 @@ pub const MAX_GROUP_PORTS: usize = 32;
 pub(crate) enum ProtoMatch {
     /// `ip` / `pkthdr`: any IP packet.
     Ip,
+    /// `ipv4`: IPv4 packets only.
+    Ip4,
+    /// `ipv6`: IPv6 packets only.
+    Ip6,
     /// `tcp`, `tcp-pkt`.
     Tcp,
     /// `udp`, `udp-pkt`.
@@ -175,6 +179,8 @@ pub(crate) struct Sig {
     pub noalert: bool,
     /// `bypass`: a match marks the flow bypassed.
     pub bypass: bool,
+    /// `alert`: alert even when the action does not imply it (`pass ... alert;`).
+    pub force_alert: bool,
     pub dsize: Option<UintMatch>,
     /// Per-buffer chains, in order of first use; every one must match.
     pub buffers: Vec<BufChain>,
@@ -232,6 +238,8 @@ const APP_PROTOS: &[&str] = &[
 fn parse_proto(p: &str) -> Result<ProtoMatch, Reject> {
     Ok(match p {
         "ip" | "pkthdr" => ProtoMatch::Ip,
+        "ipv4" | "ip4" => ProtoMatch::Ip4,
+        "ipv6" | "ip6" => ProtoMatch::Ip6,
         "tcp" | "tcp-pkt" => ProtoMatch::Tcp,
         "udp" | "udp-pkt" => ProtoMatch::Udp,
         "icmp" => ProtoMatch::Icmp,
@@ -279,6 +287,7 @@ struct Builder<'a> {
     /// Keywords handed to `keywords::validate`.
     checked: Vec<Keyword>,
     bypass: bool,
+    force_alert: bool,
     /// Explicit `prefilter` keyword given.
     prefilter_kw: bool,
     vars: HashMap<String, u8>,
@@ -308,6 +317,7 @@ impl<'a> Builder<'a> {
             last_content: None,
             checked: Vec::new(),
             bypass: false,
+            force_alert: false,
             prefilter_kw: false,
             vars: HashMap::new(),
             conds: Vec::new(),
@@ -431,6 +441,10 @@ impl<'a> Builder<'a> {
             "bypass" => {
                 no_value(value)?;
                 self.bypass = true;
+            }
+            "alert" => {
+                no_value(value)?;
+                self.force_alert = true;
             }
             _ if BufferId::from_keyword(name).is_some() => {
                 no_value(value)?;
@@ -694,6 +708,7 @@ fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize)
         thresholds: b.thresholds,
         noalert: b.noalert,
         bypass: b.bypass,
+        force_alert: b.force_alert,
         dsize: b.dsize,
         buffers: b.chains,
         fast,
@@ -1036,7 +1051,7 @@ pub(crate) fn build_groups(cfg: &PrefilterConfig, sigs: &[Sig]) -> Result<Groups
     for (iid, s) in sigs.iter().enumerate() {
         let iid = iid as u32;
         let bucket = match s.proto {
-            ProtoMatch::Ip => None,
+            ProtoMatch::Ip | ProtoMatch::Ip4 | ProtoMatch::Ip6 => None,
             ProtoMatch::Tcp => Some(0),
             ProtoMatch::Udp => Some(1),
             ProtoMatch::Icmp | ProtoMatch::Icmp4 | ProtoMatch::Icmp6 => Some(2),

@@ -345,6 +345,12 @@ impl DetectEngine {
                 if let Some((f, _)) = flow.as_mut() {
                     f.pass = true;
                 }
+                if sig.force_alert && !sig.noalert && verdict == ThresholdVerdict::Alert && alerts.len() - start_len < PACKET_ALERT_MAX {
+                    alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
+                    if let Some((f, _)) = flow.as_mut() {
+                        f.alerted = true;
+                    }
+                }
                 return Flow_::Stop;
             }
             Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth if self.settings.ips => {
@@ -394,6 +400,8 @@ impl VerdictExt for ThresholdVerdict {
 fn proto_matches(pm: ProtoMatch, p: &Packet<'_>, ipproto: u8) -> bool {
     match pm {
         ProtoMatch::Ip => true,
+        ProtoMatch::Ip4 => p.ip.is_some_and(|ip| ip.version == 4),
+        ProtoMatch::Ip6 => p.ip.is_some_and(|ip| ip.version == 6),
         ProtoMatch::Tcp => matches!(p.l4, L4::Tcp(_)),
         ProtoMatch::Udp => matches!(p.l4, L4::Udp(_)),
         ProtoMatch::Icmp => matches!(p.l4, L4::Icmp4(_) | L4::Icmp6(_)),

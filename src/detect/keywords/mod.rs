@@ -57,6 +57,7 @@ pub mod tos;
 pub mod ttl;
 pub mod uint;
 pub mod vars;
+pub mod vlan_id;
 pub mod window;
 
 // payload keywords (engine)
@@ -154,6 +155,8 @@ pub enum Cond {
     Flowint(flowint::IntCond),
     /// ipv4-csum, tcpv4-csum, ... (valid / invalid).
     Csum(csum::Csum),
+    /// vlan.id.
+    VlanId(vlan_id::VlanId),
 }
 
 impl Cond {
@@ -175,6 +178,7 @@ impl Cond {
             Cond::Flowbits(b) => flow.is_some_and(|(f, _)| b.matches(&f.vars)),
             Cond::Flowint(i) => flow.is_some_and(|(f, _)| i.matches(&f.vars)),
             Cond::Csum(c) => c.matches(p),
+            Cond::VlanId(v) => v.matches(p),
         }
     }
 }
@@ -304,6 +308,8 @@ static REGISTRY: &[KeywordInfo] = &[
     kw!("udpv6-csum", Cond, csum::parse, "header-keywords.html#udpv6-csum", "UDP-over-IPv6 checksum valid|invalid"),
     kw!("icmpv4-csum", Cond, csum::parse, "header-keywords.html#icmpv4-csum", "ICMPv4 checksum valid|invalid"),
     kw!("icmpv6-csum", Cond, csum::parse, "header-keywords.html#icmpv6-csum", "ICMPv6 checksum valid|invalid"),
+    // VLAN.
+    kw!("vlan.id", Cond, vlan_id::parse, "vlan-keywords.html#vlan-id", "VLAN id (integer grammar), optional layer: index, negative from the innermost, or all"),
     // Decoder.
     kw!("decode-event", Cond, decode_event::parse, "differences-from-snort.html#decoder-event-rules", "decoder anomaly raised on the packet"),
     // Flow.
