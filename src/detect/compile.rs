@@ -193,10 +193,12 @@ pub(crate) struct Sig {
 }
 
 impl Sig {
-    /// Whether the signature can match a packet without an IP layer: an `ip`/`pkthdr` rule
-    /// with `any` addresses and ports that inspects no buffer (decoder-event rules).
+    /// Whether the signature is checked on packets without an IP layer: as Suricata's
+    /// decoder-event group, an `ip`/`pkthdr` rule with a `decode-event` condition, `any`
+    /// addresses and ports, and no buffer inspection.
     pub fn needs_no_ip(&self) -> bool {
         self.proto == ProtoMatch::Ip
+            && self.conds.iter().any(|c| matches!(c, Cond::DecodeEvent(_)))
             && self.src == AddrSet::full()
             && self.dst == AddrSet::full()
             && matches!(self.sport, PortExpr::Any)
@@ -1119,7 +1121,7 @@ mod tests {
     use crate::detect::parse::{Header, Span};
 
     fn rule() -> Rule {
-        let header = Header { action: Action::Alert, proto: "tcp".into(), src: AddrExpr::Any, sport: PortExpr::Any, dst: AddrExpr::Any, dport: PortExpr::Any, bidirectional: false };
+        let header = Header { action: Action::Alert, proto: "tcp".into(), src: AddrExpr::Any, sport: PortExpr::Any, dst: AddrExpr::Any, dport: PortExpr::Any, bidirectional: false, snort3_service: false };
         Rule { header, options: Vec::new(), span: Span { file: Arc::new("t.rules".into()), line: 1 }, sid: Some(7), text: Arc::from("") }
     }
 

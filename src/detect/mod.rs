@@ -227,6 +227,11 @@ impl DetectEngine {
         }
         let start_len = alerts.len();
         let Some(ip) = p.ip else {
+            // Suricata inspects packets without IP only when decoding raised an event, and
+            // only against the decoder-event rules.
+            if p.events.is_empty() {
+                return;
+            }
             for &iid in &self.noip {
                 let Some(sig) = self.sigs.get(iid as usize) else { continue };
                 if !proto_matches(sig.proto, p, 0) {
