@@ -134,8 +134,8 @@ pub(crate) fn buffer_bytes<'a>(buf: BufferId, p: &Packet<'a>) -> &'a [u8] {
     match buf {
         BufferId::Payload => p.payload(),
         BufferId::Ipv4Hdr => p.ip.filter(|ip| ip.version == 4).map_or(&[], |ip| slice(ip.offset, ip.hdr_len)),
-        // ipv6.hdr is the fixed header only (Suricata's `IPV6_HEADER_LEN`).
-        BufferId::Ipv6Hdr => p.ip.filter(|ip| ip.version == 6).map_or(&[], |ip| slice(ip.offset, 40)),
+        // ipv6.hdr: the fixed header and the extension headers, as Suricata's buffer.
+        BufferId::Ipv6Hdr => p.ip.filter(|ip| ip.version == 6).map_or(&[], |ip| slice(ip.offset, ip.hdr_len)),
         BufferId::TcpHdr => match p.l4 {
             L4::Tcp(t) => slice(t.offset, t.hdr_len),
             _ => &[],
@@ -145,13 +145,31 @@ pub(crate) fn buffer_bytes<'a>(buf: BufferId, p: &Packet<'a>) -> &'a [u8] {
             _ => &[],
         },
         BufferId::Icmpv4Hdr => match p.l4 {
-            L4::Icmp4(i) => slice(i.offset, i.hdr_len),
+            L4::Icmp4(i) => slice(i.offset, icmpv4_hdr_len(p.data, i)),
             _ => &[],
         },
         BufferId::Icmpv6Hdr => match p.l4 {
             L4::Icmp6(i) => slice(i.offset, i.hdr_len),
             _ => &[],
         },
+    }
+}
+
+/// Length of the `icmpv4.hdr` buffer: Suricata counts a router advertisement's address
+/// entries (`naddr * addr_sz` words) as header when they are all present.
+fn icmpv4_hdr_len(data: &[u8], h: crate::decode::IcmpHdr) -> u16 {
+    const ROUTER_ADVERT: u8 = 9;
+    if h.typ != ROUTER_ADVERT {
+        return h.hdr_len;
+    }
+    let o = h.offset as usize;
+    let (Some(&naddr), Some(&size)) = (data.get(o + 4), data.get(o + 5)) else { return h.hdr_len };
+    let advert = naddr as usize * size as usize * 4;
+    let total = h.hdr_len as usize + advert;
+    if o + total <= data.len() {
+        total.min(u16::MAX as usize) as u16
+    } else {
+        h.hdr_len
     }
 }
 
@@ -193,6 +211,14 @@ pub(crate) struct Sig {
 }
 
 impl Sig {
+    /// Whether a `pass`/`drop` match applies to the whole flow rather than the packet:
+    /// Suricata's `FlowApplySignatureActions` does so for IP-only and "like IP-only" rules
+    /// (no payload inspection, no packet conditions besides flowbits). Rules that inspect
+    /// the packet pass or drop only that packet.
+    pub fn applies_to_flow(&self) -> bool {
+        self.buffers.is_empty() && self.dsize.is_none() && self.conds.iter().all(|c| matches!(c, Cond::Flowbits(_)))
+    }
+
     /// Whether the signature is checked on packets without an IP layer: as Suricata's
     /// decoder-event group, an `ip`/`pkthdr` rule with a `decode-event` condition, `any`
     /// addresses and ports, and no buffer inspection.

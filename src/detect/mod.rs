@@ -309,7 +309,9 @@ impl DetectEngine {
         if !sig.conds.iter().all(|c| c.matches(p, fref)) {
             return Flow_::Next;
         }
-        if sig.dsize.is_some_and(|m| !m.matches(payload.len() as u64)) {
+        // Suricata: `dsize:!N` (like `>N`, ranges, `N` > 0) needs a payload
+        // (`SIG_MASK_REQUIRE_PAYLOAD`): empty packets never match it.
+        if sig.dsize.is_some_and(|m| !m.matches(payload.len() as u64) || payload.is_empty() && matches!(m, keywords::dsize::UintMatch::Ne(_))) {
             return Flow_::Next;
         }
         for bc in &sig.buffers {
@@ -347,8 +349,10 @@ impl DetectEngine {
         }
         match sig.meta.action {
             Action::Pass => {
-                if let Some((f, _)) = flow.as_mut() {
-                    f.pass = true;
+                if sig.applies_to_flow() {
+                    if let Some((f, _)) = flow.as_mut() {
+                        f.pass = true;
+                    }
                 }
                 if sig.force_alert && !sig.noalert && verdict == ThresholdVerdict::Alert && alerts.len() - start_len < PACKET_ALERT_MAX {
                     alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
@@ -358,7 +362,7 @@ impl DetectEngine {
                 }
                 return Flow_::Stop;
             }
-            Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth if self.settings.ips => {
+            Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth if self.settings.ips && sig.applies_to_flow() => {
                 if let Some((f, _)) = flow.as_mut() {
                     f.drop = true;
                 }

@@ -313,6 +313,13 @@ fn action_order_pass_and_cap() {
     let mut flow = test_flow();
     let mut alerts = Vec::new();
     e.inspect_packet(&mut ctx, &p, Some((&mut flow, Direction::ToServer)), &mut alerts);
+    assert!(alerts.is_empty() && !flow.pass, "a pass rule inspecting the payload passes only the packet");
+    // An IP-only pass rule passes the whole flow (Suricata's FlowApplySignatureActions).
+    let (e, _) = DetectEngine::build(vec![a(Action::Alert, r#"content:"x""#, 10), a(Action::Pass, "", 20)], settings(false));
+    let mut ctx = e.new_ctx();
+    let mut flow = test_flow();
+    let mut alerts = Vec::new();
+    e.inspect_packet(&mut ctx, &p, Some((&mut flow, Direction::ToServer)), &mut alerts);
     assert!(alerts.is_empty() && flow.pass);
     // 20 matching rules: the first 15 in internal-id order are kept.
     let rules: Vec<Rule> = (1..=20).map(|i| a(Action::Alert, r#"content:"x""#, i)).collect();
