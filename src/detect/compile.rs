@@ -199,6 +199,8 @@ pub(crate) struct Sig {
     pub bypass: bool,
     /// `alert`: alert even when the action does not imply it (`pass ... alert;`).
     pub force_alert: bool,
+    /// hostbits conditions (isset / isnotset) and side effects, in rule order.
+    pub hostbits: Vec<keywords::hostbits::HostBits>,
     pub dsize: Option<UintMatch>,
     /// Per-buffer chains, in order of first use; every one must match.
     pub buffers: Vec<BufChain>,
@@ -216,7 +218,7 @@ impl Sig {
     /// (no payload inspection, no packet conditions besides flowbits). Rules that inspect
     /// the packet pass or drop only that packet.
     pub fn applies_to_flow(&self) -> bool {
-        self.buffers.is_empty() && self.dsize.is_none() && self.conds.iter().all(|c| matches!(c, Cond::Flowbits(_)))
+        self.buffers.is_empty() && self.dsize.is_none() && self.conds.iter().all(|c| matches!(c, Cond::Flowbits(_))) && self.hostbits.iter().all(|h| !h.is_cond())
     }
 
     /// Whether the signature is checked on packets without an IP layer: as Suricata's
@@ -316,6 +318,7 @@ struct Builder<'a> {
     checked: Vec<Keyword>,
     bypass: bool,
     force_alert: bool,
+    hostbits: Vec<keywords::hostbits::HostBits>,
     /// Explicit `prefilter` keyword given.
     prefilter_kw: bool,
     vars: HashMap<String, u8>,
@@ -346,6 +349,7 @@ impl<'a> Builder<'a> {
             checked: Vec::new(),
             bypass: false,
             force_alert: false,
+            hostbits: Vec::new(),
             prefilter_kw: false,
             vars: HashMap::new(),
             conds: Vec::new(),
@@ -474,6 +478,10 @@ impl<'a> Builder<'a> {
                 no_value(value)?;
                 self.force_alert = true;
             }
+            "hostbits" => match keywords::hostbits::parse(name, value).map_err(|e| Reject { keyword: Some(e.keyword), reason: e.reason, refused: e.refused })? {
+                keywords::hostbits::Parsed::NoAlert => self.noalert = true,
+                keywords::hostbits::Parsed::Bits(b) => self.hostbits.push(b),
+            },
             _ if BufferId::from_keyword(name).is_some() => {
                 no_value(value)?;
                 if let Some(b) = BufferId::from_keyword(name) {
@@ -737,6 +745,7 @@ fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize)
         noalert: b.noalert,
         bypass: b.bypass,
         force_alert: b.force_alert,
+        hostbits: b.hostbits,
         dsize: b.dsize,
         buffers: b.chains,
         fast,
@@ -758,7 +767,7 @@ pub(crate) fn action_rank(a: Action) -> u8 {
 /// Sorts signatures the way Suricata assigns internal ids: by action, then rules with flow
 /// side effects (flowbits set) before the rest, then priority, then load order.
 pub(crate) fn order_sigs(sigs: &mut [Sig]) {
-    sigs.sort_by_key(|s| (action_rank(s.meta.action), s.posts.is_empty(), s.prio, s.load_order));
+    sigs.sort_by_key(|s| (action_rank(s.meta.action), s.posts.is_empty() && !s.hostbits.iter().any(|h| !h.is_cond()), s.prio, s.load_order));
 }
 
 /// Address expression match (negated list members subtract from the positive ones): the

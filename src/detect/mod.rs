@@ -109,6 +109,8 @@ pub struct DetectEngine {
     /// Threshold / detection_filter state, shared by all workers as Suricata's host and
     /// ip-pair tables are (per-worker tables would split a source's matches across workers).
     thresholds: Arc<Mutex<keywords::ThresholdTable>>,
+    /// hostbits, shared by all workers (Suricata's host table).
+    hosts: Mutex<keywords::hostbits::HostTable>,
 }
 
 /// Per-worker detection scratch and state.
@@ -163,12 +165,12 @@ impl DetectEngine {
         };
         let max_vars = compile::MAX_VARS;
         let noip = sigs.iter().enumerate().filter(|(_, s)| s.needs_no_ip()).map(|(i, _)| i as u32).collect();
-        (DetectEngine { settings, sigs, groups, max_vars, noip, thresholds: Arc::default() }, report)
+        (DetectEngine { settings, sigs, groups, max_vars, noip, thresholds: Arc::default(), hosts: Mutex::default() }, report)
     }
 
     /// An engine with no rules (`--disable-detection`).
     pub fn empty() -> DetectEngine {
-        DetectEngine { settings: DetectSettings::default(), sigs: Vec::new(), groups: Groups::default(), max_vars: 0, noip: Vec::new(), thresholds: Arc::default() }
+        DetectEngine { settings: DetectSettings::default(), sigs: Vec::new(), groups: Groups::default(), max_vars: 0, noip: Vec::new(), thresholds: Arc::default(), hosts: Mutex::default() }
     }
 
     /// Number of loaded signatures.
@@ -322,6 +324,13 @@ impl DetectEngine {
             if !bc.chain.is_empty() && !inspect::chain_matches(&bc.chain, buf, &mut ctx.vars) {
                 return Flow_::Next;
             }
+        }
+        if !sig.hostbits.is_empty() {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+            if !sig.hostbits.iter().filter(|h| h.is_cond()).all(|h| h.matches(&hosts, p)) {
+                return Flow_::Next;
+            }
+            sig.hostbits.iter().filter(|h| !h.is_cond()).for_each(|h| h.apply(&mut hosts, p));
         }
         if let Some((f, _)) = flow.as_mut() {
             sig.posts.iter().for_each(|pm| pm.apply(f));

@@ -41,6 +41,7 @@ pub mod flowint;
 pub mod fragbits;
 pub mod fragoffset;
 pub mod header;
+pub mod hostbits;
 pub mod icmp_id;
 pub mod icmp_seq;
 pub mod icode;
@@ -324,7 +325,7 @@ static REGISTRY: &[KeywordInfo] = &[
     kw!("flowbits", CondOrPost, flowbits::parse, "flow-keywords.html#flowbits", "set unset toggle isset isnotset noalert, with | and & groups"),
     kw!("flowint", CondOrPost, flowint::parse, "flow-keywords.html#flowint", "flow integer: = + - and comparisons, isset, notset"),
     kw!("xbits", Refused, refuse_bits, "xbits.html", "refused: host/ip-pair bits are not supported"),
-    kw!("hostbits", Refused, refuse_bits, "flow-keywords.html#hostbits", "refused: host bits are not supported"),
+    kw!("hostbits", CondOrPost, hostbits::parse_registry, "xbits.html#hostbits", "host bits: set unset toggle isset isnotset noalert, src|dst|both, expire N (compiled by the engine)"),
     kw!("stream-event", Refused, refuse_stream, "differences-from-snort.html#stream-event-rules", "refused: needs the TCP stream engine's events"),
     kw!("stream_size", Refused, refuse_stream, "flow-keywords.html#stream-size", "refused: needs TCP stream sequence tracking"),
     kw!("tag", Refused, refuse_tag, "tag.html", "refused: session/host tagging is not supported"),
@@ -441,8 +442,10 @@ mod tests {
 
     #[test]
     fn refused_keywords_are_refused() {
+        // hostbits: valid values are refused here because the rule compiler owns them.
         for name in ["xbits", "hostbits", "stream-event", "stream_size", "tag"] {
-            let e = parse_keyword(name, Some("set,a,track ip_src")).expect("known").expect_err("refused");
+            let v = if name == "hostbits" { "set,a,src" } else { "set,a,track ip_src" };
+            let e = parse_keyword(name, Some(v)).expect("known").expect_err("refused");
             assert!(e.refused, "{name}");
         }
     }
