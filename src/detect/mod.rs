@@ -44,6 +44,8 @@ pub struct DetectSettings {
     pub ips: bool,
     /// Prefilter backend settings (Hyperscan on by default when compiled in).
     pub mpm: PrefilterConfig,
+    /// `packet-alert-max`: most alerts kept per packet; 0 means [`PACKET_ALERT_MAX`].
+    pub alert_max: usize,
 }
 
 /// The static description of a signature that an alert carries to outputs.
@@ -120,6 +122,9 @@ pub struct DetectCtx {
     gen: u32,
     vars: Vec<u64>,
     scratch: PrefilterScratch,
+    /// Alerts dropped because a packet already had `packet-alert-max` alerts (Suricata's
+    /// `detect.alert_queue_overflow` counter), cumulative for this ctx.
+    pub alert_queue_overflow: u64,
     /// Threshold / detection_filter state (shared with every ctx of the same engine).
     pub thresholds: Arc<Mutex<keywords::ThresholdTable>>,
 }
@@ -210,6 +215,7 @@ impl DetectEngine {
             gen: 0,
             vars: vec![0; self.max_vars],
             scratch,
+            alert_queue_overflow: 0,
             thresholds: Arc::clone(&self.thresholds),
         }
     }
@@ -363,11 +369,8 @@ impl DetectEngine {
                         f.pass = true;
                     }
                 }
-                if sig.force_alert && !sig.noalert && verdict == ThresholdVerdict::Alert && alerts.len() - start_len < PACKET_ALERT_MAX {
-                    alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
-                    if let Some((f, _)) = flow.as_mut() {
-                        f.alerted = true;
-                    }
+                if sig.force_alert && !sig.noalert && verdict == ThresholdVerdict::Alert {
+                    self.push_alert(ctx, sig, flow, alerts, start_len);
                 }
                 return Flow_::Stop;
             }
@@ -381,13 +384,22 @@ impl DetectEngine {
         if sig.noalert || verdict == ThresholdVerdict::Silent {
             return Flow_::Next;
         }
-        if alerts.len() - start_len < PACKET_ALERT_MAX {
-            alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
-            if let Some((f, _)) = flow.as_mut() {
-                f.alerted = true;
-            }
-        }
+        self.push_alert(ctx, sig, flow, alerts, start_len);
         Flow_::Next
+    }
+
+    /// Queues an alert unless the packet already has `packet-alert-max` of them (counted as
+    /// an overflow; candidates run in internal-id order, so the kept ones are Suricata's).
+    fn push_alert(&self, ctx: &mut DetectCtx, sig: &Sig, flow: &mut Option<(&mut Flow, Direction)>, alerts: &mut Vec<Alert>, start_len: usize) {
+        let max = if self.settings.alert_max == 0 { PACKET_ALERT_MAX } else { self.settings.alert_max };
+        if alerts.len() - start_len >= max {
+            ctx.alert_queue_overflow += 1;
+            return;
+        }
+        alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
+        if let Some((f, _)) = flow.as_mut() {
+            f.alerted = true;
+        }
     }
 }
 

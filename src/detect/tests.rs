@@ -326,6 +326,12 @@ fn action_order_pass_and_cap() {
     let (e, _) = DetectEngine::build(rules, settings(false));
     let mut ctx = e.new_ctx();
     assert_eq!(sids(&e, &mut ctx, &p), (1..=15).collect::<Vec<_>>());
+    assert_eq!(ctx.alert_queue_overflow, 5, "the 5 alerts past packet-alert-max are counted");
+    // packet-alert-max from the configuration.
+    let rules: Vec<Rule> = (1..=20).map(|i| a(Action::Alert, r#"content:"x""#, i)).collect();
+    let (e6, _) = DetectEngine::build(rules, DetectSettings { alert_max: 6, ..settings(false) });
+    let mut ctx6 = e6.new_ctx();
+    assert_eq!(sids(&e6, &mut ctx6, &p), (1..=6).collect::<Vec<_>>());
     // An alert marks the flow.
     let mut flow = test_flow();
     let mut alerts = Vec::new();
