@@ -106,6 +106,10 @@ pub(crate) enum BufferId {
     Icmpv4Hdr,
     /// `icmpv6.hdr`: the ICMPv6 header.
     Icmpv6Hdr,
+    /// `ip.src`: the source address in network byte order (4 or 16 bytes).
+    IpSrc,
+    /// `ip.dst`: the destination address in network byte order (4 or 16 bytes).
+    IpDst,
 }
 
 impl BufferId {
@@ -119,6 +123,8 @@ impl BufferId {
             "udp.hdr" => BufferId::UdpHdr,
             "icmpv4.hdr" => BufferId::Icmpv4Hdr,
             "icmpv6.hdr" => BufferId::Icmpv6Hdr,
+            "ip.src" => BufferId::IpSrc,
+            "ip.dst" => BufferId::IpDst,
             _ => return None,
         })
     }
@@ -152,6 +158,10 @@ pub(crate) fn buffer_bytes<'a>(buf: BufferId, p: &Packet<'a>) -> &'a [u8] {
             L4::Icmp6(i) => slice(i.offset, i.hdr_len),
             _ => &[],
         },
+        // The address bytes as they are in the frame (IPv4 src at +12, dst at +16; IPv6 at
+        // +8 and +24).
+        BufferId::IpSrc => p.ip.map_or(&[], |ip| if ip.version == 4 { slice(ip.offset.saturating_add(12), 4) } else { slice(ip.offset.saturating_add(8), 16) }),
+        BufferId::IpDst => p.ip.map_or(&[], |ip| if ip.version == 4 { slice(ip.offset.saturating_add(16), 4) } else { slice(ip.offset.saturating_add(24), 16) }),
     }
 }
 
@@ -478,6 +488,9 @@ impl<'a> Builder<'a> {
                 no_value(value)?;
                 self.force_alert = true;
             }
+            "dataset" | "datarep" => return Err(refuse(name, format!("{name} needs dataset files and their state, which are not supported yet"))),
+            "frame" => return Err(refuse(name, "frame buffers need app-layer frame parsing, not supported yet")),
+            "entropy" => return Err(refuse(name, "entropy is not supported yet")),
             "hostbits" => match keywords::hostbits::parse(name, value).map_err(|e| Reject { keyword: Some(e.keyword), reason: e.reason, refused: e.refused })? {
                 keywords::hostbits::Parsed::NoAlert => self.noalert = true,
                 keywords::hostbits::Parsed::Bits(b) => self.hostbits.push(b),

@@ -255,6 +255,7 @@ fn refusal_table() {
         ("byte_test_dce", rule("tcp", "byte_test:1,=,1,0,dce", 1), Want::Refused("byte_test", "dce option needs the DCERPC app-layer")),
         ("bsize_on_payload", rule("tcp", "bsize:3", 1), Want::Failed("bsize", "bsize needs a sticky buffer")),
         ("snort3_service_rule", snort3_rule(), Want::Refused("protocol", "Snort 3 service rule ('alert http (...)' without addresses and ports); Suricata does not accept this form")),
+        ("dataset", rule("ip", "ip.dst; dataset:set,x,type ip", 1), Want::Refused("dataset", "dataset needs dataset files and their state, which are not supported yet")),
         ("two_flow_keywords", rule("tcp", "flow:established; flow:to_server", 1), Want::Failed("flow", "flow: a rule can have only one flow keyword")),
         ("byte_jump_nbytes_nine", rule("tcp", "byte_jump:9,0", 1), Want::Failed("byte_jump", "nbytes 9 must be 1..8 without 'string'")),
         ("depth_without_content", rule("tcp", "depth:3", 1), Want::Failed("depth", "depth needs a preceding content")),
@@ -610,6 +611,8 @@ fn header_sticky_buffers() {
         ("payload_not_in_header", "tcp", "tcp.hdr; content:\"hello\"", false, false),
         ("isdataat_in_header", "tcp", "tcp.hdr; isdataat:19; isdataat:!20", true, false),
         ("prefilter_keyword", "tcp", "tcp.hdr; content:\"|00 50|\"; prefilter", true, false),
+        ("ip_src_v4", "ip", "ip.src; content:\"|0a 00 00 01|\"; bsize:4", true, false),
+        ("ip_dst_v6", "ip", "ip.dst; content:\"|02 02|\"; startswith; bsize:16", false, true),
     ];
     for hs in backends() {
         for (name, proto, o, want_tcp, want_udp) in cases {
