@@ -9,10 +9,23 @@
 //! ids (action pass, drop, reject, alert; then priority) and grouped by protocol and port
 //! into prefilter databases ([`mpm`]).
 //!
-//! Per packet ([`DetectEngine::inspect_packet`]): the packet's groups are scanned once each;
-//! candidates (fast pattern hit, or no fast pattern) are evaluated in internal-id order:
-//! header, conditions, dsize/bsize, payload chain ([`inspect`]), then post-match actions,
-//! thresholds and the alert. No allocation after warm-up: candidate lists live in the ctx.
+//! Inspection buffers: every payload keyword applies to the buffer selected before it (the
+//! packet payload by default, or a sticky buffer: `ipv4.hdr`, `ipv6.hdr`, `tcp.hdr`,
+//! `udp.hdr`, `icmpv4.hdr`, `icmpv6.hdr`, `ip.src`, `ip.dst`; `pkt_data` returns to the
+//! payload). A signature holds one chain per buffer (`compile::BufChain`, with its `bsize`)
+//! and every chain must match; each group holds one prefilter database per buffer
+//! (`compile::BufPrefilter`). App-layer buffers join as `compile::BufferId` variants.
+//!
+//! Per packet ([`DetectEngine::inspect_packet`]): the packet's groups are scanned once each
+//! (each prefilter over its own buffer); candidates (fast pattern hit, or no fast pattern)
+//! are evaluated in internal-id order: header, conditions, dsize, buffer chains ([`inspect`]),
+//! hostbits, post-match actions, thresholds ([`keywords::ThresholdTable::decide`]), the rule
+//! action and the alert. Packets without an IP layer are checked only when decoding raised
+//! an event, and only against decoder-event rules (Suricata's decoder-event group). `pass`
+//! and (IPS) `drop` apply to the flow only for IP-only-like rules, as Suricata's
+//! `FlowApplySignatureActions`; otherwise they apply to the packet. Threshold and hostbit
+//! state is engine-wide, shared by all workers (see [`DetectEngine::adopt_state`]).
+//! No allocation after warm-up: candidate lists live in the ctx.
 
 pub mod parse;
 pub mod keywords;
@@ -171,6 +184,15 @@ impl DetectEngine {
         let max_vars = compile::MAX_VARS;
         let noip = sigs.iter().enumerate().filter(|(_, s)| s.needs_no_ip()).map(|(i, _)| i as u32).collect();
         (DetectEngine { settings, sigs, groups, max_vars, noip, thresholds: Arc::default(), hosts: Mutex::default() }, report)
+    }
+
+    /// Carries the cross-packet state (threshold counters, hostbits) of `old` over to this
+    /// engine, so a rule reload does not reset them (both are keyed by gid:sid / bit name).
+    /// Call before handing the engine to workers; contexts made afterwards share it.
+    pub fn adopt_state(&mut self, old: &DetectEngine) {
+        self.thresholds = Arc::clone(&old.thresholds);
+        let hosts = std::mem::take(&mut *old.hosts.lock().unwrap_or_else(|e| e.into_inner()));
+        *self.hosts.get_mut().unwrap_or_else(|e| e.into_inner()) = hosts;
     }
 
     /// An engine with no rules (`--disable-detection`).

@@ -671,3 +671,14 @@ fn ip_version_protocols() {
     assert_eq!(sids(&e, &mut ctx, &tcp(b"x", "1.1.1.1", 1, "2.2.2.2", 2)), vec![4]);
     assert_eq!(sids(&e, &mut ctx, &tcp(b"x", "::1", 1, "::2", 2)), vec![6]);
 }
+
+#[test]
+fn reload_keeps_threshold_state() {
+    let r = || rule("tcp", "threshold:type threshold, track by_src, count 2, seconds 60", 1);
+    let (old, _) = DetectEngine::build(vec![r()], settings(false));
+    let p = tcp(b"x", "1.1.1.1", 1, "2.2.2.2", 2);
+    assert!(sids(&old, &mut old.new_ctx(), &p).is_empty());
+    let (mut new, _) = DetectEngine::build(vec![r()], settings(false));
+    new.adopt_state(&old);
+    assert_eq!(sids(&new, &mut new.new_ctx(), &p), vec![1], "the count carried over the reload");
+}
