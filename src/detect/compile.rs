@@ -15,6 +15,7 @@ use super::keywords::pcre::{parse_pcre, Pcre, PcreCache, PcreError};
 use super::keywords::{self, Cond, Keyword, Meta, PostMatch, ThresholdSpec};
 use super::mpm::{PatternSpec, Prefilter, PrefilterConfig, PrefilterError};
 use super::parse::{Action, AddrExpr, PortExpr, Rule, RuleIssue};
+use crate::decode::Packet;
 use super::{DetectSettings, SigMeta};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -35,6 +36,10 @@ pub const MAX_GROUP_PORTS: usize = 32;
 pub(crate) enum ProtoMatch {
     /// `ip` / `pkthdr`: any IP packet.
     Ip,
+    /// `ipv4`: IPv4 packets only.
+    Ip4,
+    /// `ipv6`: IPv6 packets only.
+    Ip6,
     /// `tcp`, `tcp-pkt`.
     Tcp,
     /// `udp`, `udp-pkt`.
@@ -82,6 +87,110 @@ impl PayloadKw {
     }
 }
 
+/// An inspection buffer: the packet payload or a sticky buffer. Every buffer has its own
+/// payload chain in a signature and its own prefilter database in a group; app-layer buffers
+/// (HTTP, TLS, DNS, ...) are added here as their parsers land.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum BufferId {
+    /// The packet payload (`pkt_data`, the default).
+    Payload,
+    /// `ipv4.hdr`: the IPv4 header with options.
+    Ipv4Hdr,
+    /// `ipv6.hdr`: the fixed 40-byte IPv6 header.
+    Ipv6Hdr,
+    /// `tcp.hdr`: the TCP header with options.
+    TcpHdr,
+    /// `udp.hdr`: the 8-byte UDP header.
+    UdpHdr,
+    /// `icmpv4.hdr`: the ICMPv4 header.
+    Icmpv4Hdr,
+    /// `icmpv6.hdr`: the ICMPv6 header.
+    Icmpv6Hdr,
+    /// `ip.src`: the source address in network byte order (4 or 16 bytes).
+    IpSrc,
+    /// `ip.dst`: the destination address in network byte order (4 or 16 bytes).
+    IpDst,
+}
+
+impl BufferId {
+    /// The sticky-buffer keyword selecting this buffer.
+    pub fn from_keyword(name: &str) -> Option<BufferId> {
+        Some(match name {
+            "pkt_data" => BufferId::Payload,
+            "ipv4.hdr" => BufferId::Ipv4Hdr,
+            "ipv6.hdr" => BufferId::Ipv6Hdr,
+            "tcp.hdr" => BufferId::TcpHdr,
+            "udp.hdr" => BufferId::UdpHdr,
+            "icmpv4.hdr" => BufferId::Icmpv4Hdr,
+            "icmpv6.hdr" => BufferId::Icmpv6Hdr,
+            "ip.src" => BufferId::IpSrc,
+            "ip.dst" => BufferId::IpDst,
+            _ => return None,
+        })
+    }
+}
+
+/// The bytes of `buf` in `p` (empty when the packet has no such layer).
+pub(crate) fn buffer_bytes<'a>(buf: BufferId, p: &Packet<'a>) -> &'a [u8] {
+    use crate::decode::L4;
+    let slice = |off: u16, len: u16| {
+        let o = off as usize;
+        p.data.get(o..o.saturating_add(len as usize)).unwrap_or(&[])
+    };
+    match buf {
+        BufferId::Payload => p.payload(),
+        BufferId::Ipv4Hdr => p.ip.filter(|ip| ip.version == 4).map_or(&[], |ip| slice(ip.offset, ip.hdr_len)),
+        // ipv6.hdr: the fixed header and the extension headers, as Suricata's buffer.
+        BufferId::Ipv6Hdr => p.ip.filter(|ip| ip.version == 6).map_or(&[], |ip| slice(ip.offset, ip.hdr_len)),
+        BufferId::TcpHdr => match p.l4 {
+            L4::Tcp(t) => slice(t.offset, t.hdr_len),
+            _ => &[],
+        },
+        BufferId::UdpHdr => match p.l4 {
+            L4::Udp(u) => slice(u.offset, 8),
+            _ => &[],
+        },
+        BufferId::Icmpv4Hdr => match p.l4 {
+            L4::Icmp4(i) => slice(i.offset, icmpv4_hdr_len(p.data, i)),
+            _ => &[],
+        },
+        BufferId::Icmpv6Hdr => match p.l4 {
+            L4::Icmp6(i) => slice(i.offset, i.hdr_len),
+            _ => &[],
+        },
+        // The address bytes as they are in the frame (IPv4 src at +12, dst at +16; IPv6 at
+        // +8 and +24).
+        BufferId::IpSrc => p.ip.map_or(&[], |ip| if ip.version == 4 { slice(ip.offset.saturating_add(12), 4) } else { slice(ip.offset.saturating_add(8), 16) }),
+        BufferId::IpDst => p.ip.map_or(&[], |ip| if ip.version == 4 { slice(ip.offset.saturating_add(16), 4) } else { slice(ip.offset.saturating_add(24), 16) }),
+    }
+}
+
+/// Length of the `icmpv4.hdr` buffer: Suricata counts a router advertisement's address
+/// entries (`naddr * addr_sz` words) as header when they are all present.
+fn icmpv4_hdr_len(data: &[u8], h: crate::decode::IcmpHdr) -> u16 {
+    const ROUTER_ADVERT: u8 = 9;
+    if h.typ != ROUTER_ADVERT {
+        return h.hdr_len;
+    }
+    let o = h.offset as usize;
+    let (Some(&naddr), Some(&size)) = (data.get(o + 4), data.get(o + 5)) else { return h.hdr_len };
+    let advert = naddr as usize * size as usize * 4;
+    let total = h.hdr_len as usize + advert;
+    if o + total <= data.len() {
+        total.min(u16::MAX as usize) as u16
+    } else {
+        h.hdr_len
+    }
+}
+
+/// One buffer's inspection in a signature: its payload chain and `bsize`.
+#[derive(Debug)]
+pub(crate) struct BufChain {
+    pub buffer: BufferId,
+    pub chain: Vec<Step>,
+    pub bsize: Option<UintMatch>,
+}
+
 /// A compiled signature.
 #[derive(Debug)]
 pub(crate) struct Sig {
@@ -96,15 +205,45 @@ pub(crate) struct Sig {
     pub posts: Vec<PostMatch>,
     pub thresholds: Vec<ThresholdSpec>,
     pub noalert: bool,
+    /// `bypass`: a match marks the flow bypassed.
+    pub bypass: bool,
+    /// `alert`: alert even when the action does not imply it (`pass ... alert;`).
+    pub force_alert: bool,
+    /// hostbits conditions (isset / isnotset) and side effects, in rule order.
+    pub hostbits: Vec<keywords::hostbits::HostBits>,
     pub dsize: Option<UintMatch>,
-    pub bsize: Option<UintMatch>,
-    pub chain: Vec<Step>,
-    /// Prefilter pattern: (bytes, nocase).
-    pub fast: Option<(Vec<u8>, bool)>,
+    /// Per-buffer chains, in order of first use; every one must match.
+    pub buffers: Vec<BufChain>,
+    /// Prefilter pattern: (buffer, bytes, nocase).
+    pub fast: Option<(BufferId, Vec<u8>, bool)>,
     /// Suricata priority (1 highest).
     pub prio: u8,
     /// Position in the input, for stable ordering.
     pub load_order: usize,
+}
+
+impl Sig {
+    /// Whether a `pass`/`drop` match applies to the whole flow rather than the packet:
+    /// Suricata's `FlowApplySignatureActions` does so for IP-only and "like IP-only" rules
+    /// (no payload inspection, no packet conditions besides flowbits). Rules that inspect
+    /// the packet pass or drop only that packet.
+    pub fn applies_to_flow(&self) -> bool {
+        self.buffers.is_empty() && self.dsize.is_none() && self.conds.iter().all(|c| matches!(c, Cond::Flowbits(_))) && self.hostbits.iter().all(|h| !h.is_cond())
+    }
+
+    /// Whether the signature is checked on packets without an IP layer: as Suricata's
+    /// decoder-event group, an `ip`/`pkthdr` rule with a `decode-event` condition, `any`
+    /// addresses and ports, and no buffer inspection.
+    pub fn needs_no_ip(&self) -> bool {
+        self.proto == ProtoMatch::Ip
+            && self.conds.iter().any(|c| matches!(c, Cond::DecodeEvent(_)))
+            && self.src == AddrSet::full()
+            && self.dst == AddrSet::full()
+            && matches!(self.sport, PortExpr::Any)
+            && matches!(self.dport, PortExpr::Any)
+            && self.buffers.is_empty()
+            && self.dsize.is_none()
+    }
 }
 
 /// Why one rule was not compiled.
@@ -139,6 +278,8 @@ const APP_PROTOS: &[&str] = &[
 fn parse_proto(p: &str) -> Result<ProtoMatch, Reject> {
     Ok(match p {
         "ip" | "pkthdr" => ProtoMatch::Ip,
+        "ipv4" | "ip4" => ProtoMatch::Ip4,
+        "ipv6" | "ip6" => ProtoMatch::Ip6,
         "tcp" | "tcp-pkt" => ProtoMatch::Tcp,
         "udp" | "udp-pkt" => ProtoMatch::Udp,
         "icmp" => ProtoMatch::Icmp,
@@ -178,15 +319,24 @@ const SNORT3_ONLY: &[&str] = &["service", "rem", "sd_pattern", "bufferlen", "reg
 struct Builder<'a> {
     settings: &'a DetectSettings,
     pcre_cache: &'a PcreCache,
-    chain: Vec<Step>,
+    chains: Vec<BufChain>,
+    /// Index in `chains` of the buffer keywords currently go to.
+    cur: usize,
+    /// Index in the current chain of the last content.
     last_content: Option<usize>,
+    /// Keywords handed to `keywords::validate`.
+    checked: Vec<Keyword>,
+    bypass: bool,
+    force_alert: bool,
+    hostbits: Vec<keywords::hostbits::HostBits>,
+    /// Explicit `prefilter` keyword given.
+    prefilter_kw: bool,
     vars: HashMap<String, u8>,
     conds: Vec<Cond>,
     posts: Vec<PostMatch>,
     thresholds: Vec<ThresholdSpec>,
     noalert: bool,
     dsize: Option<UintMatch>,
-    bsize: Option<UintMatch>,
     msg: Option<String>,
     sid: Option<u32>,
     rev: Option<u32>,
@@ -203,15 +353,20 @@ impl<'a> Builder<'a> {
         Builder {
             settings,
             pcre_cache,
-            chain: Vec::new(),
+            chains: vec![BufChain { buffer: BufferId::Payload, chain: Vec::new(), bsize: None }],
+            cur: 0,
             last_content: None,
+            checked: Vec::new(),
+            bypass: false,
+            force_alert: false,
+            hostbits: Vec::new(),
+            prefilter_kw: false,
             vars: HashMap::new(),
             conds: Vec::new(),
             posts: Vec::new(),
             thresholds: Vec::new(),
             noalert: false,
             dsize: None,
-            bsize: None,
             msg: None,
             sid: None,
             rev: None,
@@ -230,18 +385,36 @@ impl<'a> Builder<'a> {
 
     fn content_mut(&mut self, kw: &str) -> Result<&mut Content, Reject> {
         let idx = self.last_content.ok_or_else(|| invalid(kw, format!("{kw} needs a preceding content")))?;
-        match self.chain.get_mut(idx).map(|s| &mut s.kw) {
+        match self.chains.get_mut(self.cur).and_then(|c| c.chain.get_mut(idx)).map(|s| &mut s.kw) {
             Some(PayloadKw::Content(c)) => Ok(c),
             _ => Err(invalid(kw, format!("{kw} needs a preceding content"))),
         }
     }
 
     fn push(&mut self, kw: &str, k: PayloadKw) -> Result<(), Reject> {
-        if self.chain.len() >= MAX_CHAIN {
+        if self.chains.iter().map(|c| c.chain.len()).sum::<usize>() >= MAX_CHAIN {
             return Err(refuse(kw, format!("more than {MAX_CHAIN} payload keywords")));
         }
-        self.chain.push(Step { kw: k, relative_next: false });
+        let Some(c) = self.chains.get_mut(self.cur) else { return Err(invalid(kw, "no inspection buffer")) };
+        c.chain.push(Step { kw: k, relative_next: false });
         Ok(())
+    }
+
+    /// Length of the current buffer's chain.
+    fn cur_len(&self) -> usize {
+        self.chains.get(self.cur).map_or(0, |c| c.chain.len())
+    }
+
+    /// Makes `buf` the buffer later payload keywords apply to (Suricata's sticky buffers).
+    fn select(&mut self, buf: BufferId) {
+        self.cur = match self.chains.iter().position(|c| c.buffer == buf) {
+            Some(i) => i,
+            None => {
+                self.chains.push(BufChain { buffer: buf, chain: Vec::new(), bsize: None });
+                self.chains.len() - 1
+            }
+        };
+        self.last_content = None;
     }
 
     fn new_slot(vars: &mut HashMap<String, u8>, kw: &str, name: &str) -> Result<u8, String> {
@@ -273,7 +446,7 @@ impl<'a> Builder<'a> {
                     }
                 })?;
                 self.push(name, PayloadKw::Content(Content::new(pattern, negated)))?;
-                self.last_content = Some(self.chain.len() - 1);
+                self.last_content = Some(self.cur_len() - 1);
             }
             "nocase" => {
                 no_value(value)?;
@@ -284,7 +457,50 @@ impl<'a> Builder<'a> {
                 c.nocase = true;
             }
             "rawbytes" => no_value(value)?,
-            "pkt_data" => no_value(value)?,
+            "prefilter" => {
+                no_value(value)?;
+                // Suricata: use the preceding content (or keyword) as the prefilter. Only
+                // contents have a prefilter engine here; on them it is fast_pattern.
+                if self.prefilter_kw {
+                    return Err(invalid(name, "prefilter given twice"));
+                }
+                self.prefilter_kw = true;
+                match self.last_content {
+                    Some(_) if !self.fast_pattern_seen => {
+                        self.fast_pattern_seen = true;
+                        let c = self.content_mut(name)?;
+                        if c.negated {
+                            return Err(invalid(name, "prefilter on a negated content"));
+                        }
+                        c.fast_pattern = FastPattern::Whole;
+                    }
+                    Some(_) => return Err(invalid(name, "prefilter together with fast_pattern")),
+                    // On a non-content keyword the rule is still evaluated exactly, only
+                    // without a dedicated prefilter engine for that keyword.
+                    None => {}
+                }
+            }
+            "bypass" => {
+                no_value(value)?;
+                self.bypass = true;
+            }
+            "alert" => {
+                no_value(value)?;
+                self.force_alert = true;
+            }
+            "dataset" | "datarep" => return Err(refuse(name, format!("{name} needs dataset files and their state, which are not supported yet"))),
+            "frame" => return Err(refuse(name, "frame buffers need app-layer frame parsing, not supported yet")),
+            "entropy" => return Err(refuse(name, "entropy is not supported yet")),
+            "hostbits" => match keywords::hostbits::parse(name, value).map_err(|e| Reject { keyword: Some(e.keyword), reason: e.reason, refused: e.refused })? {
+                keywords::hostbits::Parsed::NoAlert => self.noalert = true,
+                keywords::hostbits::Parsed::Bits(b) => self.hostbits.push(b),
+            },
+            _ if BufferId::from_keyword(name).is_some() => {
+                no_value(value)?;
+                if let Some(b) = BufferId::from_keyword(name) {
+                    self.select(b);
+                }
+            }
             "depth" | "offset" | "distance" | "within" => {
                 let v = need(name, value)?.to_string();
                 let vars = self.vars.clone();
@@ -394,17 +610,26 @@ impl<'a> Builder<'a> {
                 self.dsize = Some(super::keywords::dsize::parse_dsize(need(name, value)?).map_err(|e| invalid(name, e))?);
             }
             "bsize" => {
-                if self.bsize.is_some() {
+                let m = super::keywords::bsize::parse_bsize(need(name, value)?).map_err(|e| invalid(name, e))?;
+                let Some(c) = self.chains.get_mut(self.cur) else { return Err(invalid(name, "no inspection buffer")) };
+                if c.buffer == BufferId::Payload {
+                    return Err(invalid(name, "bsize needs a sticky buffer"));
+                }
+                if c.bsize.replace(m).is_some() {
                     return Err(invalid(name, "bsize given twice"));
                 }
-                self.bsize = Some(super::keywords::bsize::parse_bsize(need(name, value)?).map_err(|e| invalid(name, e))?);
             }
             _ if app_layer_keyword(name) => return Err(refuse(name, format!("needs app-layer {name}"))),
             _ if SNORT3_ONLY.contains(&name) => return Err(refuse(name, format!("Snort 3 keyword {name} not supported"))),
             _ => match keywords::parse_keyword(name, value) {
                 None => return Err(refuse(name, format!("unknown keyword {name}"))),
                 Some(Err(e)) => return Err(Reject { keyword: Some(e.keyword), reason: e.reason, refused: e.refused }),
-                Some(Ok(k)) => self.keyword(k),
+                Some(Ok(k)) => {
+                    if matches!(k, Keyword::Threshold(_) | Keyword::Cond(Cond::Flow(_)) | Keyword::Cond(Cond::Flowbits(_))) {
+                        self.checked.push(k.clone());
+                    }
+                    self.keyword(k)
+                }
             },
         }
         Ok(())
@@ -452,30 +677,36 @@ fn kw_err(name: &str, e: String) -> Reject {
 
 /// Picks the prefilter pattern: the explicit `fast_pattern` content, else the longest positive
 /// content (first on ties). A negated explicit fast pattern means "no prefilter pattern".
-fn choose_fast(chain: &[Step]) -> Option<(Vec<u8>, bool)> {
-    let contents = chain.iter().filter_map(|s| match &s.kw {
-        PayloadKw::Content(c) => Some(c),
-        _ => None,
+fn choose_fast(chains: &[BufChain]) -> Option<(BufferId, Vec<u8>, bool)> {
+    let contents = chains.iter().flat_map(|bc| {
+        bc.chain.iter().filter_map(move |s| match &s.kw {
+            PayloadKw::Content(c) => Some((bc.buffer, c)),
+            _ => None,
+        })
     });
-    if let Some(c) = contents.clone().find(|c| c.fast_pattern != FastPattern::None) {
-        return (!c.negated).then(|| (c.fast_bytes().to_vec(), c.nocase));
+    if let Some((b, c)) = contents.clone().find(|(_, c)| c.fast_pattern != FastPattern::None) {
+        return (!c.negated).then(|| (b, c.fast_bytes().to_vec(), c.nocase));
     }
-    let mut best: Option<&Content> = None;
-    for c in contents.filter(|c| !c.negated) {
-        if best.is_none_or(|b| c.pattern.len() > b.pattern.len()) {
-            best = Some(c);
+    let mut best: Option<(BufferId, &Content)> = None;
+    for (b, c) in contents.filter(|(_, c)| !c.negated) {
+        if best.is_none_or(|(_, x)| c.pattern.len() > x.pattern.len()) {
+            best = Some((b, c));
         }
     }
-    best.map(|c| (c.pattern.clone(), c.nocase))
+    best.map(|(b, c)| (b, c.pattern.clone(), c.nocase))
 }
 
 /// Compiles one rule.
 pub(crate) fn compile_rule(rule: &Rule, load_order: usize, settings: &DetectSettings, pcre_cache: &PcreCache) -> Result<Sig, Reject> {
+    if rule.header.snort3_service {
+        return Err(refuse("protocol", format!("Snort 3 service rule ('{} {} (...)' without addresses and ports); Suricata does not accept this form", rule.header.action.as_str(), rule.header.proto)));
+    }
     let proto = parse_proto(&rule.header.proto)?;
     let mut b = Builder::new(settings, pcre_cache);
     for opt in &rule.options {
         b.option(opt.name.as_str(), opt.value.as_deref())?;
     }
+    keywords::validate(&b.checked).map_err(|e| Reject { keyword: Some(e.keyword), reason: e.reason, refused: e.refused })?;
     finish(b, rule, proto, load_order)
 }
 
@@ -490,12 +721,16 @@ fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize)
         },
     };
     let prio = b.priority.or(class_prio).unwrap_or(3);
-    let n = b.chain.len();
-    for i in 0..n.saturating_sub(1) {
-        let next_rel = b.chain[i + 1].kw.is_relative();
-        b.chain[i].relative_next = next_rel;
+    for bc in &mut b.chains {
+        let n = bc.chain.len();
+        for i in 0..n.saturating_sub(1) {
+            let next_rel = bc.chain[i + 1].kw.is_relative();
+            bc.chain[i].relative_next = next_rel;
+        }
     }
-    let fast = choose_fast(&b.chain);
+    // Buffers named but left empty (`pkt_data;` alone) inspect nothing.
+    b.chains.retain(|bc| !bc.chain.is_empty() || bc.bsize.is_some());
+    let fast = choose_fast(&b.chains);
     // Meta::Msg arrives with quotes removed and escapes resolved (keywords contract).
     let msg = b.msg.unwrap_or_default();
     let meta = SigMeta {
@@ -521,9 +756,11 @@ fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize)
         posts: b.posts,
         thresholds: b.thresholds,
         noalert: b.noalert,
+        bypass: b.bypass,
+        force_alert: b.force_alert,
+        hostbits: b.hostbits,
         dsize: b.dsize,
-        bsize: b.bsize,
-        chain: b.chain,
+        buffers: b.chains,
         fast,
         prio,
         load_order,
@@ -543,7 +780,7 @@ pub(crate) fn action_rank(a: Action) -> u8 {
 /// Sorts signatures the way Suricata assigns internal ids: by action, then rules with flow
 /// side effects (flowbits set) before the rest, then priority, then load order.
 pub(crate) fn order_sigs(sigs: &mut [Sig]) {
-    sigs.sort_by_key(|s| (action_rank(s.meta.action), s.posts.is_empty(), s.prio, s.load_order));
+    sigs.sort_by_key(|s| (action_rank(s.meta.action), s.posts.is_empty() && !s.hostbits.iter().any(|h| !h.is_cond()), s.prio, s.load_order));
 }
 
 /// Address expression match (negated list members subtract from the positive ones): the
@@ -758,39 +995,58 @@ fn small_port_set(e: &PortExpr, out: &mut Vec<u16>) -> bool {
     }
 }
 
-/// A set of signatures sharing one prefilter database.
-#[derive(Debug, Default)]
-pub(crate) struct Group {
-    pub prefilter: Option<Prefilter>,
+/// One buffer's prefilter database in a group.
+#[derive(Debug)]
+pub(crate) struct BufPrefilter {
+    pub buffer: BufferId,
+    pub db: Prefilter,
     /// Pattern id -> signature ids.
     pub pat_sigs: Vec<Vec<u32>>,
+}
+
+/// A set of signatures sharing prefilter databases (one per inspected buffer).
+#[derive(Debug, Default)]
+pub(crate) struct Group {
+    pub prefilters: Vec<BufPrefilter>,
     /// Signatures without a prefilter pattern: always candidates.
     pub always: Vec<u32>,
 }
 
 impl Group {
     fn build(cfg: &PrefilterConfig, sigs: &[Sig], members: &[u32]) -> Result<Group, PrefilterError> {
-        let mut ids: HashMap<(&[u8], bool), u32> = HashMap::new();
-        let mut pats = Vec::new();
+        // buffer -> (pattern ids, specs, pattern -> sigs)
+        type PerBuf<'s> = (HashMap<(&'s [u8], bool), u32>, Vec<PatternSpec>, Vec<Vec<u32>>);
+        let mut per: Vec<(BufferId, PerBuf<'_>)> = Vec::new();
         let mut g = Group::default();
         for &sid in members {
             let Some(sig) = sigs.get(sid as usize) else { continue };
             match &sig.fast {
                 None => g.always.push(sid),
-                Some((bytes, nocase)) => {
+                Some((buf, bytes, nocase)) => {
+                    let i = match per.iter().position(|(b, _)| b == buf) {
+                        Some(i) => i,
+                        None => {
+                            per.push((*buf, Default::default()));
+                            per.len() - 1
+                        }
+                    };
+                    let Some((_, (ids, pats, pat_sigs))) = per.get_mut(i) else { continue };
                     let next = ids.len() as u32;
                     let id = *ids.entry((bytes.as_slice(), *nocase)).or_insert(next);
                     if id == next {
                         pats.push(PatternSpec { bytes: bytes.clone(), nocase: *nocase, id });
-                        g.pat_sigs.push(Vec::new());
+                        pat_sigs.push(Vec::new());
                     }
-                    if let Some(v) = g.pat_sigs.get_mut(id as usize) {
+                    if let Some(v) = pat_sigs.get_mut(id as usize) {
                         v.push(sid);
                     }
                 }
             }
         }
-        g.prefilter = Some(Prefilter::build(cfg, &pats)?);
+        per.sort_by_key(|(b, _)| *b);
+        for (buffer, (_, pats, pat_sigs)) in per {
+            g.prefilters.push(BufPrefilter { buffer, db: Prefilter::build(cfg, &pats)?, pat_sigs });
+        }
         Ok(g)
     }
 }
@@ -825,11 +1081,11 @@ pub(crate) struct Groups {
 impl Groups {
     /// Every prefilter, for scratch allocation.
     pub fn prefilters(&self) -> Vec<&Prefilter> {
-        let mut v: Vec<&Prefilter> = self.ip.prefilter.iter().collect();
+        let mut v: Vec<&Prefilter> = self.ip.prefilters.iter().map(|p| &p.db).collect();
         for p in &self.protos {
-            v.extend(p.any.prefilter.iter());
-            v.extend(p.by_dport.values().filter_map(|g| g.prefilter.as_ref()));
-            v.extend(p.by_sport.values().filter_map(|g| g.prefilter.as_ref()));
+            v.extend(p.any.prefilters.iter().map(|p| &p.db));
+            v.extend(p.by_dport.values().flat_map(|g| g.prefilters.iter().map(|p| &p.db)));
+            v.extend(p.by_sport.values().flat_map(|g| g.prefilters.iter().map(|p| &p.db)));
         }
         v
     }
@@ -845,7 +1101,7 @@ pub(crate) fn build_groups(cfg: &PrefilterConfig, sigs: &[Sig]) -> Result<Groups
     for (iid, s) in sigs.iter().enumerate() {
         let iid = iid as u32;
         let bucket = match s.proto {
-            ProtoMatch::Ip => None,
+            ProtoMatch::Ip | ProtoMatch::Ip4 | ProtoMatch::Ip6 => None,
             ProtoMatch::Tcp => Some(0),
             ProtoMatch::Udp => Some(1),
             ProtoMatch::Icmp | ProtoMatch::Icmp4 | ProtoMatch::Icmp6 => Some(2),

@@ -9,10 +9,23 @@
 //! ids (action pass, drop, reject, alert; then priority) and grouped by protocol and port
 //! into prefilter databases ([`mpm`]).
 //!
-//! Per packet ([`DetectEngine::inspect_packet`]): the packet's groups are scanned once each;
-//! candidates (fast pattern hit, or no fast pattern) are evaluated in internal-id order:
-//! header, conditions, dsize/bsize, payload chain ([`inspect`]), then post-match actions,
-//! thresholds and the alert. No allocation after warm-up: candidate lists live in the ctx.
+//! Inspection buffers: every payload keyword applies to the buffer selected before it (the
+//! packet payload by default, or a sticky buffer: `ipv4.hdr`, `ipv6.hdr`, `tcp.hdr`,
+//! `udp.hdr`, `icmpv4.hdr`, `icmpv6.hdr`, `ip.src`, `ip.dst`; `pkt_data` returns to the
+//! payload). A signature holds one chain per buffer (`compile::BufChain`, with its `bsize`)
+//! and every chain must match; each group holds one prefilter database per buffer
+//! (`compile::BufPrefilter`). App-layer buffers join as `compile::BufferId` variants.
+//!
+//! Per packet ([`DetectEngine::inspect_packet`]): the packet's groups are scanned once each
+//! (each prefilter over its own buffer); candidates (fast pattern hit, or no fast pattern)
+//! are evaluated in internal-id order: header, conditions, dsize, buffer chains ([`inspect`]),
+//! hostbits, post-match actions, thresholds ([`keywords::ThresholdTable::decide`]), the rule
+//! action and the alert. Packets without an IP layer are checked only when decoding raised
+//! an event, and only against decoder-event rules (Suricata's decoder-event group). `pass`
+//! and (IPS) `drop` apply to the flow only for IP-only-like rules, as Suricata's
+//! `FlowApplySignatureActions`; otherwise they apply to the packet. Threshold and hostbit
+//! state is engine-wide, shared by all workers (see [`DetectEngine::adopt_state`]).
+//! No allocation after warm-up: candidate lists live in the ctx.
 
 pub mod parse;
 pub mod keywords;
@@ -27,7 +40,8 @@ use keywords::pcre::PcreCache;
 use mpm::{PrefilterConfig, PrefilterScratch};
 pub use parse::{Action, Rule, RuleIssue, Vars};
 use std::collections::HashMap;
-use std::sync::Arc;
+use keywords::threshold::ThresholdVerdict;
+use std::sync::{Arc, Mutex};
 
 /// Suricata's `packet-alert-max`: most alerts kept per packet.
 pub const PACKET_ALERT_MAX: usize = 15;
@@ -43,6 +57,8 @@ pub struct DetectSettings {
     pub ips: bool,
     /// Prefilter backend settings (Hyperscan on by default when compiled in).
     pub mpm: PrefilterConfig,
+    /// `packet-alert-max`: most alerts kept per packet; 0 means [`PACKET_ALERT_MAX`].
+    pub alert_max: usize,
 }
 
 /// The static description of a signature that an alert carries to outputs.
@@ -103,6 +119,13 @@ pub struct DetectEngine {
     sigs: Vec<Sig>,
     groups: Groups,
     max_vars: usize,
+    /// Signatures that can match a packet without an IP layer, in internal-id order.
+    noip: Vec<u32>,
+    /// Threshold / detection_filter state, shared by all workers as Suricata's host and
+    /// ip-pair tables are (per-worker tables would split a source's matches across workers).
+    thresholds: Arc<Mutex<keywords::ThresholdTable>>,
+    /// hostbits, shared by all workers (Suricata's host table).
+    hosts: Mutex<keywords::hostbits::HostTable>,
 }
 
 /// Per-worker detection scratch and state.
@@ -112,8 +135,11 @@ pub struct DetectCtx {
     gen: u32,
     vars: Vec<u64>,
     scratch: PrefilterScratch,
-    /// Threshold / detection_filter state of this worker.
-    pub thresholds: keywords::ThresholdTable,
+    /// Alerts dropped because a packet already had `packet-alert-max` alerts (Suricata's
+    /// `detect.alert_queue_overflow` counter), cumulative for this ctx.
+    pub alert_queue_overflow: u64,
+    /// Threshold / detection_filter state (shared with every ctx of the same engine).
+    pub thresholds: Arc<Mutex<keywords::ThresholdTable>>,
 }
 
 impl DetectEngine {
@@ -156,12 +182,22 @@ impl DetectEngine {
             }
         };
         let max_vars = compile::MAX_VARS;
-        (DetectEngine { settings, sigs, groups, max_vars }, report)
+        let noip = sigs.iter().enumerate().filter(|(_, s)| s.needs_no_ip()).map(|(i, _)| i as u32).collect();
+        (DetectEngine { settings, sigs, groups, max_vars, noip, thresholds: Arc::default(), hosts: Mutex::default() }, report)
+    }
+
+    /// Carries the cross-packet state (threshold counters, hostbits) of `old` over to this
+    /// engine, so a rule reload does not reset them (both are keyed by gid:sid / bit name).
+    /// Call before handing the engine to workers; contexts made afterwards share it.
+    pub fn adopt_state(&mut self, old: &DetectEngine) {
+        self.thresholds = Arc::clone(&old.thresholds);
+        let hosts = std::mem::take(&mut *old.hosts.lock().unwrap_or_else(|e| e.into_inner()));
+        *self.hosts.get_mut().unwrap_or_else(|e| e.into_inner()) = hosts;
     }
 
     /// An engine with no rules (`--disable-detection`).
     pub fn empty() -> DetectEngine {
-        DetectEngine { settings: DetectSettings::default(), sigs: Vec::new(), groups: Groups::default(), max_vars: 0 }
+        DetectEngine { settings: DetectSettings::default(), sigs: Vec::new(), groups: Groups::default(), max_vars: 0, noip: Vec::new(), thresholds: Arc::default(), hosts: Mutex::default() }
     }
 
     /// Number of loaded signatures.
@@ -201,21 +237,42 @@ impl DetectEngine {
             gen: 0,
             vars: vec![0; self.max_vars],
             scratch,
-            thresholds: keywords::ThresholdTable::default(),
+            alert_queue_overflow: 0,
+            thresholds: Arc::clone(&self.thresholds),
         }
     }
 
     /// Runs every candidate rule against `p`, pushing alerts in Suricata's order.
     /// `flow` is the packet's flow with the packet's direction, updated (flowbits, ...) in place.
+    /// A packet without an IP layer (broken or non-IP) is still checked against the rules that
+    /// need none: `ip`/`pkthdr` rules with `any` addresses and ports and no payload keywords
+    /// (decoder-event rules).
     pub fn inspect_packet(&self, ctx: &mut DetectCtx, p: &Packet<'_>, flow: Option<(&mut Flow, Direction)>, alerts: &mut Vec<Alert>) {
         let mut flow = flow;
         if flow.as_ref().is_some_and(|(f, _)| f.pass) {
             return;
         }
-        let Some(ip) = p.ip else { return };
         if self.sigs.is_empty() {
             return;
         }
+        let start_len = alerts.len();
+        let Some(ip) = p.ip else {
+            // Suricata inspects packets without IP only when decoding raised an event, and
+            // only against the decoder-event rules.
+            if p.events.is_empty() {
+                return;
+            }
+            for &iid in &self.noip {
+                let Some(sig) = self.sigs.get(iid as usize) else { continue };
+                if !proto_matches(sig.proto, p, 0) {
+                    continue;
+                }
+                if self.eval_sig(ctx, sig, p, &mut flow, &[], alerts, start_len) == Flow_::Stop {
+                    break;
+                }
+            }
+            return;
+        };
         if ctx.marks.len() != self.sigs.len() {
             // A ctx from another engine: resize once.
             ctx.marks = vec![0; self.sigs.len()];
@@ -249,10 +306,11 @@ impl DetectEngine {
             }
             for g in groups.into_iter().flatten() {
                 g.always.iter().for_each(|i| add(*i));
-                if let Some(pf) = &g.prefilter {
-                    if !payload.is_empty() && !pf.is_empty() {
-                        pf.scan(scratch, payload, &mut |pid| {
-                            if let Some(list) = g.pat_sigs.get(pid as usize) {
+                for pf in &g.prefilters {
+                    let buf = compile::buffer_bytes(pf.buffer, p);
+                    if !buf.is_empty() && !pf.db.is_empty() {
+                        pf.db.scan(scratch, buf, &mut |pid| {
+                            if let Some(list) = pf.pat_sigs.get(pid as usize) {
                                 list.iter().for_each(|i| add(*i));
                             }
                         });
@@ -261,56 +319,132 @@ impl DetectEngine {
             }
         }
         ctx.cands.sort_unstable();
-        let start_len = alerts.len();
         for k in 0..ctx.cands.len() {
             let Some(&iid) = ctx.cands.get(k) else { break };
             let Some(sig) = self.sigs.get(iid as usize) else { continue };
             if !header_matches(sig, p, ip.src, ip.dst, sport, dport) {
                 continue;
             }
-            let fref = flow.as_ref().map(|(f, d)| (&**f, *d));
-            if !sig.conds.iter().all(|c| c.matches(p, fref)) {
-                continue;
+            if self.eval_sig(ctx, sig, p, &mut flow, payload, alerts, start_len) == Flow_::Stop {
+                break;
             }
-            if sig.dsize.is_some_and(|m| !m.matches(payload.len() as u64)) || sig.bsize.is_some_and(|m| !m.matches(payload.len() as u64)) {
-                continue;
+        }
+    }
+
+    /// Everything after the header check: conditions, size checks, payload chains, post-match
+    /// actions, thresholds, the rule action and the alert.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_sig(&self, ctx: &mut DetectCtx, sig: &Sig, p: &Packet<'_>, flow: &mut Option<(&mut Flow, Direction)>, payload: &[u8], alerts: &mut Vec<Alert>, start_len: usize) -> Flow_ {
+        let fref = flow.as_ref().map(|(f, d)| (&**f, *d));
+        if !sig.conds.iter().all(|c| c.matches(p, fref)) {
+            return Flow_::Next;
+        }
+        // Suricata: `dsize:!N` (like `>N`, ranges, `N` > 0) needs a payload
+        // (`SIG_MASK_REQUIRE_PAYLOAD`): empty packets never match it.
+        if sig.dsize.is_some_and(|m| !m.matches(payload.len() as u64) || payload.is_empty() && matches!(m, keywords::dsize::UintMatch::Ne(_))) {
+            return Flow_::Next;
+        }
+        for bc in &sig.buffers {
+            let buf = if bc.buffer == compile::BufferId::Payload { payload } else { compile::buffer_bytes(bc.buffer, p) };
+            if bc.bsize.is_some_and(|m| !m.matches(buf.len() as u64)) {
+                return Flow_::Next;
             }
-            if !inspect::chain_matches(&sig.chain, payload, &mut ctx.vars) {
-                continue;
+            if !bc.chain.is_empty() && !inspect::chain_matches(&bc.chain, buf, &mut ctx.vars) {
+                return Flow_::Next;
             }
+        }
+        if !sig.hostbits.is_empty() {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+            if !sig.hostbits.iter().filter(|h| h.is_cond()).all(|h| h.matches(&hosts, p)) {
+                return Flow_::Next;
+            }
+            sig.hostbits.iter().filter(|h| !h.is_cond()).for_each(|h| h.apply(&mut hosts, p));
+        }
+        if let Some((f, _)) = flow.as_mut() {
+            sig.posts.iter().for_each(|pm| pm.apply(f));
+        }
+        let mut verdict = ThresholdVerdict::Alert;
+        if !sig.thresholds.is_empty() {
+            // A poisoned lock only means another worker panicked mid-update: the table is
+            // still a valid map, keep counting.
+            let mut t = ctx.thresholds.lock().unwrap_or_else(|e| e.into_inner());
+            for spec in &sig.thresholds {
+                match t.decide(spec, sig.meta.gid, sig.meta.sid, p) {
+                    ThresholdVerdict::Alert => {}
+                    ThresholdVerdict::Silent => verdict = verdict.min_with(ThresholdVerdict::Silent),
+                    ThresholdVerdict::NoMatch => verdict = ThresholdVerdict::NoMatch,
+                }
+            }
+        }
+        if verdict == ThresholdVerdict::NoMatch {
+            return Flow_::Next;
+        }
+        if sig.bypass {
             if let Some((f, _)) = flow.as_mut() {
-                sig.posts.iter().for_each(|pm| pm.apply(f));
+                f.bypass = true;
             }
-            let mut allowed = true;
-            for t in &sig.thresholds {
-                allowed &= ctx.thresholds.allow(t, sig.meta.gid, sig.meta.sid, p);
-            }
-            if !allowed {
-                continue;
-            }
-            match sig.meta.action {
-                Action::Pass => {
+        }
+        match sig.meta.action {
+            Action::Pass => {
+                if sig.applies_to_flow() {
                     if let Some((f, _)) = flow.as_mut() {
                         f.pass = true;
                     }
-                    break;
                 }
-                Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth if self.settings.ips => {
-                    if let Some((f, _)) = flow.as_mut() {
-                        f.drop = true;
-                    }
+                if sig.force_alert && !sig.noalert && verdict == ThresholdVerdict::Alert {
+                    self.push_alert(ctx, sig, flow, alerts, start_len);
                 }
-                _ => {}
+                return Flow_::Stop;
             }
-            if sig.noalert {
-                continue;
-            }
-            if alerts.len() - start_len < PACKET_ALERT_MAX {
-                alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
+            Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth if self.settings.ips && sig.applies_to_flow() => {
                 if let Some((f, _)) = flow.as_mut() {
-                    f.alerted = true;
+                    f.drop = true;
                 }
             }
+            _ => {}
+        }
+        if sig.noalert || verdict == ThresholdVerdict::Silent {
+            return Flow_::Next;
+        }
+        self.push_alert(ctx, sig, flow, alerts, start_len);
+        Flow_::Next
+    }
+
+    /// Queues an alert unless the packet already has `packet-alert-max` of them (counted as
+    /// an overflow; candidates run in internal-id order, so the kept ones are Suricata's).
+    fn push_alert(&self, ctx: &mut DetectCtx, sig: &Sig, flow: &mut Option<(&mut Flow, Direction)>, alerts: &mut Vec<Alert>, start_len: usize) {
+        let max = if self.settings.alert_max == 0 { PACKET_ALERT_MAX } else { self.settings.alert_max };
+        if alerts.len() - start_len >= max {
+            ctx.alert_queue_overflow += 1;
+            return;
+        }
+        alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
+        if let Some((f, _)) = flow.as_mut() {
+            f.alerted = true;
+        }
+    }
+}
+
+/// Whether evaluation goes on after a signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow_ {
+    Next,
+    /// A pass rule matched: no later signature is evaluated for this packet.
+    Stop,
+}
+
+trait VerdictExt {
+    fn min_with(self, o: ThresholdVerdict) -> ThresholdVerdict;
+}
+
+impl VerdictExt for ThresholdVerdict {
+    /// The stronger suppression of two verdicts (NoMatch > Silent > Alert).
+    fn min_with(self, o: ThresholdVerdict) -> ThresholdVerdict {
+        use ThresholdVerdict::*;
+        match (self, o) {
+            (NoMatch, _) | (_, NoMatch) => NoMatch,
+            (Silent, _) | (_, Silent) => Silent,
+            _ => Alert,
         }
     }
 }
@@ -318,6 +452,8 @@ impl DetectEngine {
 fn proto_matches(pm: ProtoMatch, p: &Packet<'_>, ipproto: u8) -> bool {
     match pm {
         ProtoMatch::Ip => true,
+        ProtoMatch::Ip4 => p.ip.is_some_and(|ip| ip.version == 4),
+        ProtoMatch::Ip6 => p.ip.is_some_and(|ip| ip.version == 6),
         ProtoMatch::Tcp => matches!(p.l4, L4::Tcp(_)),
         ProtoMatch::Udp => matches!(p.l4, L4::Udp(_)),
         ProtoMatch::Icmp => matches!(p.l4, L4::Icmp4(_) | L4::Icmp6(_)),

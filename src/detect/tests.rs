@@ -160,8 +160,6 @@ fn payload_table() {
         ("dsize_gt", r#"dsize:>3"#, b"abcd", true),
         ("dsize_gt_miss", r#"dsize:>3"#, b"abc", false),
         ("dsize_with_content", r#"dsize:3; content:"b""#, b"abc", true),
-        ("bsize", r#"bsize:3"#, b"abc", true),
-        ("bsize_miss", r#"bsize:<3"#, b"abc", false),
         ("empty_payload_negated", r#"content:!"a""#, b"", false),
         ("fast_pattern_chop", r#"content:"abcdef"; fast_pattern:2,2"#, b"abcdef", true),
         ("fast_pattern_chop_partial", r#"content:"abcdef"; fast_pattern:2,2"#, b"cd", false),
@@ -255,7 +253,10 @@ fn refusal_table() {
         ("pcre_flag_e", rule("tcp", r#"pcre:"/a$/E""#, 1), Want::Refused("pcre", "pcre flag E (dollar-endonly) not supported yet")),
         ("pcre_var_capture", rule("tcp", r#"pcre:"/(?P<pkt_x>a)/""#, 1), Want::Refused("pcre", "pcre capture into pkt/flow variables not supported yet")),
         ("byte_test_dce", rule("tcp", "byte_test:1,=,1,0,dce", 1), Want::Refused("byte_test", "dce option needs the DCERPC app-layer")),
-        ("byte_jump_nbytes_zero", rule("tcp", "byte_jump:0,0,relative", 1), Want::Refused("byte_jump", "nbytes 0 (read to a delimiter) not supported yet")),
+        ("bsize_on_payload", rule("tcp", "bsize:3", 1), Want::Failed("bsize", "bsize needs a sticky buffer")),
+        ("snort3_service_rule", snort3_rule(), Want::Refused("protocol", "Snort 3 service rule ('alert http (...)' without addresses and ports); Suricata does not accept this form")),
+        ("dataset", rule("ip", "ip.dst; dataset:set,x,type ip", 1), Want::Refused("dataset", "dataset needs dataset files and their state, which are not supported yet")),
+        ("two_flow_keywords", rule("tcp", "flow:established; flow:to_server", 1), Want::Failed("flow", "flow: a rule can have only one flow keyword")),
         ("byte_jump_nbytes_nine", rule("tcp", "byte_jump:9,0", 1), Want::Failed("byte_jump", "nbytes 9 must be 1..8 without 'string'")),
         ("depth_without_content", rule("tcp", "depth:3", 1), Want::Failed("depth", "depth needs a preceding content")),
         ("depth_with_distance", rule("tcp", r#"content:"a"; content:"b"; distance:1; depth:3"#, 1), Want::Failed("depth", "relative (distance/within) and absolute (depth/offset) modifiers on one content")),
@@ -313,12 +314,25 @@ fn action_order_pass_and_cap() {
     let mut flow = test_flow();
     let mut alerts = Vec::new();
     e.inspect_packet(&mut ctx, &p, Some((&mut flow, Direction::ToServer)), &mut alerts);
+    assert!(alerts.is_empty() && !flow.pass, "a pass rule inspecting the payload passes only the packet");
+    // An IP-only pass rule passes the whole flow (Suricata's FlowApplySignatureActions).
+    let (e, _) = DetectEngine::build(vec![a(Action::Alert, r#"content:"x""#, 10), a(Action::Pass, "", 20)], settings(false));
+    let mut ctx = e.new_ctx();
+    let mut flow = test_flow();
+    let mut alerts = Vec::new();
+    e.inspect_packet(&mut ctx, &p, Some((&mut flow, Direction::ToServer)), &mut alerts);
     assert!(alerts.is_empty() && flow.pass);
     // 20 matching rules: the first 15 in internal-id order are kept.
     let rules: Vec<Rule> = (1..=20).map(|i| a(Action::Alert, r#"content:"x""#, i)).collect();
     let (e, _) = DetectEngine::build(rules, settings(false));
     let mut ctx = e.new_ctx();
     assert_eq!(sids(&e, &mut ctx, &p), (1..=15).collect::<Vec<_>>());
+    assert_eq!(ctx.alert_queue_overflow, 5, "the 5 alerts past packet-alert-max are counted");
+    // packet-alert-max from the configuration.
+    let rules: Vec<Rule> = (1..=20).map(|i| a(Action::Alert, r#"content:"x""#, i)).collect();
+    let (e6, _) = DetectEngine::build(rules, DetectSettings { alert_max: 6, ..settings(false) });
+    let mut ctx6 = e6.new_ctx();
+    assert_eq!(sids(&e6, &mut ctx6, &p), (1..=6).collect::<Vec<_>>());
     // An alert marks the flow.
     let mut flow = test_flow();
     let mut alerts = Vec::new();
@@ -328,27 +342,9 @@ fn action_order_pass_and_cap() {
 
 fn test_flow() -> Flow {
     let (c, s) = ((ip("1.1.1.1"), 1), (ip("2.2.2.2"), 2));
-    Flow {
-        id: 1,
-        key: FlowKey::new(c, s, 6, &[]),
-        client: c,
-        server: s,
-        start: Timestamp::default(),
-        last: Timestamp::default(),
-        pkts_ts: 1,
-        pkts_tc: 0,
-        bytes_ts: 0,
-        bytes_tc: 0,
-        tcp: Default::default(),
-        alerted: false,
-        drop: false,
-        pass: false,
-        vars: Default::default(),
-        app_proto: None,
-        icmp_ts: None,
-        icmp_tc: None,
-        ip_v: 4,
-    }
+    let mut f = Flow::new(1, FlowKey::new(c, s, 6, &[]), c, s, Timestamp::default());
+    f.pkts_ts = 1;
+    f
 }
 
 /// Tiny deterministic generator for the backend-equivalence test.
@@ -582,4 +578,107 @@ fn ctx_buffers_do_not_grow_after_creation() {
     }
     assert_eq!((ctx.cands.capacity(), ctx.marks.capacity(), ctx.vars.capacity()), caps);
     assert_eq!(alerts.capacity(), PACKET_ALERT_MAX);
+}
+
+fn snort3_rule() -> Rule {
+    let mut r = rule("http", "", 1);
+    r.header.snort3_service = true;
+    r
+}
+
+/// A decoded Ethernet/IPv4/TCP (or UDP) frame for the header sticky buffers.
+fn decoded(frame: &[u8]) -> Packet<'_> {
+    crate::decode::decode(Timestamp::from_parts(1_700_000_000, 0), LinkType::Ethernet, frame, &Default::default())
+}
+
+#[test]
+fn header_sticky_buffers() {
+    let mut tcp_frame = Vec::new();
+    etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).tcp(1234, 80, 7, 1000).syn().write(&mut tcp_frame, b"hello").expect("build");
+    let mut udp_frame = Vec::new();
+    etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv6([1; 16], [2; 16], 5).udp(53, 5353).write(&mut udp_frame, b"q").expect("build");
+    let cases: &[(&str, &str, &str, bool, bool)] = &[
+        // (name, proto, options, matches tcp frame, matches udp frame)
+        ("ipv4_ttl_byte", "ip", "ipv4.hdr; content:\"|40 06|\"; offset:8; depth:2", true, false),
+        ("ipv4_bsize", "ip", "ipv4.hdr; bsize:20", true, false),
+        ("ipv6_hop_limit", "ip", "ipv6.hdr; content:\"|11 05|\"; offset:6; depth:2", false, true),
+        ("ipv6_bsize", "ip", "ipv6.hdr; bsize:40", false, true),
+        ("tcp_dport_byte_test", "tcp", "tcp.hdr; byte_test:2,=,80,2", true, false),
+        ("tcp_syn_flag", "tcp", "tcp.hdr; content:\"|02|\"; offset:13; depth:1", true, false),
+        ("udp_ports", "udp", "udp.hdr; content:\"|00 35 14 e9|\"; startswith", false, true),
+        ("udp_bsize", "udp", "udp.hdr; bsize:8", false, true),
+        ("header_then_payload", "tcp", "tcp.hdr; content:\"|00 50|\"; pkt_data; content:\"hello\"", true, false),
+        ("payload_not_in_header", "tcp", "tcp.hdr; content:\"hello\"", false, false),
+        ("isdataat_in_header", "tcp", "tcp.hdr; isdataat:19; isdataat:!20", true, false),
+        ("prefilter_keyword", "tcp", "tcp.hdr; content:\"|00 50|\"; prefilter", true, false),
+        ("ip_src_v4", "ip", "ip.src; content:\"|0a 00 00 01|\"; bsize:4", true, false),
+        ("ip_dst_v6", "ip", "ip.dst; content:\"|02 02|\"; startswith; bsize:16", false, true),
+    ];
+    for hs in backends() {
+        for (name, proto, o, want_tcp, want_udp) in cases {
+            let (e, rep) = DetectEngine::build(vec![rule(proto, o, 1)], settings(hs));
+            assert_eq!(rep.loaded, 1, "case {name}: {:?} {:?}", rep.refused, rep.failed);
+            let mut ctx = e.new_ctx();
+            assert_eq!(!sids(&e, &mut ctx, &decoded(&tcp_frame)).is_empty(), *want_tcp, "case {name}: tcp frame (hyperscan={hs})");
+            assert_eq!(!sids(&e, &mut ctx, &decoded(&udp_frame)).is_empty(), *want_udp, "case {name}: udp frame (hyperscan={hs})");
+        }
+    }
+}
+
+#[test]
+fn decoder_event_rules_fire_without_ip_layer() {
+    // An Ethernet frame announcing IPv4 with a 4-byte header: no IP layer is decoded.
+    let mut frame = vec![2u8; 6];
+    frame.extend_from_slice(&[1; 6]);
+    frame.extend_from_slice(&[0x08, 0x00, 0x45, 0x00, 0x00]);
+    let p = decoded(&frame);
+    assert!(p.ip.is_none() && !p.events.is_empty(), "test frame must be a broken IPv4 packet");
+    let ev = p.events.iter().next().map(|e| e.name()).unwrap_or_default();
+    let rules = vec![
+        rule("pkthdr", &format!("decode-event:{ev}"), 1),
+        rule("ip", "", 2),
+        rule("tcp", &format!("decode-event:{ev}"), 3),
+    ];
+    let (e, rep) = DetectEngine::build(rules, settings(false));
+    assert_eq!(rep.loaded, 3);
+    let mut ctx = e.new_ctx();
+    assert_eq!(sids(&e, &mut ctx, &p), vec![1], "only the decoder-event rule applies to a packet without IP");
+}
+
+#[test]
+fn pass_rule_with_alert_keyword_alerts_and_stops() {
+    let rules = vec![mk(Action::Pass, "tcp", AddrExpr::Any, PortExpr::Any, AddrExpr::Any, PortExpr::Any, false, "content:\"x\"; alert", 1), rule("tcp", "content:\"x\"", 2)];
+    let (e, rep) = DetectEngine::build(rules, settings(false));
+    assert_eq!(rep.loaded, 2);
+    let mut ctx = e.new_ctx();
+    assert_eq!(sids(&e, &mut ctx, &tcp(b"x", "1.1.1.1", 1, "2.2.2.2", 2)), vec![1]);
+}
+
+#[test]
+fn thresholds_are_shared_between_worker_contexts() {
+    // track by_src, count 2: the 2nd match alerts even when each match runs on another worker.
+    let (e, _) = DetectEngine::build(vec![rule("tcp", "threshold:type threshold, track by_src, count 2, seconds 60", 1)], settings(false));
+    let (mut a, mut b) = (e.new_ctx(), e.new_ctx());
+    let p = tcp(b"x", "1.1.1.1", 1, "2.2.2.2", 2);
+    assert!(sids(&e, &mut a, &p).is_empty());
+    assert_eq!(sids(&e, &mut b, &p), vec![1]);
+}
+
+#[test]
+fn ip_version_protocols() {
+    let (e, _) = DetectEngine::build(vec![rule("ipv4", "", 4), rule("ipv6", "", 6)], settings(false));
+    let mut ctx = e.new_ctx();
+    assert_eq!(sids(&e, &mut ctx, &tcp(b"x", "1.1.1.1", 1, "2.2.2.2", 2)), vec![4]);
+    assert_eq!(sids(&e, &mut ctx, &tcp(b"x", "::1", 1, "::2", 2)), vec![6]);
+}
+
+#[test]
+fn reload_keeps_threshold_state() {
+    let r = || rule("tcp", "threshold:type threshold, track by_src, count 2, seconds 60", 1);
+    let (old, _) = DetectEngine::build(vec![r()], settings(false));
+    let p = tcp(b"x", "1.1.1.1", 1, "2.2.2.2", 2);
+    assert!(sids(&old, &mut old.new_ctx(), &p).is_empty());
+    let (mut new, _) = DetectEngine::build(vec![r()], settings(false));
+    new.adopt_state(&old);
+    assert_eq!(sids(&new, &mut new.new_ctx(), &p), vec![1], "the count carried over the reload");
 }

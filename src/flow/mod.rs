@@ -252,6 +252,9 @@ pub struct Flow {
     pub drop: bool,
     /// Whether a `pass` rule stopped inspection of this flow.
     pub pass: bool,
+    /// Whether a rule with the `bypass` keyword matched: Suricata stops inspecting the flow
+    /// (and counts it as bypassed); the pipeline decides what that means here.
+    pub bypass: bool,
     /// flowbits and flowints.
     pub vars: FlowVars,
     /// Application protocol detected on this flow, if any (EVE `app_proto`).
@@ -283,6 +286,7 @@ impl Flow {
             alerted: false,
             drop: false,
             pass: false,
+            bypass: false,
             vars: FlowVars::default(),
             app_proto: None,
             icmp_ts: None,

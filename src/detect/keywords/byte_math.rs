@@ -26,6 +26,8 @@ pub enum MathOp {
 pub struct ByteMath {
     /// How to read.
     pub num: NumSpec,
+    /// `bytes` taken from a byte_extract/byte_math variable slot at match time.
+    pub nbytes_var: Option<u8>,
     /// Offset.
     pub offset: Val,
     /// Operator.
@@ -43,11 +45,16 @@ pub struct ByteMath {
 /// Parses `bytes N, offset N, oper OP, rvalue V, result NAME [, relative] [, endian E] [, string B] [, bitmask M]`.
 pub fn parse_byte_math(v: &str, var: &dyn Fn(&str) -> Option<u8>, slot_for: &mut dyn FnMut(&str) -> Result<u8, String>) -> Result<ByteMath, String> {
     let (mut nbytes, mut offset, mut op, mut rvalue, mut result) = (None, None, None, None, None);
+    let mut nbytes_var = None;
     let (mut relative, mut endian, mut string, mut bitmask) = (false, Endian::Big, None, None);
     for w in split_args(v) {
         let mut it = w.splitn(2, char::is_whitespace);
         let (k, arg) = (it.next().unwrap_or(""), it.next().map(str::trim));
         match (k, arg) {
+            ("bytes", Some(b)) if b.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                nbytes_var = Some(var(b).ok_or_else(|| format!("unknown variable '{b}' for bytes"))?);
+                nbytes = Some(0);
+            }
             ("bytes", Some(b)) => nbytes = Some(b.parse::<u8>().map_err(|_| format!("invalid bytes '{b}'"))?),
             ("offset", Some(o)) => offset = Some(val(o, -65535, 65535, var)?),
             ("oper", Some(o)) => {
@@ -85,17 +92,31 @@ pub fn parse_byte_math(v: &str, var: &dyn Fn(&str) -> Option<u8>, slot_for: &mut
     if string.is_none() && nbytes > 4 {
         return Err("byte_math reads at most 4 bytes".into());
     }
-    check_nbytes(nbytes, string)?;
+    if nbytes_var.is_none() {
+        check_nbytes(nbytes, string)?;
+    }
     let slot = slot_for(&result)?;
-    Ok(ByteMath { num: NumSpec { nbytes, endian, string }, offset, op, rvalue, relative, bitmask, slot })
+    Ok(ByteMath { num: NumSpec { nbytes, endian, string }, nbytes_var, offset, op, rvalue, relative, bitmask, slot })
 }
 
 impl ByteMath {
     /// Computes the result and the new cursor (after the bytes read); `None` = no match.
     pub fn run(&self, buf: &[u8], cur: usize, vars: &[u64]) -> Option<(u64, usize)> {
-        let n = self.num.nbytes as usize;
+        let n = match self.nbytes_var {
+            None => self.num.nbytes as usize,
+            Some(slot) => {
+                // Same limits as literal `bytes`: 1..4 binary, 1..max digits as a string.
+                let n = *vars.get(slot as usize)?;
+                let max = if self.num.string.is_some() { super::byte_jump::MAX_STRING_NBYTES } else { 4 };
+                if n == 0 || n > max {
+                    return None;
+                }
+                n as usize
+            }
+        };
         let start = locate(buf.len(), cur, self.relative, self.offset.get(vars), n)?;
-        let x = self.num.read(buf.get(start..start + n)?)?;
+        let spec = NumSpec { nbytes: n as u8, ..self.num };
+        let x = spec.read(buf.get(start..start + n)?)?;
         let r = self.rvalue.get(vars) as u64;
         let v = match self.op {
             MathOp::Add => x.wrapping_add(r),
@@ -112,6 +133,17 @@ impl ByteMath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_from_variable() {
+        let look = |n: &str| (n == "len").then_some(1u8);
+        let mut slot = |_: &str| Ok(0u8);
+        let m = parse_byte_math("bytes len, offset 0, oper +, rvalue 1, result r", &look, &mut slot).unwrap();
+        let buf = b"\x00\x10\x03";
+        assert_eq!(m.run(buf, 0, &[0, 2]), Some((0x11, 2)));
+        assert_eq!(m.run(buf, 0, &[0, 0]), None, "zero bytes never match");
+        assert_eq!(m.run(buf, 0, &[0, 5]), None, "more than 4 binary bytes never match");
+    }
 
     #[test]
     fn table() {

@@ -65,7 +65,8 @@ pub fn parse_byte_test(v: &str, var: &dyn Fn(&str) -> Option<u8>) -> Result<Byte
         _ => return Err(format!("invalid byte_test operator '{}'", a[1])),
     };
     let value = val(a[2], 0, u64::MAX as i64 & i64::MAX, var)?;
-    let offset = val(a[3], -65535, 65535, var)?;
+    // Suricata parses the byte_test offset as an i32 (out-of-buffer offsets never match).
+    let offset = val(a[3], i32::MIN as i64, i32::MAX as i64, var)?;
     let (mut endian, mut string, mut saw_string) = (Endian::Big, None, false);
     let (mut relative, mut bitmask) = (false, None);
     for w in &a[4..] {

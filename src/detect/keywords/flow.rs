@@ -93,34 +93,18 @@ pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
 pub(crate) mod tests {
     use super::super::header::tests::tcp_pkt;
     use super::*;
-    use crate::flow::{FlowKey, FlowVars, TcpState, TcpTrack};
+    use crate::flow::{FlowKey, TcpState, TcpTrack};
     use crate::time::Timestamp;
     use std::net::{IpAddr, Ipv4Addr};
 
     pub(crate) fn flow(established: bool) -> Flow {
         let c = (IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 1234);
         let s = (IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)), 80);
-        Flow {
-            id: 1,
-            key: FlowKey::new(c, s, 6, &[]),
-            client: c,
-            server: s,
-            start: Timestamp::from_parts(900, 0),
-            last: Timestamp::from_parts(1000, 0),
-            pkts_ts: 3,
-            pkts_tc: 2,
-            bytes_ts: 300,
-            bytes_tc: 2000,
-            tcp: TcpTrack { state: if established { TcpState::Established } else { TcpState::SynSent }, ..TcpTrack::default() },
-            alerted: false,
-            drop: false,
-            pass: false,
-            vars: FlowVars::default(),
-            app_proto: None,
-            icmp_ts: None,
-            icmp_tc: None,
-            ip_v: 4,
-        }
+        let mut f = Flow::new(1, FlowKey::new(c, s, 6, &[]), c, s, Timestamp::from_parts(900, 0));
+        f.last = Timestamp::from_parts(1000, 0);
+        (f.pkts_ts, f.pkts_tc, f.bytes_ts, f.bytes_tc) = (3, 2, 300, 2000);
+        f.tcp = TcpTrack { state: if established { TcpState::Established } else { TcpState::SynSent }, ..TcpTrack::default() };
+        f
     }
 
     #[test]

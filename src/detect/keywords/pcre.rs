@@ -53,7 +53,11 @@ pub fn parse_pcre(value: &str) -> Result<PcreSpec, PcreError> {
         negated = true;
         s = r.trim_start();
     }
-    let s = s.strip_prefix('"').and_then(|r| r.strip_suffix('"')).ok_or_else(|| inv("pcre must be a double-quoted string"))?;
+    // Suricata also accepts the unquoted form `pcre:/x/i;`.
+    let s = match s.strip_prefix('"') {
+        Some(r) => r.strip_suffix('"').ok_or_else(|| inv("pcre has an opening '\"' without a closing one"))?,
+        None => s,
+    };
     let s = s.strip_prefix('/').ok_or_else(|| inv("pcre must start with '/'"))?;
     let end = s.rfind('/').ok_or_else(|| inv("pcre has no closing '/'"))?;
     let (body, flags) = (&s[..end], &s[end + 1..]);

@@ -68,6 +68,18 @@ pub struct ThresholdSpec {
     pub seconds: u32,
     /// multiplier (backoff only; 0 otherwise).
     pub multiplier: u32,
+    /// `unique_on src_port|dst_port` (detection_filter, Suricata 8): count distinct port
+    /// values in the window instead of matches.
+    pub unique_on: Option<UniqueOn>,
+}
+
+/// The value `unique_on` counts distinct occurrences of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UniqueOn {
+    /// Source port.
+    SrcPort,
+    /// Destination port.
+    DstPort,
 }
 
 /// The key one counter is kept under.
@@ -79,7 +91,7 @@ enum TrackKey {
     Flow(FlowKey),
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Entry {
     /// Window start (packet time of the match that opened it).
     start: Timestamp,
@@ -89,6 +101,9 @@ struct Entry {
     count: u32,
     /// backoff: the match number that alerts next.
     next: u32,
+    /// unique_on: the distinct values seen in this window, sorted; at most `count + 1` are
+    /// kept (enough to know the count was exceeded), so memory stays bounded per entry.
+    seen: Vec<u16>,
 }
 
 /// What a threshold decides for one match (Suricata's `PacketAlertThreshold` return values).
@@ -155,7 +170,10 @@ impl ThresholdTable {
         if !self.map.contains_key(&key) && self.map.len() >= self.limit {
             self.evict(now);
         }
-        let fresh = Entry { start: now, end: now.add_secs(seconds), count: 1, next: spec.count };
+        let fresh = Entry { start: now, end: now.add_secs(seconds), count: 1, next: spec.count, seen: Vec::new() };
+        if let Some(u) = spec.unique_on {
+            return self.decide_unique(spec, u, key, now, p);
+        }
         let Some(e) = self.map.get_mut(&key) else {
             // First match for this key.
             return match spec.kind {
@@ -225,6 +243,32 @@ impl ThresholdTable {
         }
     }
 
+    /// detection_filter with `unique_on`: the match counts only when its port value is new in
+    /// the window; the rule alerts once more than `count` distinct values were seen.
+    fn decide_unique(&mut self, spec: &ThresholdSpec, u: UniqueOn, key: (u32, u32, TrackKey), now: Timestamp, p: &Packet<'_>) -> ThresholdVerdict {
+        let (sp, dp) = p.ports();
+        let v = match u {
+            UniqueOn::SrcPort => sp,
+            UniqueOn::DstPort => dp,
+        };
+        let keep = (spec.count as usize).saturating_add(1).min(1 << 16);
+        let e = self.map.entry(key).or_insert_with(|| Entry { start: now, end: now.add_secs(spec.seconds as u64), count: 0, next: 0, seen: Vec::new() });
+        if now > e.end {
+            *e = Entry { start: now, end: now.add_secs(spec.seconds as u64), count: 0, next: 0, seen: Vec::new() };
+        }
+        if let Err(i) = e.seen.binary_search(&v) {
+            if e.seen.len() < keep {
+                e.seen.insert(i, v);
+            }
+            e.count = e.count.saturating_add(1);
+        }
+        if e.count > spec.count {
+            ThresholdVerdict::Alert
+        } else {
+            ThresholdVerdict::NoMatch
+        }
+    }
+
     /// Makes room: drops expired windows, and if the table is still full, the oldest eighth
     /// (by window start), so a flood of new keys costs amortised O(1) per insertion rather
     /// than a full scan each.
@@ -269,6 +313,7 @@ pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
     let v = need(kw, value)?;
     let is_df = kw == "detection_filter";
     let (mut kind, mut track, mut count, mut seconds, mut multiplier) = (None, None, None, None, None);
+    let mut unique_on = None;
     for part in v.split(',') {
         let part = part.trim();
         let (k, val) = part.split_once(char::is_whitespace).map(|(k, v)| (k, v.trim())).ok_or_else(|| KwError::invalid(kw, format!("'{v}': expected '<option> <value>', got '{part}'")))?;
@@ -310,7 +355,16 @@ pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
                     return Err(dup());
                 }
             }
-            "unique_on" => return Err(KwError::refused(kw, "unique_on (distinct-value counting) is not supported yet")),
+            "unique_on" if is_df => {
+                let u = match val {
+                    "src_port" => UniqueOn::SrcPort,
+                    "dst_port" => UniqueOn::DstPort,
+                    _ => return Err(KwError::invalid(kw, format!("'{v}': unique_on '{val}' (src_port, dst_port)"))),
+                };
+                if unique_on.replace(u).is_some() {
+                    return Err(dup());
+                }
+            }
             _ => return Err(KwError::invalid(kw, format!("'{v}': unknown option '{k}'"))),
         }
     }
@@ -335,7 +389,10 @@ pub fn parse(kw: &str, value: Option<&str>) -> Result<Keyword, KwError> {
     if count == 0 && !is_df {
         return Err(KwError::invalid(kw, format!("'{v}': count must be at least 1")));
     }
-    Ok(Keyword::Threshold(ThresholdSpec { kind, track, count, seconds, multiplier }))
+    if unique_on.is_some() && matches!(track, Track::ByRule | Track::ByFlow) {
+        return Err(KwError::invalid(kw, format!("'{v}': unique_on needs track by_src, by_dst or by_both")));
+    }
+    Ok(Keyword::Threshold(ThresholdSpec { kind, track, count, seconds, multiplier, unique_on }))
 }
 #[cfg(test)]
 mod tests {
@@ -365,6 +422,25 @@ mod tests {
                 t.allow(s, 1, 1000, &p)
             })
             .collect()
+    }
+
+    #[test]
+    fn unique_on_counts_distinct_ports() {
+        use crate::decode::{TcpHdr, L4};
+        let s = spec_kw("detection_filter", "track by_dst, count 1, seconds 60, unique_on dst_port");
+        assert_eq!(s.unique_on, Some(UniqueOn::DstPort));
+        let mut t = ThresholdTable::default();
+        let mut verdict = |dport: u16, secs: i64| {
+            let mut p = tcp_pkt(0x02);
+            p.l4 = L4::Tcp(TcpHdr { sport: 1000, dport, flags: 0x02, ..Default::default() });
+            p.ts = Timestamp::from_parts(secs, 0);
+            t.allow(&s, 1, 7, &p)
+        };
+        // Same port again does not count; the second distinct port exceeds count 1.
+        assert_eq!([verdict(80, 0), verdict(80, 1), verdict(443, 2), verdict(443, 3), verdict(22, 70)], [false, false, true, true, false]);
+        assert!(parse("detection_filter", Some("track by_rule, count 1, seconds 60, unique_on src_port")).is_err());
+        assert!(parse("detection_filter", Some("track by_src, count 1, seconds 60, unique_on proto")).is_err());
+        assert!(parse("threshold", Some("type limit, track by_src, count 1, seconds 60, unique_on src_port")).is_err());
     }
 
     #[test]
@@ -502,7 +578,7 @@ mod tests {
             ("threshold", "type backoff, track by_flow, count 1, multiplier 1", false),
             ("threshold", "type backoff, track by_flow, count 1, seconds 10", false),
             ("threshold", "type limit, track by_flow, count 1, seconds 10, multiplier 2", false),
-            ("detection_filter", "track by_dst, count 1, seconds 60, unique_on dst_port", true),
+            ("detection_filter", "track by_dst, count 1, seconds 60, unique_on tos", false),
             ("detection_filter", "type limit, track by_src, count 1, seconds 1", false),
             ("detection_filter", "track by_src,count 1", false),
         ];
@@ -511,6 +587,6 @@ mod tests {
             assert_eq!(e.refused, *refused, "{v}: {e}");
         }
         let s = spec_kw("detection_filter", "track by_rule , count 0 , seconds 5");
-        assert_eq!(s, ThresholdSpec { kind: ThresholdKind::DetectionFilter, track: Track::ByRule, count: 0, seconds: 5, multiplier: 0 });
+        assert_eq!(s, ThresholdSpec { kind: ThresholdKind::DetectionFilter, track: Track::ByRule, count: 0, seconds: 5, multiplier: 0, unique_on: None });
     }
 }
