@@ -161,6 +161,16 @@ decode_events! {
     IgmpV3PktTooSmall => "igmp.v3_pkt_too_small",
     IgmpMalformed => "igmp.malformed",
     Ipv4UnknownProtocol => "ipv4.unknown_protocol",
+    // SCTP (sctp-events.rules). The names load so Suricata's built-in rules load; the decoder
+    // does not walk SCTP chunks yet, so these are never raised (docs/COMPATIBILITY.md).
+    SctpPktTooSmall => "sctp.pkt_too_small",
+    SctpChunkTooSmall => "sctp.chunk_too_small",
+    SctpChunkLenInvalid => "sctp.chunk_len_invalid",
+    SctpInitChunkBundled => "sctp.init_chunk_bundled",
+    SctpInitWithNonZeroVtag => "sctp.init_with_non_zero_vtag",
+    SctpDataWithZeroVtag => "sctp.data_with_zero_vtag",
+    SctpTooManyChunks => "sctp.too_many_chunks",
+    SctpTooManyDataChunks => "sctp.too_many_data_chunks",
 }
 
 impl DecodeEvent {
