@@ -501,7 +501,11 @@ fn worker(s: WorkerSetup) -> WorkerResult {
             st.packet(&p, frame.pcap_cnt, &mut inspect);
             if let Some(buf) = reassembled {
                 let rp = decode::decode(frame.ts, frame.link, &buf, &dcfg);
+                // A pseudo-packet: not a captured one (Suricata's decoder.pkts/bytes).
+                let c = &st.counters;
+                let kept = (c.pkts, c.bytes, c.max_pkt_size);
                 st.packet(&rp, frame.pcap_cnt, &mut inspect);
+                (st.counters.pkts, st.counters.bytes, st.counters.max_pkt_size) = kept;
                 st.app.recycle(buf);
             }
             if st.out.len() >= OUT_FLUSH_BYTES {
