@@ -27,7 +27,9 @@ use crate::decode::{self, DecodeConfig};
 use crate::detect::{Action, Alert, DetectEngine, SigMeta};
 use crate::flow::table::FlowTable;
 use crate::decode::Packet;
-use crate::flow::{flow_hash_hint, Direction, EndReason, Flow};
+use crate::flow::{Direction, EndReason, Flow};
+#[cfg(test)]
+use crate::flow::flow_hash_hint; // wire: the dispatcher uses applayer::session::dispatch_hash
 use crate::output::eve::{self, PacketRecord};
 use crate::output::stats::Counters;
 use crate::output::EveOptions;
@@ -220,7 +222,8 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
             }
             last_tick_sec = scratch.ts.secs();
         }
-        let w = (flow_hash_hint(scratch.link, &scratch.data) % n_workers as u64) as usize;
+        // wire: fragments hash on addresses only (one worker defragments them all).
+        let w = (crate::applayer::session::dispatch_hash(scratch.link, &scratch.data) % n_workers as u64) as usize;
         let b = &mut current[w];
         if b.len < b.frames.len() {
             std::mem::swap(&mut b.frames[b.len], &mut scratch);

@@ -557,3 +557,78 @@ impl HttpEveSink for Sink<'_, '_> {
         self.0.close();
     }
 }
+
+/// The dispatcher's worker hash: [`crate::flow::flow_hash_hint`], except that every IP
+/// fragment (the first one too, which carries ports) hashes on addresses, protocol and VLANs
+/// only, so all fragments of a datagram reach the same worker's defragmenter.
+pub fn dispatch_hash(link: crate::capture::LinkType, data: &[u8]) -> u64 {
+    match crate::decode::flow_hint(link, data) {
+        Some(h) if h.fragment => crate::flow::FlowKey::new((h.src, 0), (h.dst, 0), h.proto, h.vlans()).worker_hash(),
+        Some(h) => crate::flow::FlowKey::new((h.src, h.sport), (h.dst, h.dport), h.proto, h.vlans()).worker_hash(),
+        None => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::LinkType;
+
+    /// An IPv4 fragment over Ethernet: `off8` in 8-byte units, `mf`, payload `data`.
+    fn frag(id: u16, off8: u16, mf: bool, proto: u8, data: &[u8]) -> Vec<u8> {
+        let mut v = vec![2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0x08, 0x00];
+        let total = 20 + data.len() as u16;
+        let fl = off8 | if mf { 0x2000 } else { 0 };
+        let mut ip = vec![0x45, 0, (total >> 8) as u8, total as u8, (id >> 8) as u8, id as u8, (fl >> 8) as u8, fl as u8, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        let c = crate::defrag::ipv4_checksum(&ip);
+        ip[10..12].copy_from_slice(&c.to_be_bytes());
+        v.extend_from_slice(&ip);
+        v.extend_from_slice(data);
+        v
+    }
+
+    fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let len = 8 + payload.len() as u16;
+        let mut u = vec![(sport >> 8) as u8, sport as u8, (dport >> 8) as u8, dport as u8, (len >> 8) as u8, len as u8, 0, 0];
+        u.extend_from_slice(payload);
+        u
+    }
+
+    #[test]
+    fn all_fragments_of_a_datagram_hash_alike() {
+        let u = udp(1234, 53, &[7u8; 24]);
+        let first = frag(9, 0, true, 17, &u[..16]);
+        let last = frag(9, 2, false, 17, &u[16..]);
+        assert_eq!(dispatch_hash(LinkType::Ethernet, &first), dispatch_hash(LinkType::Ethernet, &last));
+    }
+
+    #[test]
+    fn fragments_reassemble_and_raise_events_in_the_worker() {
+        let cfg = Config::default();
+        let mut w = AppWorker::new(&cfg);
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let u = udp(1234, 53, &[7u8; 24]);
+        let f1 = frag(9, 0, true, 17, &u[..16]);
+        let f2 = frag(9, 2, false, 17, &u[16..]);
+        let ts = Timestamp::from_parts(1, 0);
+        let mut p1 = crate::decode::decode(ts, LinkType::Ethernet, &f1, &dcfg);
+        assert!(w.defrag(&mut p1).is_none());
+        let mut p2 = crate::decode::decode(ts, LinkType::Ethernet, &f2, &dcfg);
+        let buf = w.defrag(&mut p2).expect("reassembled");
+        let rp = crate::decode::decode(ts, LinkType::Ethernet, &buf, &dcfg);
+        assert!(!rp.is_fragment());
+        assert_eq!(rp.ports(), (1234, 53));
+        assert_eq!(rp.payload(), &[7u8; 24][..]);
+        w.recycle(buf);
+        assert_eq!(w.snapshot().defrag.ipv4_reassembled, 1);
+
+        // An overlapping fragment with different bytes raises ipv4.frag_overlap on it.
+        let g1 = frag(10, 0, true, 17, &u[..16]);
+        let g2 = frag(10, 1, true, 17, &[9u8; 16]);
+        let mut q1 = crate::decode::decode(ts, LinkType::Ethernet, &g1, &dcfg);
+        let _ = w.defrag(&mut q1);
+        let mut q2 = crate::decode::decode(ts, LinkType::Ethernet, &g2, &dcfg);
+        let _ = w.defrag(&mut q2);
+        assert!(q2.events.iter().any(|e| e == DecodeEvent::Ipv4FragOverlap), "{:?}", q2.events.iter().collect::<Vec<_>>());
+    }
+}
