@@ -363,7 +363,9 @@ impl WorkerState {
         let alerts = &mut self.alerts;
         let result = &mut self.result;
         alerts.clear();
-        let (mut flow_ref, dir) = match self.table.update(p) {
+        // wire: IP fragments get no flow (Suricata: only the reassembled packet does).
+        let update = if p.is_fragment() { None } else { self.table.update(p) };
+        let (mut flow_ref, dir) = match update {
             Some((f, d)) => (Some(f), Some(d)),
             None => (None, None),
         };

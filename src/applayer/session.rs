@@ -345,9 +345,8 @@ impl AppWorker {
         let ev = fa.tcp.close();
         self.counters.count_stream_events(ev);
         fa.drain(now, Direction::ToServer, &self.http_cfg);
-        if !fa.prober.verdict().is_decided() && fa.http.is_none() {
-            fa.prober.on_close();
-        }
+        // A flow that ends while still probing keeps no `app_proto` (Suricata: unknown, not
+        // `failed`), so the prober is not closed here.
         if let Some(h) = fa.http.as_mut() {
             h.on_close(now);
         }
