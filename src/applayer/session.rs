@@ -478,7 +478,14 @@ fn write_applayer_anomaly(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cn
     }
     w.key("anomaly").open();
     w.kstr("app_proto", "http").kstr("type", "applayer");
-    w.key("event").str_concat("http.", name);
+    // Suricata logs HTTP parser events in upper case without the `http.` prefix
+    // (`UNABLE_TO_MATCH_RESPONSE_TO_REQUEST`). Names are short ASCII: upper-case on the stack.
+    let mut up = [0u8; 64];
+    let n = name.len().min(up.len());
+    for (d, c) in up.iter_mut().zip(name.bytes()) {
+        *d = c.to_ascii_uppercase();
+    }
+    w.kstr("event", std::str::from_utf8(up.get(..n).unwrap_or(&[])).unwrap_or(name));
     w.kstr("layer", "proto_parser");
     w.close();
     w.close();
