@@ -389,7 +389,7 @@ impl WorkerState {
                 };
                 // wire: the packet's app-layer view for detection.
                 // TODO(detect): pass AppView to inspect (http txs, raw stream, stream events).
-                let _view = em.app.view();
+                let _view = em.app.view(false); // true once the engine has stream-content rules
                 inspect(p, inspect_flow, alerts);
             }
             alerts.retain(|a| a.sig.action != Action::Pass);

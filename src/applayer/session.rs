@@ -311,15 +311,18 @@ impl AppWorker {
     }
 
     /// The read-only view of the current packet's flow for detection (build right before
-    /// `inspect_packet`; valid until the next call into this worker).
-    pub fn view(&mut self) -> AppView<'_> {
+    /// `inspect_packet`; valid until the next call into this worker). `with_raw`: fill
+    /// `raw_stream` (it may move the reassembly buffer to make it contiguous, so ask only when
+    /// the engine has stream-matching rules).
+    pub fn view(&mut self, with_raw: bool) -> AppView<'_> {
         let ev = self.cur_events;
         let Some((id, dir)) = self.cur_flow else { return AppView { stream_events: ev, ..AppView::default() } };
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
                 let FlowApp { tcp, http, .. } = &mut **fa;
-                AppView { app_proto, http: http.as_ref(), raw_stream: tcp.raw(dir), stream_events: ev }
+                let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
+                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
@@ -636,5 +639,66 @@ mod tests {
         let mut q2 = crate::decode::decode(ts, LinkType::Ethernet, &g2, &dcfg);
         let _ = w.defrag(&mut q2);
         assert!(q2.events.iter().any(|e| e == DecodeEvent::Ipv4FragOverlap), "{:?}", q2.events.iter().collect::<Vec<_>>());
+    }
+
+    fn tcp(sport: u16, dport: u16, seq: u32, ack: u32, flags: u8, payload: &[u8]) -> Vec<u8> {
+        let (src, dst) = if sport == 80 { ([10, 0, 0, 2], [10, 0, 0, 1]) } else { ([10, 0, 0, 1], [10, 0, 0, 2]) };
+        let b = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4(src, dst, 64).tcp(sport, dport, seq, 65535);
+        let b = if flags & 0x02 != 0 { b.syn() } else { b };
+        let b = if flags & 0x10 != 0 { b.ack(ack) } else { b };
+        let b = if flags & 0x01 != 0 { b.fin() } else { b };
+        let mut v = Vec::new();
+        b.write(&mut v, payload).expect("build");
+        v
+    }
+
+    #[test]
+    fn http_conversation_logs_one_http_event_and_fills_the_view() {
+        use crate::flow::FlowKey;
+        let mut cfg = Config::default();
+        cfg.eve_types.push(("http".into(), Yaml::empty_map()));
+        let mut w = AppWorker::new(&cfg);
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40000u16), (std::net::IpAddr::from([10, 0, 0, 2]), 80u16));
+        let mut flow = Flow::new(7, FlowKey::new(c, s, 6, &[]), c, s, Timestamp::from_parts(1, 0));
+        let req = b"GET /x HTTP/1.1\r\nHost: a.example\r\n\r\n";
+        let res = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+        let frames: Vec<(Direction, Vec<u8>)> = vec![
+            (Direction::ToServer, tcp(40000, 80, 100, 0, 0x02, b"")),
+            (Direction::ToClient, tcp(80, 40000, 500, 101, 0x12, b"")),
+            (Direction::ToServer, tcp(40000, 80, 101, 501, 0x10, b"")),
+            (Direction::ToServer, tcp(40000, 80, 101, 501, 0x10, req)),
+            (Direction::ToClient, tcp(80, 40000, 501, 101 + req.len() as u32, 0x10, res)),
+            (Direction::ToServer, tcp(40000, 80, 101 + req.len() as u32, 501 + res.len() as u32, 0x10, b"")),
+        ];
+        let mut out = Vec::new();
+        let mut saw_tx_in_view = false;
+        for (i, (d, f)) in frames.iter().enumerate() {
+            let p = crate::decode::decode(Timestamp::from_parts(1, i as u32), LinkType::Ethernet, f, &dcfg);
+            w.on_packet(&p, i as u64 + 1, &mut flow, *d, &mut out);
+            let v = w.view(true);
+            if let Some(h) = v.http {
+                saw_tx_in_view |= h.txs().any(|t| t.uri_raw == b"/x");
+            }
+            w.after_inspect();
+        }
+        assert!(saw_tx_in_view, "the view exposes the live transaction");
+        assert_eq!(flow.app_proto, Some("http"));
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines.len(), 1, "{text}");
+        let e = &lines[0];
+        assert_eq!(e["event_type"], "http");
+        assert_eq!(e["pcap_cnt"], 6, "logged when the client ACKs the response");
+        assert_eq!(e["src_port"], 40000);
+        assert_eq!(e["http"]["hostname"], "a.example");
+        assert_eq!(e["http"]["url"], "/x");
+        assert_eq!(e["http"]["status"], 200);
+        assert_eq!(e["http"]["length"], 2);
+        let c = w.snapshot();
+        assert_eq!((c.flow_http, c.tx_http), (1, 1));
+        let mut flow_out = Vec::new();
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut flow_out);
+        assert!(flow_out.is_empty(), "nothing left to log at flow end");
     }
 }

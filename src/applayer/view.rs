@@ -19,7 +19,8 @@ pub struct AppView<'a> {
     /// still there.
     pub http: Option<&'a HttpState>,
     /// Reassembled raw stream of the packet's own direction (the last `raw_keep` delivered
-    /// bytes, never across a gap): the buffer for content rules on a stream.
+    /// bytes, never across a gap): the buffer for content rules on a stream. Empty unless the
+    /// view was built with `with_raw` (see `AppWorker::view`).
     pub raw_stream: &'a [u8],
     /// Stream events raised by this packet (`stream-event:` keyword).
     pub stream_events: StreamEvents,
