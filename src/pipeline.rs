@@ -20,13 +20,16 @@
 //! stores a new engine is picked up at the next batch boundary; a worker rebuilds its
 //! [`crate::detect::DetectCtx`] when the engine changes.
 
+use crate::applayer::session::AppWorker; // wire
 use crate::capture::{Frame, PacketSource};
 use crate::config::{Config, RunMode};
 use crate::decode::{self, DecodeConfig};
 use crate::detect::{Action, Alert, DetectEngine, SigMeta};
 use crate::flow::table::FlowTable;
 use crate::decode::Packet;
-use crate::flow::{flow_hash_hint, Direction, EndReason, Flow};
+use crate::flow::{Direction, EndReason, Flow};
+#[cfg(test)]
+use crate::flow::flow_hash_hint; // wire: the dispatcher uses applayer::session::dispatch_hash
 use crate::output::eve::{self, PacketRecord};
 use crate::output::stats::Counters;
 use crate::output::EveOptions;
@@ -219,7 +222,8 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
             }
             last_tick_sec = scratch.ts.secs();
         }
-        let w = (flow_hash_hint(scratch.link, &scratch.data) % n_workers as u64) as usize;
+        // wire: fragments hash on addresses only (one worker defragments them all).
+        let w = (crate::applayer::session::dispatch_hash(scratch.link, &scratch.data) % n_workers as u64) as usize;
         let b = &mut current[w];
         if b.len < b.frames.len() {
             std::mem::swap(&mut b.frames[b.len], &mut scratch);
@@ -291,10 +295,14 @@ struct Emit<'a> {
     opts: &'a EveOptions,
     out: &'a mut Vec<u8>,
     counters: &'a mut Counters,
+    /// wire: stream/app-layer state (src/applayer/session.rs).
+    app: &'a mut AppWorker,
 }
 
 impl Emit<'_> {
-    fn flow_ended(&mut self, f: &Flow, reason: EndReason, now: Timestamp) {
+    fn flow_ended(&mut self, mut f: Flow, reason: EndReason, now: Timestamp) {
+        self.app.on_flow_end(&mut f, now, self.out); // wire: close stream, log last http txs
+        let f = &f;
         self.counters.count_flow_end(f);
         if self.opts.enabled && self.opts.flow {
             eve::write_flow(self.out, f, reason, now);
@@ -316,6 +324,8 @@ struct WorkerState {
     alerts: Vec<Alert>,
     result: WorkerResult,
     last_ts: Timestamp,
+    /// wire: defrag, TCP reassembly, app layer of this worker.
+    app: AppWorker,
 }
 
 impl WorkerState {
@@ -329,14 +339,16 @@ impl WorkerState {
             alerts: Vec::with_capacity(32),
             result: WorkerResult { alerts: 0, by_sig: HashMap::new() },
             last_ts: Timestamp::default(),
+            app: AppWorker::new(cfg), // wire
         }
     }
 
     /// Times flows out at packet time `now` (cheap unless a second of packet time passed).
     fn tick(&mut self, now: Timestamp) {
         if self.table.expire_due(now) {
-            let mut em = Emit { opts: &self.opts, out: &mut self.out, counters: &mut self.counters };
-            self.table.expire(now, &mut |f, r| em.flow_ended(&f, r, now));
+            self.app.expire(now); // wire: defrag tracker timeouts
+            let mut em = Emit { opts: &self.opts, out: &mut self.out, counters: &mut self.counters, app: &mut self.app };
+            self.table.expire(now, &mut |f, r| em.flow_ended(f, r, now));
         }
     }
 
@@ -347,14 +359,23 @@ impl WorkerState {
         self.tick(p.ts);
         let ips = self.ips;
         let opts = &self.opts;
-        let mut em = Emit { opts, out: &mut self.out, counters: &mut self.counters };
+        let mut em = Emit { opts, out: &mut self.out, counters: &mut self.counters, app: &mut self.app };
         let alerts = &mut self.alerts;
         let result = &mut self.result;
         alerts.clear();
-        let (mut flow_ref, dir) = match self.table.update(p) {
+        // wire: IP fragments get no flow (Suricata: only the reassembled packet does).
+        let update = if p.is_fragment() { None } else { self.table.update(p) };
+        let (mut flow_ref, dir) = match update {
             Some((f, d)) => (Some(f), Some(d)),
             None => (None, None),
         };
+        // wire: TCP reassembly, app-layer detection/parsing, stream anomaly + http events.
+        match (flow_ref.as_deref_mut(), dir) {
+            (Some(f), Some(d)) => {
+                em.app.on_packet(p, pcap_cnt, f, d, em.out);
+            }
+            _ => em.app.no_flow(),
+        }
         if ips && flow_ref.as_ref().is_some_and(|f| f.drop) {
             // IPS: every packet after the one a drop rule matched is dropped uninspected
             // (Suricata's drop log `flows: start` logs only the first one).
@@ -366,6 +387,9 @@ impl WorkerState {
                     (Some(f), Some(d)) => Some((f, d)),
                     _ => None,
                 };
+                // wire: the packet's app-layer view for detection.
+                // TODO(detect): pass AppView to inspect (http txs, raw stream, stream events).
+                let _view = em.app.view(false); // true once the engine has stream-content rules
                 inspect(p, inspect_flow, alerts);
             }
             alerts.retain(|a| a.sig.action != Action::Pass);
@@ -408,24 +432,27 @@ impl WorkerState {
                 }
             }
         }
+        em.app.after_inspect(); // wire: prune logged http txs
         let now = p.ts;
-        self.table.take_evicted(&mut |f, r| em.flow_ended(&f, r, now));
+        self.table.take_evicted(&mut |f, r| em.flow_ended(f, r, now));
     }
 
     /// Shutdown: every flow still open is logged with reason `shutdown` at the run's last
     /// packet time, as Suricata does at the end of a capture file.
     fn finish(&mut self, last_ts: Timestamp) -> Box<Counters> {
         let now = self.last_ts.max(last_ts);
-        let mut em = Emit { opts: &self.opts, out: &mut self.out, counters: &mut self.counters };
-        self.table.drain(&mut |f, r| em.flow_ended(&f, r, now));
+        let mut em = Emit { opts: &self.opts, out: &mut self.out, counters: &mut self.counters, app: &mut self.app };
+        self.table.drain(&mut |f, r| em.flow_ended(f, r, now));
         let mut c = Box::new(self.counters.clone());
         c.flow = self.table.stats();
+        c.app = self.app.snapshot(); // wire
         c
     }
 
     fn snapshot(&self) -> Box<Counters> {
         let mut c = Box::new(self.counters.clone());
         c.flow = self.table.stats();
+        c.app = self.app.snapshot(); // wire
         c
     }
 }
@@ -472,8 +499,20 @@ fn worker(s: WorkerSetup) -> WorkerResult {
         let eng = &*engine;
         let mut inspect = |p: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| eng.inspect_packet(&mut ctx, p, f, a);
         for frame in batch.frames.iter().take(batch.len) {
-            let p = decode::decode(frame.ts, frame.link, &frame.data, &dcfg);
+            let mut p = decode::decode(frame.ts, frame.link, &frame.data, &dcfg);
+            // wire: fragments go to the worker's defragmenter before flow lookup; a
+            // reassembled packet is decoded (same link layer/VLANs) and processed after them.
+            let reassembled = st.app.defrag(&mut p);
             st.packet(&p, frame.pcap_cnt, &mut inspect);
+            if let Some(buf) = reassembled {
+                let rp = decode::decode(frame.ts, frame.link, &buf, &dcfg);
+                // A pseudo-packet: not a captured one (Suricata's decoder.pkts/bytes).
+                let c = &st.counters;
+                let kept = (c.pkts, c.bytes, c.max_pkt_size);
+                st.packet(&rp, frame.pcap_cnt, &mut inspect);
+                (st.counters.pkts, st.counters.bytes, st.counters.max_pkt_size) = kept;
+                st.app.recycle(buf);
+            }
             if st.out.len() >= OUT_FLUSH_BYTES {
                 send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
             }

@@ -15,8 +15,11 @@
 //!
 //! Nothing here panics on input bytes, reads a clock or allocates without a bound.
 
+pub mod counters;
 pub mod http;
 pub mod probe;
+pub mod session; // pipeline wiring (wire)
+pub mod view;
 
 pub use crate::flow::Direction;
 

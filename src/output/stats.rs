@@ -62,6 +62,8 @@ pub struct Counters {
     /// `ips.blocked`-like count of dropped packets (IPS simulation); written as
     /// `ips.drop_reason.rules`.
     pub dropped: u64,
+    /// Stream, app-layer and defrag counters (wire: `src/applayer/counters.rs`).
+    pub app: crate::applayer::counters::AppCounters,
 }
 
 /// Suricata's `flow.end.tcp_state` names, in its order.
@@ -96,6 +98,7 @@ impl Default for Counters {
             alerts: 0,
             alert_queue_overflow: 0,
             dropped: 0,
+            app: Default::default(), // wire
         }
     }
 }
@@ -185,6 +188,7 @@ impl Counters {
         for (a, b) in self.flow_end_tcp_state.iter_mut().zip(o.flow_end_tcp_state.iter()) {
             *a += *b;
         }
+        self.app.merge(&o.app); // wire
         let (f, g) = (&mut self.flow, &o.flow);
         f.total += g.total;
         f.tcp += g.tcp;

@@ -328,6 +328,7 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.key("tcp").open();
     w.ku64("syn", fs.syn).ku64("synack", fs.synack).ku64("rst", fs.rst);
     w.ku64("sessions", fs.tcp_sessions).ku64("midstream_pickups", fs.midstream_pickups);
+    c.app.write_tcp(&mut w); // wire: stream counters
     w.close();
     w.key("flow").open();
     w.ku64("total", fs.total).ku64("tcp", fs.tcp).ku64("udp", fs.udp).ku64("icmpv4", fs.icmpv4).ku64("icmpv6", fs.icmpv6);
@@ -344,6 +345,7 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.close();
     w.key("mgr").open().ku64("flows_timeout", fs.timed_out).close();
     w.close();
+    c.app.write_objects(&mut w); // wire: app_layer + defrag
     w.key("detect").open();
     w.ku64("alert", c.alerts).ku64("alert_queue_overflow", c.alert_queue_overflow);
     w.close();

@@ -1,0 +1,704 @@
+//! Per-worker wiring of defragmentation, TCP reassembly and the app layer into the pipeline.
+//!
+//! One [`AppWorker`] per worker thread (no locks) owns:
+//! - the worker's [`Defragger`] (fragments are defragmented before flow lookup);
+//! - one [`FlowApp`] per live TCP flow (allocated once, on the flow's first TCP packet, and
+//!   dropped when the flow ends): the [`TcpSession`], the [`Prober`] and, once the flow is
+//!   identified as HTTP/1, the [`HttpState`];
+//! - the app-layer counters ([`AppCounters`]) and the EVE settings for `http` and `anomaly`
+//!   (`stream`, `applayer`) events.
+//!
+//! Per-flow state lives in a map keyed by the flow id rather than inside the flow-table slot,
+//! so the flow table stays independent of the app layer; the entry is removed in the flow-end
+//! callback, so the map never holds more entries than the flow table holds TCP flows (and is
+//! bounded by `flow.memcap` through it). Memory per entry is bounded by the stream config
+//! (per-direction memcap) and the HTTP config (transaction cap and per-field limits).
+//!
+//! See `docs/design/stream.md`, "Pipeline wiring", for the calling sequence.
+
+use crate::applayer::counters::AppCounters;
+use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpEveSink};
+use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
+use crate::applayer::probe::{Prober, Transport};
+use crate::applayer::view::AppView;
+use crate::applayer::{AppProto, ParseOutcome, TxId};
+use crate::config::{Config, Yaml};
+use crate::decode::{DecodeEvent, Packet, L4};
+use crate::defrag::{DefragConfig, DefragEvent, DefragStatus, Defragger, FragInfo};
+use crate::flow::{Direction, Flow};
+use crate::output::eve::{EveIp, JsonWriter};
+use crate::stream::{Chunk, StreamConfig, StreamEvent, StreamEvents, TcpSeg, TcpSession};
+use crate::time::Timestamp;
+use std::collections::HashMap;
+
+/// EVE `pkt_src` of events raised while a flow is closed at timeout or shutdown.
+const PKT_SRC_FLOW_END: &str = "stream (flow timeout)";
+/// EVE `pkt_src` of events raised by a captured packet.
+const PKT_SRC_WIRE: &str = "wire/pcap";
+
+/// App-layer state of one TCP flow.
+pub struct FlowApp {
+    /// TCP reassembly.
+    pub tcp: TcpSession,
+    /// Protocol detection (kept after the verdict: it is small and tells the verdict).
+    pub prober: Prober,
+    /// HTTP/1 parser state, once the prober said HTTP/1.
+    pub http: Option<HttpState>,
+    /// The HTTP parser gave up (transaction cap): no more data is fed.
+    http_gave_up: bool,
+    /// Transactions below this id were logged.
+    next_log: u64,
+    /// HTTP transactions already counted (`app_layer.tx.http`).
+    counted_txs: u64,
+    /// App-layer anomaly events already logged (per-tx events are logged with the tx).
+    state_events_logged: usize,
+}
+
+impl FlowApp {
+    fn new(stream: &StreamConfig, server_port: u16) -> FlowApp {
+        FlowApp {
+            tcp: TcpSession::new(stream),
+            prober: Prober::new(Transport::Tcp, server_port),
+            http: None,
+            http_gave_up: false,
+            next_log: 0,
+            counted_txs: 0,
+            state_events_logged: 0,
+        }
+    }
+
+    /// The app-layer verdict so far.
+    pub fn app_proto(&self) -> AppProto {
+        if self.http.is_some() {
+            AppProto::Http1
+        } else {
+            self.prober.verdict()
+        }
+    }
+
+    /// Feeds every deliverable chunk of both directions (the peer's first: the packet's ACK
+    /// released it) into the prober or the parser.
+    fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig) {
+        for d in [first, first.flip()] {
+            let FlowApp { tcp, prober, http, http_gave_up, .. } = self;
+            while let Some(chunk) = tcp.next_chunk(d) {
+                match chunk {
+                    Chunk::Data(bytes) => feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes),
+                    Chunk::Gap(len) => match http.as_mut() {
+                        Some(h) => h.on_gap(d, len),
+                        None => {
+                            if !prober.verdict().is_decided() {
+                                prober.on_gap(d);
+                            }
+                        }
+                    },
+                }
+            }
+        }
+    }
+}
+
+fn feed_data(prober: &mut Prober, http: &mut Option<HttpState>, gave_up: &mut bool, cfg: &HttpConfig, d: Direction, ts: Timestamp, bytes: &[u8]) {
+    if bytes.is_empty() {
+        return;
+    }
+    if let Some(h) = http.as_mut() {
+        if !*gave_up && !h.is_tunnel() && h.on_data(d, ts, bytes) == ParseOutcome::GiveUp {
+            *gave_up = true;
+        }
+        return;
+    }
+    if prober.verdict().is_decided() {
+        return;
+    }
+    if prober.feed(d, bytes) == AppProto::Http1 {
+        let mut h = HttpState::new(cfg.clone());
+        // Replay what the prober saw: the other direction's kept bytes first, then this
+        // direction from its start (docs/design/http.md).
+        let other = d.flip();
+        let kept = prober.buffered(other);
+        if !kept.is_empty() {
+            h.on_data(other, ts, kept);
+        }
+        for part in prober.replay_parts(d, bytes) {
+            if !part.is_empty() {
+                h.on_data(d, ts, part);
+            }
+        }
+        *http = Some(h);
+    }
+}
+
+/// EVE settings the app layer needs, read from the eve-log `types` list.
+#[derive(Clone, Copy, Debug)]
+struct AppEveOptions {
+    enabled: bool,
+    http: bool,
+    http_headers: HttpEveOptions,
+    anomaly_stream: bool,
+    anomaly_applayer: bool,
+}
+
+fn yaml_true(y: Option<&Yaml>) -> Option<bool> {
+    let s = y?.as_str()?;
+    Some(matches!(s.to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1" | "enable" | "enabled"))
+}
+
+impl AppEveOptions {
+    fn from_config(cfg: &Config) -> AppEveOptions {
+        let mut o = AppEveOptions {
+            enabled: cfg.eve.enabled,
+            http: false,
+            http_headers: HttpEveOptions::default(),
+            anomaly_stream: false,
+            anomaly_applayer: cfg.eve.anomaly,
+        };
+        for (name, y) in &cfg.eve_types {
+            match name.as_str() {
+                "http" => {
+                    o.http = yaml_true(y.get("enabled")).unwrap_or(true);
+                    if let Some(v) = y.get("dump-all-headers").and_then(|v| v.as_str()) {
+                        let v = v.to_ascii_lowercase();
+                        o.http_headers.request_headers = v == "both" || v == "request";
+                        o.http_headers.response_headers = v == "both" || v == "response";
+                    }
+                }
+                "anomaly" => {
+                    let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);
+                    o.anomaly_stream = on && yaml_true(y.get("types.stream")).unwrap_or(false);
+                    o.anomaly_applayer = on && yaml_true(y.get("types.applayer")).unwrap_or(true);
+                }
+                _ => {}
+            }
+        }
+        o
+    }
+}
+
+/// Per-worker app-layer state. See the module docs.
+pub struct AppWorker {
+    defrag: Defragger,
+    stream_cfg: StreamConfig,
+    http_cfg: HttpConfig,
+    eve: AppEveOptions,
+    flows: HashMap<u64, Box<FlowApp>>,
+    /// App-layer, stream and defrag counters.
+    pub counters: AppCounters,
+    /// Reassembled frame (original link-layer header + reassembled IP packet), reused.
+    reasm: Vec<u8>,
+    /// Stream events of the packet being processed (for [`AppWorker::view`]).
+    cur_events: StreamEvents,
+    /// Flow id of the packet being processed, when it has a TCP session.
+    cur_flow: Option<(u64, Direction)>,
+}
+
+impl AppWorker {
+    /// A worker's app layer from the run configuration.
+    pub fn new(cfg: &Config) -> AppWorker {
+        let s = &cfg.stream;
+        let stream_cfg = StreamConfig {
+            depth: s.reassembly_depth,
+            midstream: s.midstream,
+            async_oneside: s.async_oneside,
+            mode: if s.inline || cfg.ips { crate::stream::ReassemblyMode::Inline } else { crate::stream::ReassemblyMode::Ids },
+            ..StreamConfig::default()
+        };
+        AppWorker {
+            defrag: Defragger::new(DefragConfig::default()),
+            stream_cfg,
+            http_cfg: HttpConfig::default(),
+            eve: AppEveOptions::from_config(cfg),
+            flows: HashMap::new(),
+            counters: AppCounters::default(),
+            reasm: Vec::new(),
+            cur_events: StreamEvents::default(),
+            cur_flow: None,
+        }
+    }
+
+    /// Defragmentation, before flow lookup. For a fragment `p` (of frame `frame`), inserts it
+    /// into the worker's defragmenter and raises defrag events on `p` (as decoder events, so
+    /// `decode-event:ipv4.frag_overlap` and `anomaly` see them). Returns the reassembled frame
+    /// (the original link-layer header and VLANs followed by the reassembled IP packet) to
+    /// decode and process like a captured packet, if this fragment completed one.
+    pub fn defrag(&mut self, p: &mut Packet<'_>) -> Option<Vec<u8>> {
+        if !p.is_fragment() {
+            return None;
+        }
+        let ip = p.ip?;
+        let off = usize::from(ip.offset);
+        let ip_bytes = p.data.get(off..)?;
+        let vlan = [p.vlan[0], p.vlan[1]];
+        let info = FragInfo::parse(ip_bytes, vlan)?;
+        let res = self.defrag.insert(p.ts, info);
+        for e in res.events.iter() {
+            let de = match e {
+                DefragEvent::Ipv4FragOverlap => Some(DecodeEvent::Ipv4FragOverlap),
+                DefragEvent::Ipv6FragOverlap => Some(DecodeEvent::Ipv6FragOverlap),
+                DefragEvent::Ipv4FragPktTooLarge => Some(DecodeEvent::Ipv4FragPktTooLarge),
+                DefragEvent::Ipv6FragPktTooLarge => Some(DecodeEvent::Ipv6FragPktTooLarge),
+                DefragEvent::Ipv6FragInvalidLength => Some(DecodeEvent::Ipv6FragInvalidLength),
+                // No decoder event slot: named through the registry if it knows it.
+                other => DecodeEvent::from_name(other.name()),
+            };
+            if let Some(de) = de {
+                p.events.set(de);
+            }
+        }
+        match res.status {
+            DefragStatus::Reassembled(pkt) => {
+                let mut buf = std::mem::take(&mut self.reasm);
+                buf.clear();
+                buf.extend_from_slice(p.data.get(..off).unwrap_or(&[]));
+                buf.extend_from_slice(pkt);
+                Some(buf)
+            }
+            _ => None,
+        }
+    }
+
+    /// Gives back the buffer returned by [`AppWorker::defrag`] for reuse.
+    pub fn recycle(&mut self, buf: Vec<u8>) {
+        self.reasm = buf;
+    }
+
+    /// Periodic housekeeping at packet time `now` (defrag tracker timeouts).
+    pub fn expire(&mut self, now: Timestamp) {
+        self.defrag.expire(now);
+    }
+
+    /// One packet of `flow` travelling in `dir`, after the flow update and before detection:
+    /// TCP reassembly, protocol detection, HTTP parsing; writes `anomaly` (stream) and `http`
+    /// events into `out`; sets `flow.app_proto`. Returns this packet's stream events.
+    pub fn on_packet(&mut self, p: &Packet<'_>, pcap_cnt: u64, flow: &mut Flow, dir: Direction, out: &mut Vec<u8>) -> StreamEvents {
+        self.cur_events = StreamEvents::default();
+        self.cur_flow = None;
+        let L4::Tcp(h) = p.l4 else { return StreamEvents::default() };
+        let id = flow.id;
+        let stream_cfg = &self.stream_cfg;
+        let server_port = flow.server.1;
+        let counters = &mut self.counters;
+        let fa = self.flows.entry(id).or_insert_with(|| {
+            counters.tcp_sessions_tracked += 1;
+            Box::new(FlowApp::new(stream_cfg, server_port))
+        });
+        let seg = TcpSeg::from_decoded(&h, p.payload());
+        let ev = fa.tcp.on_packet(p.ts, dir, &seg);
+        fa.drain(p.ts, dir.flip(), &self.http_cfg);
+        self.counters.count_stream_events(ev);
+        let was = flow.app_proto;
+        let proto = fa.app_proto();
+        flow.app_proto = proto.eve_name();
+        if was.is_none() && proto == AppProto::Http1 {
+            self.counters.flow_http += 1;
+        }
+        let eve = self.eve;
+        if eve.enabled && eve.anomaly_stream {
+            for e in ev.iter() {
+                write_stream_anomaly(out, p, pcap_cnt, flow, e);
+            }
+        }
+        log_txs(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
+        self.cur_events = ev;
+        self.cur_flow = Some((id, dir));
+        ev
+    }
+
+    /// A packet without a flow: no app-layer state for it.
+    pub fn no_flow(&mut self) {
+        self.cur_events = StreamEvents::default();
+        self.cur_flow = None;
+    }
+
+    /// The read-only view of the current packet's flow for detection (build right before
+    /// `inspect_packet`; valid until the next call into this worker). `with_raw`: fill
+    /// `raw_stream` (it may move the reassembly buffer to make it contiguous, so ask only when
+    /// the engine has stream-matching rules).
+    pub fn view(&mut self, with_raw: bool) -> AppView<'_> {
+        let ev = self.cur_events;
+        let Some((id, dir)) = self.cur_flow else { return AppView { stream_events: ev, ..AppView::default() } };
+        match self.flows.get_mut(&id) {
+            Some(fa) => {
+                let app_proto = fa.app_proto();
+                let FlowApp { tcp, http, .. } = &mut **fa;
+                let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
+                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev }
+            }
+            None => AppView { stream_events: ev, ..AppView::default() },
+        }
+    }
+
+    /// After detection: prunes the transactions that were logged (and inspected).
+    pub fn after_inspect(&mut self) {
+        if let Some((id, _)) = self.cur_flow {
+            if let Some(fa) = self.flows.get_mut(&id) {
+                let upto = fa.next_log;
+                if let Some(h) = fa.http.as_mut() {
+                    h.prune_done(TxId(upto));
+                }
+            }
+        }
+    }
+
+    /// Flow end (timeout, eviction, shutdown, TCP close): closes the session, drains both
+    /// directions, closes the parser and logs what it completed. Call before the `flow`
+    /// event is written; updates `flow.app_proto`.
+    pub fn on_flow_end(&mut self, flow: &mut Flow, now: Timestamp, out: &mut Vec<u8>) {
+        let Some(mut fa) = self.flows.remove(&flow.id) else { return };
+        let ev = fa.tcp.close();
+        self.counters.count_stream_events(ev);
+        fa.drain(now, Direction::ToServer, &self.http_cfg);
+        // A flow that ends while still probing keeps no `app_proto` (Suricata: unknown, not
+        // `failed`), so the prober is not closed here.
+        if let Some(h) = fa.http.as_mut() {
+            h.on_close(now);
+        }
+        let was = flow.app_proto;
+        let proto = fa.app_proto();
+        if proto.is_decided() {
+            flow.app_proto = proto.eve_name();
+        }
+        if was.is_none() && proto == AppProto::Http1 {
+            self.counters.flow_http += 1;
+        }
+        let eve = self.eve;
+        log_txs(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+    }
+
+    /// Defrag counters of this worker.
+    pub fn defrag_stats(&self) -> crate::defrag::DefragStats {
+        self.defrag.stats()
+    }
+
+    /// A snapshot of all counters (defrag included).
+    pub fn snapshot(&self) -> AppCounters {
+        let mut c = self.counters.clone();
+        c.defrag = self.defrag.stats();
+        c
+    }
+}
+
+/// Logs every done, unlogged HTTP transaction in id order (stopping at the first one not done
+/// unless `at_end`), app-layer anomalies, and counts transactions.
+#[allow(clippy::too_many_arguments)]
+fn log_txs(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, at_end: bool, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    let Some(h) = fa.http.as_ref() else { return };
+    let newest = h.next_tx_id().0;
+    if newest > fa.counted_txs {
+        counters.tx_http += newest - fa.counted_txs;
+        fa.counted_txs = newest;
+    }
+    for tx in h.txs() {
+        if tx.id.0 < fa.next_log {
+            continue;
+        }
+        if !tx.progress.is_done() && !at_end {
+            break;
+        }
+        if eve.enabled && eve.anomaly_applayer {
+            for e in tx.events.iter() {
+                write_applayer_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(tx.id.0), e.name(), p);
+            }
+        }
+        if eve.enabled && eve.http {
+            write_http_event(out, flow, ts, pcap_cnt, pkt_src, tx, eve.http_headers, p);
+        }
+        fa.next_log = tx.id.0 + 1;
+    }
+    let st = h.events();
+    if st.len() > fa.state_events_logged {
+        if eve.enabled && eve.anomaly_applayer {
+            for e in st.iter().skip(fa.state_events_logged) {
+                write_applayer_anomaly(out, flow, ts, pcap_cnt, pkt_src, None, e.name(), p);
+            }
+        }
+        fa.state_events_logged = st.len();
+    }
+}
+
+/// timestamp, flow_id, pcap_cnt, event_type, vlan, src/dest (the flow's client → server),
+/// proto, ip_v, pkt_src: the head of flow-oriented app-layer events.
+fn flow_head(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>) {
+    w.kdisp("timestamp", ts.eve());
+    w.ku64("flow_id", flow.id);
+    if pcap_cnt > 0 {
+        w.ku64("pcap_cnt", pcap_cnt);
+    }
+    w.kstr("event_type", event_type);
+    let vlans: &[u16] = match p {
+        Some(p) => p.vlans(),
+        None => {
+            let v = [flow.key.vlan, flow.key.vlan_inner];
+            let n = v.iter().take_while(|x| **x != 0).count();
+            if n > 0 {
+                w.key("vlan").open_arr();
+                for x in &v[..n] {
+                    w.u64(u64::from(*x));
+                }
+                w.close_arr();
+            }
+            &[]
+        }
+    };
+    if !vlans.is_empty() {
+        w.key("vlan").open_arr();
+        for x in vlans {
+            w.u64(u64::from(*x));
+        }
+        w.close_arr();
+    }
+    w.kdisp("src_ip", EveIp(flow.client.0)).ku64("src_port", flow.client.1.into());
+    w.kdisp("dest_ip", EveIp(flow.server.0)).ku64("dest_port", flow.server.1.into());
+    w.kstr("proto", "TCP");
+    let ip_v = if flow.ip_v != 0 { flow.ip_v } else if flow.client.0.is_ipv4() { 4 } else { 6 };
+    w.ku64("ip_v", ip_v.into());
+    w.kstr("pkt_src", pkt_src);
+}
+
+/// Writes one EVE `http` event for `tx`.
+#[allow(clippy::too_many_arguments)]
+fn write_http_event(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx: &HttpTx, opts: HttpEveOptions, p: Option<&Packet<'_>>) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "http", p);
+    w.ku64("tx_id", tx.id.0);
+    w.key("http").open();
+    write_http(tx, opts, &mut Sink(&mut w));
+    w.close();
+    w.close();
+    buf.push(b'\n');
+}
+
+/// Writes one `anomaly` event of type `applayer` (Suricata: `app_proto`, `type`, `event`,
+/// `layer`).
+#[allow(clippy::too_many_arguments)]
+fn write_applayer_anomaly(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, name: &str, p: Option<&Packet<'_>>) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "anomaly", p);
+    if let Some(t) = tx_id {
+        w.ku64("tx_id", t);
+    }
+    w.key("anomaly").open();
+    w.kstr("app_proto", "http").kstr("type", "applayer");
+    // Suricata logs HTTP parser events in upper case without the `http.` prefix
+    // (`UNABLE_TO_MATCH_RESPONSE_TO_REQUEST`). Names are short ASCII: upper-case on the stack.
+    let mut up = [0u8; 64];
+    let n = name.len().min(up.len());
+    for (d, c) in up.iter_mut().zip(name.bytes()) {
+        *d = c.to_ascii_uppercase();
+    }
+    w.kstr("event", std::str::from_utf8(up.get(..n).unwrap_or(&[])).unwrap_or(name));
+    w.kstr("layer", "proto_parser");
+    w.close();
+    w.close();
+    buf.push(b'\n');
+}
+
+/// Writes one `anomaly` event of type `stream` for packet `p`.
+fn write_stream_anomaly(buf: &mut Vec<u8>, p: &Packet<'_>, pcap_cnt: u64, flow: &Flow, e: StreamEvent) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    w.kdisp("timestamp", p.ts.eve());
+    w.ku64("flow_id", flow.id);
+    if pcap_cnt > 0 {
+        w.ku64("pcap_cnt", pcap_cnt);
+    }
+    w.kstr("event_type", "anomaly");
+    let vl = p.vlans();
+    if !vl.is_empty() {
+        w.key("vlan").open_arr();
+        for x in vl {
+            w.u64(u64::from(*x));
+        }
+        w.close_arr();
+    }
+    if let Some(ip) = p.ip {
+        let (sp, dp) = p.ports();
+        w.kdisp("src_ip", EveIp(ip.src)).ku64("src_port", sp.into());
+        w.kdisp("dest_ip", EveIp(ip.dst)).ku64("dest_port", dp.into());
+        w.kstr("proto", "TCP").ku64("ip_v", ip.version.into());
+    }
+    w.kstr("pkt_src", PKT_SRC_WIRE);
+    w.key("anomaly").open().kstr("type", "stream");
+    w.key("event").str_concat("stream.", e.name());
+    w.close();
+    w.close();
+    buf.push(b'\n');
+}
+
+/// [`HttpEveSink`] over the EVE JSON writer.
+struct Sink<'w, 'b>(&'w mut JsonWriter<'b>);
+
+fn lossy(v: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(v)
+}
+
+impl HttpEveSink for Sink<'_, '_> {
+    fn string(&mut self, key: &'static str, value: &[u8]) {
+        self.0.kstr(key, &lossy(value));
+    }
+    fn uint(&mut self, key: &'static str, value: u64) {
+        self.0.ku64(key, value);
+    }
+    fn headers(&mut self, key: &'static str, headers: &[Header]) {
+        self.0.key(key).open_arr();
+        for h in headers {
+            self.0.open();
+            self.0.kstr("name", &lossy(&h.name));
+            self.0.kstr("value", &lossy(&h.value));
+            self.0.close();
+        }
+        self.0.close_arr();
+    }
+    fn content_range(&mut self, key: &'static str, range: &ContentRange<'_>) {
+        self.0.key(key).open();
+        self.0.kstr("raw", &lossy(range.raw));
+        if let Some(v) = range.start {
+            self.0.ku64("start", v);
+        }
+        if let Some(v) = range.end {
+            self.0.ku64("end", v);
+        }
+        if let Some(v) = range.size {
+            self.0.ku64("size", v);
+        }
+        self.0.close();
+    }
+}
+
+/// The dispatcher's worker hash: [`crate::flow::flow_hash_hint`], except that every IP
+/// fragment (the first one too, which carries ports) hashes on addresses, protocol and VLANs
+/// only, so all fragments of a datagram reach the same worker's defragmenter.
+pub fn dispatch_hash(link: crate::capture::LinkType, data: &[u8]) -> u64 {
+    match crate::decode::flow_hint(link, data) {
+        Some(h) if h.fragment => crate::flow::FlowKey::new((h.src, 0), (h.dst, 0), h.proto, h.vlans()).worker_hash(),
+        Some(h) => crate::flow::FlowKey::new((h.src, h.sport), (h.dst, h.dport), h.proto, h.vlans()).worker_hash(),
+        None => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::LinkType;
+
+    /// An IPv4 fragment over Ethernet: `off8` in 8-byte units, `mf`, payload `data`.
+    fn frag(id: u16, off8: u16, mf: bool, proto: u8, data: &[u8]) -> Vec<u8> {
+        let mut v = vec![2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0x08, 0x00];
+        let total = 20 + data.len() as u16;
+        let fl = off8 | if mf { 0x2000 } else { 0 };
+        let mut ip = vec![0x45, 0, (total >> 8) as u8, total as u8, (id >> 8) as u8, id as u8, (fl >> 8) as u8, fl as u8, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        let c = crate::defrag::ipv4_checksum(&ip);
+        ip[10..12].copy_from_slice(&c.to_be_bytes());
+        v.extend_from_slice(&ip);
+        v.extend_from_slice(data);
+        v
+    }
+
+    fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let len = 8 + payload.len() as u16;
+        let mut u = vec![(sport >> 8) as u8, sport as u8, (dport >> 8) as u8, dport as u8, (len >> 8) as u8, len as u8, 0, 0];
+        u.extend_from_slice(payload);
+        u
+    }
+
+    #[test]
+    fn all_fragments_of_a_datagram_hash_alike() {
+        let u = udp(1234, 53, &[7u8; 24]);
+        let first = frag(9, 0, true, 17, &u[..16]);
+        let last = frag(9, 2, false, 17, &u[16..]);
+        assert_eq!(dispatch_hash(LinkType::Ethernet, &first), dispatch_hash(LinkType::Ethernet, &last));
+    }
+
+    #[test]
+    fn fragments_reassemble_and_raise_events_in_the_worker() {
+        let cfg = Config::default();
+        let mut w = AppWorker::new(&cfg);
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let u = udp(1234, 53, &[7u8; 24]);
+        let f1 = frag(9, 0, true, 17, &u[..16]);
+        let f2 = frag(9, 2, false, 17, &u[16..]);
+        let ts = Timestamp::from_parts(1, 0);
+        let mut p1 = crate::decode::decode(ts, LinkType::Ethernet, &f1, &dcfg);
+        assert!(w.defrag(&mut p1).is_none());
+        let mut p2 = crate::decode::decode(ts, LinkType::Ethernet, &f2, &dcfg);
+        let buf = w.defrag(&mut p2).expect("reassembled");
+        let rp = crate::decode::decode(ts, LinkType::Ethernet, &buf, &dcfg);
+        assert!(!rp.is_fragment());
+        assert_eq!(rp.ports(), (1234, 53));
+        assert_eq!(rp.payload(), &[7u8; 24][..]);
+        w.recycle(buf);
+        assert_eq!(w.snapshot().defrag.ipv4_reassembled, 1);
+
+        // An overlapping fragment with different bytes raises ipv4.frag_overlap on it.
+        let g1 = frag(10, 0, true, 17, &u[..16]);
+        let g2 = frag(10, 1, true, 17, &[9u8; 16]);
+        let mut q1 = crate::decode::decode(ts, LinkType::Ethernet, &g1, &dcfg);
+        let _ = w.defrag(&mut q1);
+        let mut q2 = crate::decode::decode(ts, LinkType::Ethernet, &g2, &dcfg);
+        let _ = w.defrag(&mut q2);
+        assert!(q2.events.iter().any(|e| e == DecodeEvent::Ipv4FragOverlap), "{:?}", q2.events.iter().collect::<Vec<_>>());
+    }
+
+    fn tcp(sport: u16, dport: u16, seq: u32, ack: u32, flags: u8, payload: &[u8]) -> Vec<u8> {
+        let (src, dst) = if sport == 80 { ([10, 0, 0, 2], [10, 0, 0, 1]) } else { ([10, 0, 0, 1], [10, 0, 0, 2]) };
+        let b = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4(src, dst, 64).tcp(sport, dport, seq, 65535);
+        let b = if flags & 0x02 != 0 { b.syn() } else { b };
+        let b = if flags & 0x10 != 0 { b.ack(ack) } else { b };
+        let b = if flags & 0x01 != 0 { b.fin() } else { b };
+        let mut v = Vec::new();
+        b.write(&mut v, payload).expect("build");
+        v
+    }
+
+    #[test]
+    fn http_conversation_logs_one_http_event_and_fills_the_view() {
+        use crate::flow::FlowKey;
+        let mut cfg = Config::default();
+        cfg.eve_types.push(("http".into(), Yaml::empty_map()));
+        let mut w = AppWorker::new(&cfg);
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40000u16), (std::net::IpAddr::from([10, 0, 0, 2]), 80u16));
+        let mut flow = Flow::new(7, FlowKey::new(c, s, 6, &[]), c, s, Timestamp::from_parts(1, 0));
+        let req = b"GET /x HTTP/1.1\r\nHost: a.example\r\n\r\n";
+        let res = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+        let frames: Vec<(Direction, Vec<u8>)> = vec![
+            (Direction::ToServer, tcp(40000, 80, 100, 0, 0x02, b"")),
+            (Direction::ToClient, tcp(80, 40000, 500, 101, 0x12, b"")),
+            (Direction::ToServer, tcp(40000, 80, 101, 501, 0x10, b"")),
+            (Direction::ToServer, tcp(40000, 80, 101, 501, 0x10, req)),
+            (Direction::ToClient, tcp(80, 40000, 501, 101 + req.len() as u32, 0x10, res)),
+            (Direction::ToServer, tcp(40000, 80, 101 + req.len() as u32, 501 + res.len() as u32, 0x10, b"")),
+        ];
+        let mut out = Vec::new();
+        let mut saw_tx_in_view = false;
+        for (i, (d, f)) in frames.iter().enumerate() {
+            let p = crate::decode::decode(Timestamp::from_parts(1, i as u32), LinkType::Ethernet, f, &dcfg);
+            w.on_packet(&p, i as u64 + 1, &mut flow, *d, &mut out);
+            let v = w.view(true);
+            if let Some(h) = v.http {
+                saw_tx_in_view |= h.txs().any(|t| t.uri_raw == b"/x");
+            }
+            w.after_inspect();
+        }
+        assert!(saw_tx_in_view, "the view exposes the live transaction");
+        assert_eq!(flow.app_proto, Some("http"));
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines.len(), 1, "{text}");
+        let e = &lines[0];
+        assert_eq!(e["event_type"], "http");
+        assert_eq!(e["pcap_cnt"], 6, "logged when the client ACKs the response");
+        assert_eq!(e["src_port"], 40000);
+        assert_eq!(e["http"]["hostname"], "a.example");
+        assert_eq!(e["http"]["url"], "/x");
+        assert_eq!(e["http"]["status"], 200);
+        assert_eq!(e["http"]["length"], 2);
+        let c = w.snapshot();
+        assert_eq!((c.flow_http, c.tx_http), (1, 1));
+        let mut flow_out = Vec::new();
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut flow_out);
+        assert!(flow_out.is_empty(), "nothing left to log at flow end");
+    }
+}

@@ -1,0 +1,34 @@
+//! The read-only app-layer view of one packet, for the detection engine.
+//!
+//! The pipeline builds an [`AppView`] right before `inspect_packet` (see
+//! `docs/design/stream.md`, "Pipeline wiring"). It borrows the flow's state for the duration
+//! of inspection only; nothing in it is owned or allocated per packet.
+
+use crate::applayer::http::HttpState;
+use crate::applayer::AppProto;
+use crate::stream::{StreamEvent, StreamEvents};
+
+/// What detection may read about the packet's flow beyond the packet itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AppView<'a> {
+    /// The flow's application protocol verdict so far ([`AppProto::Unknown`] while probing).
+    pub app_proto: AppProto,
+    /// The flow's HTTP state (`None` unless the flow was identified as HTTP/1): its live
+    /// transactions, oldest first, through `HttpState::txs()` / `tx(id)`. Done transactions
+    /// are pruned only after this packet was inspected, so one completed by this packet is
+    /// still there.
+    pub http: Option<&'a HttpState>,
+    /// Reassembled raw stream of the packet's own direction (the last `raw_keep` delivered
+    /// bytes, never across a gap): the buffer for content rules on a stream. Empty unless the
+    /// view was built with `with_raw` (see `AppWorker::view`).
+    pub raw_stream: &'a [u8],
+    /// Stream events raised by this packet (`stream-event:` keyword).
+    pub stream_events: StreamEvents,
+}
+
+impl AppView<'_> {
+    /// Whether this packet raised stream event `e`.
+    pub fn has_stream_event(&self, e: StreamEvent) -> bool {
+        self.stream_events.contains(e)
+    }
+}
