@@ -297,7 +297,7 @@ impl Emit<'_> {
     fn flow_ended(&mut self, f: &Flow, reason: EndReason, now: Timestamp) {
         self.counters.count_flow_end(f);
         if self.opts.enabled && self.opts.flow {
-            eve::write_flow(self.out, f, reason, now);
+            eve::write_flow_opts(self.out, self.opts, f, reason, now);
         }
     }
 }
@@ -355,10 +355,33 @@ impl WorkerState {
             Some((f, d)) => (Some(f), Some(d)),
             None => (None, None),
         };
+        if opts.ethernet && p.link == crate::capture::LinkType::Ethernet {
+            if let (Some(f), Some(d), Some(dst), Some(src)) = (flow_ref.as_deref_mut(), dir, p.data.get(0..6), p.data.get(6..12)) {
+                let mut a = [0u8; 6];
+                let mut b = [0u8; 6];
+                a.copy_from_slice(src);
+                b.copy_from_slice(dst);
+                f.out.add_macs(a, b, d);
+            }
+        }
         if ips && flow_ref.as_ref().is_some_and(|f| f.drop) {
-            // IPS: every packet after the one a drop rule matched is dropped uninspected
-            // (Suricata's drop log `flows: start` logs only the first one).
+            // IPS: every packet after the one a drop rule matched is dropped uninspected.
+            // Drop log `flows: start` logs the first such packet per direction, `all` each.
             em.counters.dropped += 1;
+            if opts.enabled && opts.drop {
+                if let (Some(f), Some(d)) = (flow_ref.as_deref_mut(), dir) {
+                    let logged = match d {
+                        Direction::ToServer => &mut f.out.drop_logged_ts,
+                        Direction::ToClient => &mut f.out.drop_logged_tc,
+                    };
+                    let log = !opts.drop_flows_start || !*logged;
+                    *logged = true;
+                    if log {
+                        let rec = PacketRecord { p, pcap_cnt, flow: Some((&*f, d)) };
+                        eve::write_drop_opts(em.out, opts, &rec, eve::DropReason::FlowDrop, None);
+                    }
+                }
+            }
         } else {
             // A `pass` rule stopped inspection of this flow.
             if !flow_ref.as_ref().is_some_and(|f| f.pass) {
@@ -385,7 +408,7 @@ impl WorkerState {
             let rec = PacketRecord { p, pcap_cnt, flow: flow_view };
             if opts.enabled && opts.anomaly && opts.anomaly_decode {
                 for e in p.events.iter() {
-                    eve::write_anomaly(em.out, &rec, e.name());
+                    eve::write_anomaly_opts(em.out, opts, &rec, e.name());
                 }
             }
             if alerts.len() > MAX_ALERTS_PER_PACKET {
@@ -404,7 +427,14 @@ impl WorkerState {
             if drop_now {
                 em.counters.dropped += 1;
                 if opts.enabled && opts.drop {
-                    eve::write_drop(em.out, &rec);
+                    let cause = alerts.iter().find(|a| eve::action_drops(a.sig.action));
+                    eve::write_drop_opts(em.out, opts, &rec, eve::DropReason::Rules, cause);
+                }
+                if let (Some(f), Some(d)) = (flow_ref.as_deref_mut(), dir) {
+                    match d {
+                        Direction::ToServer => f.out.drop_logged_ts = true,
+                        Direction::ToClient => f.out.drop_logged_tc = true,
+                    }
                 }
             }
         }
