@@ -46,6 +46,8 @@ pub const BATCHES_IN_FLIGHT: usize = 8;
 /// Most alerts written per packet (Suricata's `packet-alert-max` default); the rest are
 /// counted in `detect.alert_queue_overflow`.
 pub const MAX_ALERTS_PER_PACKET: usize = 15;
+/// Packets between two looks at the wall clock for periodic stats.
+const STATS_CLOCK_EVERY: u64 = 256;
 /// Size above which a worker hands its EVE buffer to the output thread mid-batch.
 const OUT_FLUSH_BYTES: usize = 256 * 1024;
 
@@ -167,7 +169,7 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
     let mut scratch = Frame::new();
     let mut packets: u64 = 0;
     let mut last_ts = Timestamp::default();
-    let mut next_stats: Option<Timestamp> = None;
+    let mut next_stats: Option<std::time::Instant> = None;
     let mut tick: u64 = 0;
     let mut last_tick_sec = i64::MIN;
     let mut read_err: Option<String> = None;
@@ -186,10 +188,13 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
             scratch.pcap_cnt = packets;
         }
         last_ts = last_ts.max(scratch.ts);
-        if cfg.stats_interval > 0 {
-            let due = *next_stats.get_or_insert(scratch.ts.add_secs(cfg.stats_interval));
-            if scratch.ts >= due {
-                next_stats = Some(scratch.ts.add_secs(cfg.stats_interval));
+        // Periodic stats follow the wall clock, as Suricata's stats thread does (a capture
+        // file read faster than the interval gets only the final stats event).
+        if cfg.stats_interval > 0 && packets % STATS_CLOCK_EVERY == 0 {
+            let now = std::time::Instant::now();
+            let due = *next_stats.get_or_insert(started + std::time::Duration::from_secs(cfg.stats_interval));
+            if now >= due {
+                next_stats = Some(now + std::time::Duration::from_secs(cfg.stats_interval));
                 // Flush what is queued so the counters cover every packet before the tick.
                 for (w, b) in current.iter_mut().enumerate() {
                     if b.len > 0 {

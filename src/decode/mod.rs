@@ -247,6 +247,43 @@ pub struct Packet<'a> {
     pub events: DecodeEvents,
     /// Set when the packet came through a tunnel; `ip`/`l4` are then the innermost layers.
     pub tunnel: Option<Tunnel>,
+    /// Which link/tunnel layers the decoder walked through (bits of [`layer`]), for the
+    /// `decoder.*` counters.
+    pub layers: u32,
+}
+
+/// Bits of [`Packet::layers`].
+pub mod layer {
+    /// An ARP frame.
+    pub const ARP: u32 = 1 << 0;
+    /// An ethertype the decoder does not know.
+    pub const UNKNOWN_ETHERTYPE: u32 = 1 << 1;
+    /// Decoding stopped at [`super::MAX_LAYERS`].
+    pub const TOO_MANY_LAYERS: u32 = 1 << 2;
+    /// A Cisco VN-Tag.
+    pub const VNTAG: u32 = 1 << 3;
+    /// An 802.1BR E-Tag.
+    pub const ETAG: u32 = 1 << 4;
+    /// An 802.1ah (PBB) I-Tag.
+    pub const IEEE8021AH: u32 = 1 << 5;
+    /// MPLS labels.
+    pub const MPLS: u32 = 1 << 6;
+    /// GRE.
+    pub const GRE: u32 = 1 << 7;
+    /// IPv4 in IPv4.
+    pub const IPV4_IN_IPV4: u32 = 1 << 8;
+    /// IPv6 in IPv4.
+    pub const IPV6_IN_IPV4: u32 = 1 << 9;
+    /// IPv4 in IPv6.
+    pub const IPV4_IN_IPV6: u32 = 1 << 10;
+    /// IPv6 in IPv6.
+    pub const IPV6_IN_IPV6: u32 = 1 << 11;
+    /// VXLAN.
+    pub const VXLAN: u32 = 1 << 12;
+    /// Geneve.
+    pub const GENEVE: u32 = 1 << 13;
+    /// Teredo.
+    pub const TEREDO: u32 = 1 << 14;
 }
 
 /// The kind of the outermost tunnel a packet came through.
@@ -281,7 +318,7 @@ pub struct Tunnel {
 impl<'a> Packet<'a> {
     /// An undecoded packet over `data`.
     pub fn empty(ts: Timestamp, link: LinkType, data: &'a [u8]) -> Packet<'a> {
-        Packet { ts, data, link, vlan: [0; 3], vlan_len: 0, ip: None, l4: L4::None, payload_off: 0, payload_len: 0, events: DecodeEvents::default(), tunnel: None }
+        Packet { ts, data, link, vlan: [0; 3], vlan_len: 0, ip: None, l4: L4::None, payload_off: 0, payload_len: 0, events: DecodeEvents::default(), tunnel: None, layers: 0 }
     }
 
     /// Whether this is an IP fragment (more-fragments set or a non-zero offset).
@@ -402,6 +439,7 @@ impl<'a> Dec<'a, '_> {
         self.layers = self.layers.saturating_add(1);
         if self.layers > MAX_LAYERS {
             self.ev(DecodeEvent::TooManyLayers);
+            self.p.layers |= layer::TOO_MANY_LAYERS;
             return false;
         }
         true

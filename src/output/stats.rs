@@ -47,6 +47,18 @@ pub struct Counters {
     pub vlan_qinqinq: u64,
     /// `decoder.max_pkt_size`.
     pub max_pkt_size: u64,
+    /// `decoder.arp`.
+    pub arp: u64,
+    /// `decoder.unknown_ethertype`.
+    pub unknown_ethertype: u64,
+    /// `decoder.vntag`.
+    pub vntag: u64,
+    /// `decoder.etag`.
+    pub etag: u64,
+    /// `decoder.ieee8021ah`.
+    pub ieee8021ah: u64,
+    /// `decoder.too_many_layers`.
+    pub too_many_layers: u64,
     /// `decoder.event.*`, indexed by [`DecodeEvent`] discriminant.
     pub events: [u64; EVENT_SLOTS],
     /// Flow-table counters (`flow.*`, parts of `tcp.*`).
@@ -89,6 +101,12 @@ impl Default for Counters {
             vlan_qinq: 0,
             vlan_qinqinq: 0,
             max_pkt_size: 0,
+            arp: 0,
+            unknown_ethertype: 0,
+            vntag: 0,
+            etag: 0,
+            ieee8021ah: 0,
+            too_many_layers: 0,
             events: [0; EVENT_SLOTS],
             flow: FlowTableStats::default(),
             flow_end_state: [0; 3],
@@ -120,6 +138,22 @@ impl Counters {
             1 => self.vlan += 1,
             2 => self.vlan_qinq += 1,
             _ => self.vlan_qinqinq += 1,
+        }
+        {
+            use crate::decode::layer;
+            let l = p.layers;
+            for (bit, c) in [
+                (layer::ARP, &mut self.arp),
+                (layer::UNKNOWN_ETHERTYPE, &mut self.unknown_ethertype),
+                (layer::VNTAG, &mut self.vntag),
+                (layer::ETAG, &mut self.etag),
+                (layer::IEEE8021AH, &mut self.ieee8021ah),
+                (layer::TOO_MANY_LAYERS, &mut self.too_many_layers),
+            ] {
+                if l & bit != 0 {
+                    *c += 1;
+                }
+            }
         }
         match p.ip.map(|i| i.version) {
             Some(4) => self.ipv4 += 1,
@@ -174,7 +208,7 @@ impl Counters {
         macro_rules! add {
             ($($f:ident),*) => { $( self.$f += o.$f; )* };
         }
-        add!(pkts, bytes, invalid, ipv4, ipv6, ethernet, raw, null, sll, sll2, tcp, udp, icmpv4, icmpv6, vlan, vlan_qinq, vlan_qinqinq, alerts, alert_queue_overflow, dropped);
+        add!(pkts, bytes, invalid, ipv4, ipv6, ethernet, raw, null, sll, sll2, tcp, udp, icmpv4, icmpv6, vlan, vlan_qinq, vlan_qinqinq, arp, unknown_ethertype, vntag, etag, ieee8021ah, too_many_layers, alerts, alert_queue_overflow, dropped);
         self.max_pkt_size = self.max_pkt_size.max(o.max_pkt_size);
         for (a, b) in self.events.iter_mut().zip(o.events.iter()) {
             *a += *b;

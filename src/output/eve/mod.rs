@@ -423,10 +423,13 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.key("decoder").open();
     w.ku64("pkts", c.pkts).ku64("bytes", c.bytes).ku64("invalid", c.invalid);
     w.ku64("ipv4", c.ipv4).ku64("ipv6", c.ipv6).ku64("ethernet", c.ethernet);
+    w.ku64("arp", c.arp).ku64("unknown_ethertype", c.unknown_ethertype);
     w.ku64("raw", c.raw).ku64("null", c.null).ku64("sll", c.sll).ku64("sll2", c.sll2);
     w.ku64("tcp", c.tcp).ku64("udp", c.udp).ku64("icmpv4", c.icmpv4).ku64("icmpv6", c.icmpv6);
     w.ku64("vlan", c.vlan).ku64("vlan_qinq", c.vlan_qinq).ku64("vlan_qinqinq", c.vlan_qinqinq);
+    w.ku64("vntag", c.vntag).ku64("etag", c.etag).ku64("ieee8021ah", c.ieee8021ah);
     w.ku64("avg_pkt_size", c.avg_pkt_size()).ku64("max_pkt_size", c.max_pkt_size);
+    w.ku64("too_many_layers", c.too_many_layers);
     w.key("event").open();
     for (group, events) in c.event_groups() {
         w.key(group).open();
