@@ -431,7 +431,8 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.ku64("avg_pkt_size", c.avg_pkt_size()).ku64("max_pkt_size", c.max_pkt_size);
     w.ku64("too_many_layers", c.too_many_layers);
     w.key("event").open();
-    for (group, events) in c.event_groups() {
+    // Events without a group (`too_many_layers`) are decoder-level counters, not events.
+    for (group, events) in c.event_groups().into_iter().filter(|(g, _)| *g != "other") {
         w.key(group).open();
         for (name, n) in events {
             w.ku64(name, n);
