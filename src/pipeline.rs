@@ -594,6 +594,7 @@ fn output_thread(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capture::LinkType;
 
     fn eth_ipv4_tcp(src: [u8; 4], dst: [u8; 4], sp: u16, dp: u16) -> Vec<u8> {
         let mut v = Vec::new();

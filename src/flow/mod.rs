@@ -47,13 +47,15 @@ pub struct FlowKey {
     pub vlan: u16,
     /// Second VLAN id (QinQ), 0 if none.
     pub vlan_inner: u16,
+    /// Third VLAN id (QinQinQ), 0 if none.
+    pub vlan_third: u16,
 }
 
 impl FlowKey {
     /// Builds the normalised key for a packet from `src` to `dst`.
     pub fn new(src: (IpAddr, u16), dst: (IpAddr, u16), proto: u8, vlans: &[u16]) -> FlowKey {
         let (lo, hi) = if src <= dst { (src, dst) } else { (dst, src) };
-        FlowKey { lo, hi, proto, vlan: vlans.first().copied().unwrap_or(0), vlan_inner: vlans.get(1).copied().unwrap_or(0) }
+        FlowKey { lo, hi, proto, vlan: vlans.first().copied().unwrap_or(0), vlan_inner: vlans.get(1).copied().unwrap_or(0), vlan_third: vlans.get(2).copied().unwrap_or(0) }
     }
 
     /// A symmetric hash: both directions of a flow give the same value. Used to pick a worker.

@@ -259,7 +259,10 @@ impl FlowTable {
                 *slot = Some((t, c));
             }
         }
-        if let Some(flags) = v.tcp_flags {
+        // A flow an IPS drop rule dropped gets no further TCP tracking: its packets are
+        // dropped before the stream engine (Suricata's FLOW_ACTION_DROP).
+        let tracked_flags = if flow.drop { None } else { v.tcp_flags };
+        if let Some(flags) = tracked_flags {
             if flags & tcp_flags::SYN != 0 {
                 if flags & tcp_flags::ACK != 0 {
                     self.stats.synack += 1;

@@ -146,7 +146,26 @@ fn write_community_id(w: &mut JsonWriter<'_>, opts: &EveOptions, f: &Flow) {
 /// `packet` (base64 of the frame) and `packet_info.linktype`.
 fn write_packet_dump(w: &mut JsonWriter<'_>, p: &Packet<'_>) {
     w.key("packet").base64(p.data);
-    w.key("packet_info").open().ku64("linktype", p.link.to_pcap().into()).close();
+    w.key("packet_info").open().ku64("linktype", p.link.to_pcap().into());
+    if let Some(name) = linktype_name(p.link) {
+        w.kstr("linktype_name", name);
+    }
+    w.close();
+}
+
+/// Suricata's name for a link type (`packet_info.linktype_name`), for the ones it names.
+fn linktype_name(l: crate::capture::LinkType) -> Option<&'static str> {
+    use crate::capture::LinkType as L;
+    match l {
+        L::Null => Some("NULL"),
+        L::Ethernet => Some("EN10MB"),
+        L::Raw => Some("RAW"),
+        L::LinuxSll => Some("LINUX_SLL"),
+        L::LinuxSll2 => Some("LINUX_SLL2"),
+        L::Ipv4 => Some("IPv4"),
+        L::Ipv6 => Some("IPv6"),
+        L::Loop | L::Other(_) => None,
+    }
 }
 
 /// The `flow` object of an alert: counters so far, start, and the flow's orientation.
@@ -347,8 +366,16 @@ pub fn write_flow_opts(buf: &mut Vec<u8>, opts: &EveOptions, f: &Flow, reason: E
     w.kdisp("timestamp", now.eve());
     w.ku64("flow_id", f.id);
     w.kstr("event_type", "flow");
-    let vl = [f.key.vlan, f.key.vlan_inner];
-    let nv = if f.key.vlan_inner != 0 { 2 } else if f.key.vlan != 0 { 1 } else { 0 };
+    let vl = [f.key.vlan, f.key.vlan_inner, f.key.vlan_third];
+    let nv = if f.key.vlan_third != 0 {
+        3
+    } else if f.key.vlan_inner != 0 {
+        2
+    } else if f.key.vlan != 0 {
+        1
+    } else {
+        0
+    };
     write_vlan(&mut w, &vl[..nv]);
     let ports = has_ports(f.key.proto);
     w.kdisp("src_ip", EveIp(f.client.0));
