@@ -397,7 +397,9 @@ impl WorkerState {
                 inspect(p, inspect_flow, alerts);
             }
             alerts.retain(|a| a.sig.action != Action::Pass);
-            let drop_now = ips && alerts.iter().any(|a| eve::action_drops(a.sig.action));
+            // A drop rule matched: one that alerted, or a `noalert` one that only marked the
+            // flow dropped (the engine sets `Flow::drop` in IPS mode).
+            let drop_now = ips && (alerts.iter().any(|a| eve::action_drops(a.sig.action)) || flow_ref.as_ref().is_some_and(|f| f.drop));
             if let Some(f) = flow_ref.as_deref_mut() {
                 if !alerts.is_empty() {
                     f.alerted = true;

@@ -202,6 +202,24 @@ pub struct IcmpHdr {
     pub hdr_len: u16,
     /// Checksum verdict when checked.
     pub csum_ok: Option<bool>,
+    /// For an ICMPv4 destination unreachable quoting a TCP or UDP packet: that packet's
+    /// tuple, which ties the error to the quoted packet's flow (as Suricata does).
+    pub emb: Option<IcmpEmbedded>,
+}
+
+/// The tuple of the packet quoted in an ICMP error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IcmpEmbedded {
+    /// Quoted packet's source address.
+    pub src: IpAddr,
+    /// Quoted packet's destination address.
+    pub dst: IpAddr,
+    /// Quoted packet's protocol (6 or 17).
+    pub proto: u8,
+    /// Quoted packet's source port.
+    pub sport: u16,
+    /// Quoted packet's destination port.
+    pub dport: u16,
 }
 
 /// The transport layer.
@@ -330,6 +348,12 @@ impl<'a> Packet<'a> {
     /// frame: addresses, [`Packet::ports`], protocol and VLAN ids. `None` without an IP layer.
     pub fn flow_hint(&self) -> Option<FlowHint> {
         let ip = self.ip?;
+        // An ICMP error goes with the flow of the packet it quotes (see `IcmpHdr::emb`).
+        if let L4::Icmp4(IcmpHdr { emb: Some(e), .. }) = self.l4 {
+            if self.events.is_empty() {
+                return Some(FlowHint { src: e.src, dst: e.dst, sport: e.sport, dport: e.dport, proto: e.proto, vlan: self.vlan, vlan_len: self.vlan_len.min(3), fragment: false });
+            }
+        }
         let (sport, dport) = self.ports();
         Some(FlowHint { src: ip.src, dst: ip.dst, sport, dport, proto: ip.proto, vlan: self.vlan, vlan_len: self.vlan_len.min(3), fragment: self.is_fragment() })
     }
