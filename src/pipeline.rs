@@ -25,7 +25,7 @@ use crate::config::{Config, RunMode};
 use crate::decode::{self, DecodeConfig};
 use crate::detect::{Action, Alert, DetectEngine, SigMeta};
 use crate::flow::table::FlowTable;
-use crate::decode::Packet;
+use crate::decode::{Packet, L4};
 use crate::flow::{flow_hash_hint, Direction, EndReason, Flow};
 use crate::output::eve::{self, PacketRecord};
 use crate::output::stats::Counters;
@@ -350,6 +350,25 @@ impl WorkerState {
         self.last_ts = self.last_ts.max(p.ts);
         self.counters.count_packet(p);
         self.tick(p.ts);
+        // A packet decapsulated from an IP tunnel: the outer packet is a packet of its own
+        // (its own flow, inspected by itself), as Suricata handles the tunnel packet and its
+        // inner pseudo packet.
+        if let Some(outer) = p.tunnel_outer() {
+            let mut op = p.clone();
+            op.ip = Some(outer);
+            op.l4 = L4::Other(outer.proto);
+            op.tunnel = None;
+            op.events = crate::decode::DecodeEvents::default();
+            let start = u32::from(outer.offset) + u32::from(outer.hdr_len);
+            op.payload_off = start;
+            op.payload_len = (u32::from(outer.offset) + outer.total_len).saturating_sub(start).min((p.data.len() as u32).saturating_sub(start));
+            self.packet_body(&op, pcap_cnt, inspect);
+        }
+        self.packet_body(p, pcap_cnt, inspect);
+    }
+
+    /// Flow update, detection, IPS verdict and EVE lines for one (outer or inner) packet.
+    fn packet_body(&mut self, p: &Packet<'_>, pcap_cnt: u64, inspect: &mut Inspect<'_>) {
         let ips = self.ips;
         let opts = &self.opts;
         let mut em = Emit { opts, out: &mut self.out, counters: &mut self.counters };

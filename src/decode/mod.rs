@@ -334,6 +334,14 @@ pub struct Tunnel {
 }
 
 impl<'a> Packet<'a> {
+    /// The outermost IP header when the packet was decapsulated from an IP tunnel down to an
+    /// inner IP layer (`ip` is then the inner one).
+    pub fn tunnel_outer(&self) -> Option<IpHdr> {
+        let outer = self.tunnel?.outer?;
+        let inner = self.ip?;
+        (inner.offset != outer.offset).then_some(outer)
+    }
+
     /// An undecoded packet over `data`.
     pub fn empty(ts: Timestamp, link: LinkType, data: &'a [u8]) -> Packet<'a> {
         Packet { ts, data, link, vlan: [0; 3], vlan_len: 0, ip: None, l4: L4::None, payload_off: 0, payload_len: 0, events: DecodeEvents::default(), tunnel: None, layers: 0 }
@@ -348,6 +356,10 @@ impl<'a> Packet<'a> {
     /// frame: addresses, [`Packet::ports`], protocol and VLAN ids. `None` without an IP layer.
     pub fn flow_hint(&self) -> Option<FlowHint> {
         let ip = self.ip?;
+        // A tunnelled packet goes with its outer packet (whose flow is tracked too).
+        if let Some(outer) = self.tunnel_outer() {
+            return Some(FlowHint { src: outer.src, dst: outer.dst, sport: 0, dport: 0, proto: outer.proto, vlan: self.vlan, vlan_len: self.vlan_len.min(3), fragment: outer.mf || outer.frag_offset > 0 });
+        }
         // An ICMP error goes with the flow of the packet it quotes (see `IcmpHdr::emb`).
         if let L4::Icmp4(IcmpHdr { emb: Some(e), .. }) = self.l4 {
             if self.events.is_empty() {
@@ -409,6 +421,8 @@ impl std::fmt::Display for ProtoName {
             2 => f.write_str("IGMP"),
             6 => f.write_str("TCP"),
             17 => f.write_str("UDP"),
+            4 => f.write_str("IP-in-IP"),
+            41 => f.write_str("IPv6"),
             47 => f.write_str("GRE"),
             50 => f.write_str("ESP"),
             58 => f.write_str("IPv6-ICMP"),

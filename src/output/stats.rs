@@ -59,6 +59,8 @@ pub struct Counters {
     pub ieee8021ah: u64,
     /// `decoder.too_many_layers`.
     pub too_many_layers: u64,
+    /// `decoder.ipv4_in_ipv4`, `ipv6_in_ipv4`, `ipv4_in_ipv6`, `ipv6_in_ipv6`.
+    pub ip_in_ip: [u64; 4],
     /// `decoder.event.*`, indexed by [`DecodeEvent`] discriminant.
     pub events: [u64; EVENT_SLOTS],
     /// Flow-table counters (`flow.*`, parts of `tcp.*`).
@@ -107,6 +109,7 @@ impl Default for Counters {
             etag: 0,
             ieee8021ah: 0,
             too_many_layers: 0,
+            ip_in_ip: [0; 4],
             events: [0; EVENT_SLOTS],
             flow: FlowTableStats::default(),
             flow_end_state: [0; 3],
@@ -153,6 +156,19 @@ impl Counters {
                 if l & bit != 0 {
                     *c += 1;
                 }
+            }
+        }
+        if let (Some(t), Some(outer)) = (p.tunnel, p.tunnel_outer()) {
+            use crate::decode::TunnelKind;
+            let i = match (t.kind, outer.version) {
+                (TunnelKind::IpInIp, 4) => Some(0),
+                (TunnelKind::Ipv6InIp, 4) => Some(1),
+                (TunnelKind::IpInIp, _) => Some(2),
+                (TunnelKind::Ipv6InIp, _) => Some(3),
+                _ => None,
+            };
+            if let Some(c) = i.and_then(|i| self.ip_in_ip.get_mut(i)) {
+                *c += 1;
             }
         }
         match p.ip.map(|i| i.version) {
@@ -210,6 +226,9 @@ impl Counters {
         }
         add!(pkts, bytes, invalid, ipv4, ipv6, ethernet, raw, null, sll, sll2, tcp, udp, icmpv4, icmpv6, vlan, vlan_qinq, vlan_qinqinq, arp, unknown_ethertype, vntag, etag, ieee8021ah, too_many_layers, alerts, alert_queue_overflow, dropped);
         self.max_pkt_size = self.max_pkt_size.max(o.max_pkt_size);
+        for (a, b) in self.ip_in_ip.iter_mut().zip(o.ip_in_ip.iter()) {
+            *a += *b;
+        }
         for (a, b) in self.events.iter_mut().zip(o.events.iter()) {
             *a += *b;
         }

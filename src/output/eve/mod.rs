@@ -80,7 +80,23 @@ fn packet_head(w: &mut JsonWriter<'_>, r: &PacketRecord<'_, '_>, event_type: &st
             w.ku64("icmp_type", i.typ.into()).ku64("icmp_code", i.code.into());
         }
     }
-    w.kstr("pkt_src", PKT_SRC);
+    match p.tunnel_outer() {
+        Some(outer) => {
+            w.kstr("pkt_src", if outer.version == 4 { "ipv4 tunnel" } else { "ipv6 tunnel" });
+            w.key("tunnel").open();
+            w.kdisp("src_ip", EveIp(outer.src)).kdisp("dest_ip", EveIp(outer.dst));
+            w.kdisp("proto", crate::decode::ProtoName(outer.proto));
+            w.ku64("depth", 0);
+            if r.pcap_cnt > 0 {
+                w.ku64("pcap_cnt", r.pcap_cnt);
+            }
+            w.kstr("pkt_src", PKT_SRC);
+            w.close();
+        }
+        None => {
+            w.kstr("pkt_src", PKT_SRC);
+        }
+    }
 }
 
 fn write_vlan(w: &mut JsonWriter<'_>, vlans: &[u16]) {
@@ -457,6 +473,9 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.ku64("vntag", c.vntag).ku64("etag", c.etag).ku64("ieee8021ah", c.ieee8021ah);
     w.ku64("avg_pkt_size", c.avg_pkt_size()).ku64("max_pkt_size", c.max_pkt_size);
     w.ku64("too_many_layers", c.too_many_layers);
+    for (name, n) in ["ipv4_in_ipv4", "ipv6_in_ipv4", "ipv4_in_ipv6", "ipv6_in_ipv6"].iter().zip(c.ip_in_ip.iter()) {
+        w.ku64(name, *n);
+    }
     w.key("event").open();
     // Events without a group (`too_many_layers`) are decoder-level counters, not events.
     for (group, events) in c.event_groups().into_iter().filter(|(g, _)| *g != "other") {
