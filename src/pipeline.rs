@@ -699,6 +699,41 @@ mod tests {
         assert_eq!(c.dropped, 0);
     }
 
+    /// IPv4-in-IPv4: the outer packet gets its own flow (proto IP-in-IP) and is inspected;
+    /// the inner packet's events carry `pkt_src: ipv4 tunnel` and the `tunnel` object.
+    #[test]
+    fn ip_in_ip_outer_and_inner_flows() {
+        let mut inner = Vec::new();
+        etherparse::PacketBuilder::ipv4([10, 1, 0, 3], [10, 1, 0, 4], 64).tcp(1000, 80, 1, 1000).write(&mut inner, b"hello").expect("inner");
+        let mut frame = Vec::new();
+        etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4([10, 1, 0, 1], [10, 1, 0, 2], 64).write(&mut frame, etherparse::IpNumber(4), &inner).expect("outer");
+        let cfg = Config::default();
+        let mut st = WorkerState::new(&cfg, 0);
+        let sig = drop_sig();
+        let mut seen = Vec::new();
+        let mut inspect = |p: &Packet<'_>, _f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
+            seen.push(p.proto());
+            a.push(Alert { sig: Arc::clone(&sig), tx_id: None });
+        };
+        let p = decode::decode(Timestamp::from_parts(10, 0), LinkType::Ethernet, &frame, &DecodeConfig::default());
+        st.packet(&p, 1, &mut inspect);
+        assert_eq!(seen, [Some(4), Some(6)], "outer then inner inspected");
+        let c = st.finish(Timestamp::from_parts(11, 0));
+        assert_eq!(c.ip_in_ip[0], 1);
+        let lines: Vec<serde_json::Value> = String::from_utf8(st.out.clone()).expect("utf8").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        let alerts: Vec<&serde_json::Value> = lines.iter().filter(|l| l["event_type"] == "alert").collect();
+        assert_eq!(alerts.len(), 2);
+        assert_eq!(alerts[0]["proto"], "IP-in-IP");
+        assert_eq!(alerts[0]["pkt_src"], "wire/pcap");
+        assert_eq!(alerts[1]["proto"], "TCP");
+        assert_eq!(alerts[1]["pkt_src"], "ipv4 tunnel");
+        assert_eq!(alerts[1]["tunnel"]["src_ip"], "10.1.0.1");
+        assert_eq!(alerts[1]["tunnel"]["proto"], "IP-in-IP");
+        let flows: Vec<&str> = lines.iter().filter(|l| l["event_type"] == "flow").filter_map(|l| l["proto"].as_str()).collect();
+        assert_eq!(flows.len(), 2);
+        assert!(flows.contains(&"IP-in-IP") && flows.contains(&"TCP"), "{flows:?}");
+    }
+
     #[test]
     fn worker_state_moves_between_threads() {
         fn send<T: Send>() {}
