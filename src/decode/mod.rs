@@ -15,8 +15,9 @@
 //! Tunnels (IP-in-IP, IPv6-in-IP, GRE version 0 with key/sequence, MPLS, MPLS-in-IP,
 //! Ethernet-over-GRE) are decoded straight through to the innermost packet, which is what
 //! [`Packet::ip`] and [`Packet::l4`] describe; [`Packet::tunnel`] keeps the outermost IP
-//! header and the outermost tunnel kind. Suricata instead inspects the outer packet and a
-//! separate inner pseudo packet; we inspect only the inner one.
+//! header and the outermost tunnel kind. As Suricata inspects the tunnel packet and then an
+//! inner pseudo packet, the pipeline treats [`Packet::tunnel_outer`] as a packet of its own
+//! (own flow, own inspection) before the inner one.
 //!
 //! Event semantics follow Suricata's decoders: too-small / truncated / wrong-version
 //! conditions raise the layer's event and drop that layer (an IPv4 or IPv6 header that
