@@ -20,7 +20,7 @@ const EXAMPLES_PER_REASON: usize = 3;
 
 /// Command-line arguments, with Suricata's spelling and meaning.
 #[derive(Parser, Debug)]
-#[command(name = "rampart", version, disable_version_flag = true, about = "Rampart: an IDS/IPS engine that speaks Suricata's rules, command line and EVE JSON")]
+#[command(name = "rampart", version, disable_version_flag = true, args_override_self = true, about = "Rampart: an IDS/IPS engine that speaks Suricata's rules, command line and EVE JSON")]
 struct Args {
     /// Read packets from a pcap/pcapng file, or every capture file in a directory.
     #[arg(short = 'r', value_name = "FILE|DIR")]

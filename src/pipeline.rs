@@ -26,7 +26,7 @@ use crate::config::{Config, RunMode};
 use crate::decode::{self, DecodeConfig};
 use crate::detect::{Action, Alert, DetectEngine, SigMeta};
 use crate::flow::table::FlowTable;
-use crate::decode::Packet;
+use crate::decode::{Packet, L4};
 use crate::flow::{Direction, EndReason, Flow};
 #[cfg(test)]
 use crate::flow::flow_hash_hint; // wire: the dispatcher uses applayer::session::dispatch_hash
@@ -49,6 +49,8 @@ pub const BATCHES_IN_FLIGHT: usize = 8;
 /// Most alerts written per packet (Suricata's `packet-alert-max` default); the rest are
 /// counted in `detect.alert_queue_overflow`.
 pub const MAX_ALERTS_PER_PACKET: usize = 15;
+/// Packets between two looks at the wall clock for periodic stats.
+const STATS_CLOCK_EVERY: u64 = 256;
 /// Size above which a worker hands its EVE buffer to the output thread mid-batch.
 const OUT_FLUSH_BYTES: usize = 256 * 1024;
 
@@ -170,7 +172,7 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
     let mut scratch = Frame::new();
     let mut packets: u64 = 0;
     let mut last_ts = Timestamp::default();
-    let mut next_stats: Option<Timestamp> = None;
+    let mut next_stats: Option<std::time::Instant> = None;
     let mut tick: u64 = 0;
     let mut last_tick_sec = i64::MIN;
     let mut read_err: Option<String> = None;
@@ -189,10 +191,13 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
             scratch.pcap_cnt = packets;
         }
         last_ts = last_ts.max(scratch.ts);
-        if cfg.stats_interval > 0 {
-            let due = *next_stats.get_or_insert(scratch.ts.add_secs(cfg.stats_interval));
-            if scratch.ts >= due {
-                next_stats = Some(scratch.ts.add_secs(cfg.stats_interval));
+        // Periodic stats follow the wall clock, as Suricata's stats thread does (a capture
+        // file read faster than the interval gets only the final stats event).
+        if cfg.stats_interval > 0 && packets % STATS_CLOCK_EVERY == 0 {
+            let now = std::time::Instant::now();
+            let due = *next_stats.get_or_insert(started + std::time::Duration::from_secs(cfg.stats_interval));
+            if now >= due {
+                next_stats = Some(now + std::time::Duration::from_secs(cfg.stats_interval));
                 // Flush what is queued so the counters cover every packet before the tick.
                 for (w, b) in current.iter_mut().enumerate() {
                     if b.len > 0 {
@@ -305,7 +310,7 @@ impl Emit<'_> {
         let f = &f;
         self.counters.count_flow_end(f);
         if self.opts.enabled && self.opts.flow {
-            eve::write_flow(self.out, f, reason, now);
+            eve::write_flow_opts(self.out, self.opts, f, reason, now);
         }
     }
 }
@@ -357,6 +362,25 @@ impl WorkerState {
         self.last_ts = self.last_ts.max(p.ts);
         self.counters.count_packet(p);
         self.tick(p.ts);
+        // A packet decapsulated from an IP tunnel: the outer packet is a packet of its own
+        // (its own flow, inspected by itself), as Suricata handles the tunnel packet and its
+        // inner pseudo packet.
+        if let Some(outer) = p.tunnel_outer() {
+            let mut op = p.clone();
+            op.ip = Some(outer);
+            op.l4 = L4::Other(outer.proto);
+            op.tunnel = None;
+            op.events = crate::decode::DecodeEvents::default();
+            let start = u32::from(outer.offset) + u32::from(outer.hdr_len);
+            op.payload_off = start;
+            op.payload_len = (u32::from(outer.offset) + outer.total_len).saturating_sub(start).min((p.data.len() as u32).saturating_sub(start));
+            self.packet_body(&op, pcap_cnt, inspect);
+        }
+        self.packet_body(p, pcap_cnt, inspect);
+    }
+
+    /// Flow update, detection, IPS verdict and EVE lines for one (outer or inner) packet.
+    fn packet_body(&mut self, p: &Packet<'_>, pcap_cnt: u64, inspect: &mut Inspect<'_>) {
         let ips = self.ips;
         let opts = &self.opts;
         let mut em = Emit { opts, out: &mut self.out, counters: &mut self.counters, app: &mut self.app };
@@ -369,6 +393,15 @@ impl WorkerState {
             Some((f, d)) => (Some(f), Some(d)),
             None => (None, None),
         };
+        if opts.ethernet && p.link == crate::capture::LinkType::Ethernet {
+            if let (Some(f), Some(d), Some(dst), Some(src)) = (flow_ref.as_deref_mut(), dir, p.data.get(0..6), p.data.get(6..12)) {
+                let mut a = [0u8; 6];
+                let mut b = [0u8; 6];
+                a.copy_from_slice(src);
+                b.copy_from_slice(dst);
+                f.out.add_macs(a, b, d);
+            }
+        }
         // wire: TCP reassembly, app-layer detection/parsing, stream anomaly + http events.
         match (flow_ref.as_deref_mut(), dir) {
             (Some(f), Some(d)) => {
@@ -377,9 +410,23 @@ impl WorkerState {
             _ => em.app.no_flow(),
         }
         if ips && flow_ref.as_ref().is_some_and(|f| f.drop) {
-            // IPS: every packet after the one a drop rule matched is dropped uninspected
-            // (Suricata's drop log `flows: start` logs only the first one).
+            // IPS: every packet after the one a drop rule matched is dropped uninspected.
+            // Drop log `flows: start` logs the first such packet per direction, `all` each.
             em.counters.dropped += 1;
+            if opts.enabled && opts.drop {
+                if let (Some(f), Some(d)) = (flow_ref.as_deref_mut(), dir) {
+                    let logged = match d {
+                        Direction::ToServer => &mut f.out.drop_logged_ts,
+                        Direction::ToClient => &mut f.out.drop_logged_tc,
+                    };
+                    let log = !opts.drop_flows_start || !*logged;
+                    *logged = true;
+                    if log {
+                        let rec = PacketRecord { p, pcap_cnt, flow: Some((&*f, d)) };
+                        eve::write_drop_opts(em.out, opts, &rec, eve::DropReason::FlowDrop, None);
+                    }
+                }
+            }
         } else {
             // A `pass` rule stopped inspection of this flow.
             if !flow_ref.as_ref().is_some_and(|f| f.pass) {
@@ -393,7 +440,9 @@ impl WorkerState {
                 inspect(p, inspect_flow, alerts);
             }
             alerts.retain(|a| a.sig.action != Action::Pass);
-            let drop_now = ips && alerts.iter().any(|a| eve::action_drops(a.sig.action));
+            // A drop rule matched: one that alerted, or a `noalert` one that only marked the
+            // flow dropped (the engine sets `Flow::drop` in IPS mode).
+            let drop_now = ips && (alerts.iter().any(|a| eve::action_drops(a.sig.action)) || flow_ref.as_ref().is_some_and(|f| f.drop));
             if let Some(f) = flow_ref.as_deref_mut() {
                 if !alerts.is_empty() {
                     f.alerted = true;
@@ -409,7 +458,7 @@ impl WorkerState {
             let rec = PacketRecord { p, pcap_cnt, flow: flow_view };
             if opts.enabled && opts.anomaly && opts.anomaly_decode {
                 for e in p.events.iter() {
-                    eve::write_anomaly(em.out, &rec, e.name());
+                    eve::write_anomaly_opts(em.out, opts, &rec, e.name());
                 }
             }
             if alerts.len() > MAX_ALERTS_PER_PACKET {
@@ -428,7 +477,14 @@ impl WorkerState {
             if drop_now {
                 em.counters.dropped += 1;
                 if opts.enabled && opts.drop {
-                    eve::write_drop(em.out, &rec);
+                    let cause = alerts.iter().find(|a| eve::action_drops(a.sig.action));
+                    eve::write_drop_opts(em.out, opts, &rec, eve::DropReason::Rules, cause);
+                }
+                if let (Some(f), Some(d)) = (flow_ref.as_deref_mut(), dir) {
+                    match d {
+                        Direction::ToServer => f.out.drop_logged_ts = true,
+                        Direction::ToClient => f.out.drop_logged_tc = true,
+                    }
                 }
             }
         }
@@ -680,6 +736,41 @@ mod tests {
         assert!(lines[1]["flow"].get("action").is_none());
         assert_eq!(calls, 4);
         assert_eq!(c.dropped, 0);
+    }
+
+    /// IPv4-in-IPv4: the outer packet gets its own flow (proto IP-in-IP) and is inspected;
+    /// the inner packet's events carry `pkt_src: ipv4 tunnel` and the `tunnel` object.
+    #[test]
+    fn ip_in_ip_outer_and_inner_flows() {
+        let mut inner = Vec::new();
+        etherparse::PacketBuilder::ipv4([10, 1, 0, 3], [10, 1, 0, 4], 64).tcp(1000, 80, 1, 1000).write(&mut inner, b"hello").expect("inner");
+        let mut frame = Vec::new();
+        etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4([10, 1, 0, 1], [10, 1, 0, 2], 64).write(&mut frame, etherparse::IpNumber(4), &inner).expect("outer");
+        let cfg = Config::default();
+        let mut st = WorkerState::new(&cfg, 0);
+        let sig = drop_sig();
+        let mut seen = Vec::new();
+        let mut inspect = |p: &Packet<'_>, _f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
+            seen.push(p.proto());
+            a.push(Alert { sig: Arc::clone(&sig), tx_id: None });
+        };
+        let p = decode::decode(Timestamp::from_parts(10, 0), LinkType::Ethernet, &frame, &DecodeConfig::default());
+        st.packet(&p, 1, &mut inspect);
+        assert_eq!(seen, [Some(4), Some(6)], "outer then inner inspected");
+        let c = st.finish(Timestamp::from_parts(11, 0));
+        assert_eq!(c.ip_in_ip[0], 1);
+        let lines: Vec<serde_json::Value> = String::from_utf8(st.out.clone()).expect("utf8").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        let alerts: Vec<&serde_json::Value> = lines.iter().filter(|l| l["event_type"] == "alert").collect();
+        assert_eq!(alerts.len(), 2);
+        assert_eq!(alerts[0]["proto"], "IP-in-IP");
+        assert_eq!(alerts[0]["pkt_src"], "wire/pcap");
+        assert_eq!(alerts[1]["proto"], "TCP");
+        assert_eq!(alerts[1]["pkt_src"], "ipv4 tunnel");
+        assert_eq!(alerts[1]["tunnel"]["src_ip"], "10.1.0.1");
+        assert_eq!(alerts[1]["tunnel"]["proto"], "IP-in-IP");
+        let flows: Vec<&str> = lines.iter().filter(|l| l["event_type"] == "flow").filter_map(|l| l["proto"].as_str()).collect();
+        assert_eq!(flows.len(), 2);
+        assert!(flows.contains(&"IP-in-IP") && flows.contains(&"TCP"), "{flows:?}");
     }
 
     #[test]

@@ -325,18 +325,15 @@ fn pipeline_output_validates() {
 }
 
 #[test]
-fn periodic_stats_follow_packet_time() {
+fn periodic_stats_follow_the_wall_clock() {
     let v = validators();
     let frames = capture();
-    // Packet times 0, 1, 2, 3 and 1000 s: a tick at 1, 2, 3 and 1000, then the final event.
+    // Packet times span 1000 s, but the run takes milliseconds: as with Suricata reading a
+    // capture file, the stats interval is wall-clock time, so only the final event is written.
     let (_, text) = run_pipeline_with(RunMode::Workers, 2, 1);
     let lines = check_lines(&v, &text);
     let pkts: Vec<u64> = lines.iter().filter(|l| l["event_type"] == "stats").filter_map(|l| l["stats"]["decoder"]["pkts"].as_u64()).collect();
-    assert_eq!(pkts.len(), 5, "4 periodic + 1 final stats events: {pkts:?}");
-    assert!(pkts.windows(2).all(|w| w[0] <= w[1]), "counters only grow: {pkts:?}");
-    assert_eq!(pkts.last().copied(), Some(frames.len() as u64));
-    // The tick at t=1 comes after the 3 handshake packets at t=0 and before anything later.
-    assert_eq!(pkts[0], 3);
+    assert_eq!(pkts, [frames.len() as u64], "one final stats event");
 }
 
 #[test]
@@ -420,4 +417,46 @@ fn truncated_source_keeps_what_was_read() {
     let text = std::fs::read_to_string(dir.path().join("eve.json")).expect("eve.json");
     let stats = text.lines().rev().find(|l| l.contains("\"event_type\":\"stats\"")).expect("stats written");
     assert!(stats.contains("\"pkts\":10,"), "{stats}");
+}
+
+/// The optional fields behind eve-log options (ethernet, community-id, drop alerts and
+/// reasons, anomaly packethdr, flow pass action) validate and carry Suricata's values.
+#[test]
+fn optional_fields_validate() {
+    let v = validators();
+    let mut frame = [0x41u8; 80];
+    frame[..12].copy_from_slice(&[0, 0x25, 0x90, 0xe3, 0xd2, 0xe1, 0x0c, 0x86, 0x10, 0xed, 0xd7, 0xc6]);
+    let ts = Timestamp::from_parts(1_700_000_000, 0);
+    let opts = EveOptions { ethernet: true, community_id: true, drop_alerts: true, anomaly_packethdr: true, ..EveOptions::default() };
+    let mut table = FlowTable::new(FlowConfig::default(), 1);
+    let mut p = Packet::empty(ts, LinkType::Ethernet, &frame);
+    p.ip = Some(IpHdr { version: 4, src: IpAddr::V4(Ipv4Addr::new(128, 232, 110, 120)), dst: IpAddr::V4(Ipv4Addr::new(66, 35, 250, 204)), proto: 6, ttl: 64, tos: 0, id: 1, frag_offset: 0, mf: false, df: false, rb: false, offset: 14, hdr_len: 20, total_len: 66, ipopts: 0, csum_ok: None });
+    p.l4 = L4::Tcp(TcpHdr { sport: 34855, dport: 80, flags: 0x02, ..TcpHdr::default() });
+    let (f, d) = table.update(&p).expect("flow");
+    f.out.add_macs([0x0c, 0x86, 0x10, 0xed, 0xd7, 0xc6], [0, 0x25, 0x90, 0xe3, 0xd2, 0xe1], d);
+    f.pass = true;
+    let rec = PacketRecord { p: &p, pcap_cnt: 1, flow: Some((&*f, d)) };
+    let mut buf = Vec::new();
+    let sig = Arc::new(SigMeta { gid: 1, sid: 7, rev: 1, msg: "m".into(), category: String::new(), severity: 3, action: Action::Drop, metadata: vec![], target: None });
+    let alert = Alert { sig, tx_id: None };
+    eve::write_alert(&mut buf, &opts, &rec, &alert, true);
+    eve::write_drop_opts(&mut buf, &opts, &rec, eve::DropReason::Rules, Some(&alert));
+    eve::write_drop_opts(&mut buf, &opts, &rec, eve::DropReason::FlowDrop, None);
+    eve::write_anomaly_opts(&mut buf, &opts, &rec, DecodeEvent::Ipv4TruncPkt.name());
+    eve::write_flow_opts(&mut buf, &opts, f, EndReason::Shutdown, ts);
+    let text = String::from_utf8(buf).expect("utf8");
+    let lines = check_lines(&v, &text);
+    let cid = "1:LQU9qZlK+B5F3KDmev6m5PMibrg=";
+    assert_eq!(lines[0]["ether"]["src_mac"], "0c:86:10:ed:d7:c6");
+    assert_eq!(lines[0]["ether"]["dest_mac"], "00:25:90:e3:d2:e1");
+    assert_eq!(lines[0]["community_id"], cid);
+    assert_eq!(lines[1]["drop"]["reason"], "rules");
+    assert_eq!(lines[1]["alert"]["signature_id"], 7);
+    assert_eq!(lines[2]["drop"]["reason"], "flow drop");
+    assert!(lines[2].get("alert").is_none());
+    assert_eq!(lines[3]["packet_info"]["linktype"], 1);
+    assert_eq!(lines[4]["flow"]["action"], "pass");
+    assert_eq!(lines[4]["community_id"], cid);
+    assert_eq!(lines[4]["ether"]["src_macs"], serde_json::json!(["0c:86:10:ed:d7:c6"]));
+    assert_eq!(lines[4]["ether"]["dest_macs"], serde_json::json!(["00:25:90:e3:d2:e1"]));
 }

@@ -606,6 +606,10 @@ fn read_eve(r: &Reader<'_>, cfg: &mut Config) -> Result<(), ConfigError> {
         if let Some(f) = sub.string("filename").map_err(|e| prefixed(&prefix, e))? {
             eve.filename = f;
         }
+        eve.ethernet = sub.bool("ethernet", false).map_err(|e| prefixed(&prefix, e))?;
+        eve.community_id = sub.bool("community-id", false).map_err(|e| prefixed(&prefix, e))?;
+        let seed = sub.u64("community-id-seed", 0).map_err(|e| prefixed(&prefix, e))?;
+        eve.community_id_seed = u16::try_from(seed).map_err(|_| ConfigError(format!("{prefix}.community-id-seed: expected 0..65535, got {seed}")))?;
         let types = match node.child("types") {
             None => &[][..],
             Some(Yaml::Seq(t)) => t,
@@ -638,9 +642,25 @@ fn read_eve(r: &Reader<'_>, cfg: &mut Config) -> Result<(), ConfigError> {
                         _ => o.bool("metadata", true).map_err(|e| prefixed(&tp, e))?,
                     };
                 }
-                "drop" => eve.drop = true,
+                "drop" => {
+                    eve.drop = true;
+                    eve.drop_alerts = o.bool("alerts", false).map_err(|e| prefixed(&tp, e))?;
+                    // Suricata warns about other values and keeps the default (`start`).
+                    if let Some(v) = o.string("flows").map_err(|e| prefixed(&tp, e))? {
+                        match v.to_ascii_lowercase().as_str() {
+                            "start" => eve.drop_flows_start = true,
+                            "all" => eve.drop_flows_start = false,
+                            other => tracing::warn!("{tp}.flows: expected start or all, got '{other}'"),
+                        }
+                    }
+                }
                 "flow" => eve.flow = true,
-                "anomaly" => eve.anomaly = true,
+                "anomaly" => {
+                    eve.anomaly = true;
+                    // Without `types`, Suricata logs only app-layer anomalies.
+                    eve.anomaly_decode = o.bool("types.decode", false).map_err(|e| prefixed(&tp, e))?;
+                    eve.anomaly_packethdr = o.bool("packethdr", false).map_err(|e| prefixed(&tp, e))?;
+                }
                 "stats" => {
                     eve.stats = true;
                     for k in ["totals", "threads", "deltas"] {

@@ -121,6 +121,8 @@ fn fast(link: LinkType, data: &[u8]) -> Option<FlowHint> {
                 (0, 0)
             }
         }
+        // A destination unreachable hashes with the flow it quotes: the slow way.
+        proto::ICMP if l4.first() == Some(&3) => return None,
         // ICMP and the like have no ports; anything that might be a tunnel or an extension
         // header goes the slow way.
         proto::ICMP | proto::ICMPV6 | proto::IGMP | proto::SCTP | proto::ESP | proto::PIM | proto::VRRP => (0, 0),

@@ -217,6 +217,8 @@ impl<'a> Dec<'a, '_> {
                 self.ev(E::Icmpv4Ipv4TruncPkt);
             } else if inner.first().map(|b| b >> 4) != Some(4) {
                 self.ev(E::Icmpv4Ipv4UnknownVer);
+            } else if typ == 3 {
+                h.emb = icmp4_embedded(inner);
             }
         }
         h.csum_ok = if self.cfg.checksums && !frag { Some(fold(sum16(seg, 0)) == 0xffff) } else { None };
@@ -297,4 +299,27 @@ impl<'a> Dec<'a, '_> {
         self.p.l4 = L4::Icmp6(h);
         self.set_payload(off + ICMP_HDR, end);
     }
+}
+
+/// The tuple of the TCP/UDP packet quoted by an ICMPv4 destination unreachable (`inner` is
+/// the quoted IPv4 header and what follows), when the quote holds the ports (Suricata's
+/// DecodePartialIPV4: 20 bytes of IP plus the first 8 bytes of the L4 header).
+fn icmp4_embedded(inner: &[u8]) -> Option<super::IcmpEmbedded> {
+    let ihl = usize::from(inner.first()? & 0x0f) * 4;
+    let proto = *inner.get(9)?;
+    // Suricata wants a whole TCP header but only the 8-byte UDP header.
+    let l4_len = match proto {
+        6 => 20,
+        17 => 8,
+        _ => return None,
+    };
+    if ihl < super::ip::IPV4_HDR || inner.len() < super::ip::IPV4_HDR + l4_len {
+        return None;
+    }
+    let addr = |o: usize| -> Option<std::net::IpAddr> {
+        let b: [u8; 4] = inner.get(o..o + 4)?.try_into().ok()?;
+        Some(std::net::IpAddr::from(b))
+    };
+    let l4 = inner.get(ihl..ihl + 8)?;
+    Some(super::IcmpEmbedded { src: addr(12)?, dst: addr(16)?, proto, sport: be16(l4, 0), dport: be16(l4, 2) })
 }

@@ -21,6 +21,7 @@ pub(crate) mod ethertype {
     pub const DCE: u16 = 0x8903;
     pub const NSH: u16 = 0x894f;
     pub const VNTAG: u16 = 0x8926;
+    pub const ETAG: u16 = 0x893f;
     pub const LLDP: u16 = 0x88cc;
     pub const EAPOL: u16 = 0x888e;
     pub const LOOPBACK: u16 = 0x9000;
@@ -32,6 +33,12 @@ pub(crate) const ETH_LEN: usize = 14;
 pub(crate) const SLL_LEN: usize = 16;
 /// Linux cooked capture v2 header length.
 pub(crate) const SLL2_LEN: usize = 20;
+/// VN-Tag header length (tag + next ethertype).
+pub(crate) const VNTAG_LEN: usize = 6;
+/// E-Tag header length (tag + next ethertype).
+pub(crate) const ETAG_LEN: usize = 8;
+/// 802.1ah I-Tag plus the customer Ethernet header.
+pub(crate) const IEEE8021AH_LEN: usize = 4 + ETH_LEN;
 /// 802.1Q tag length.
 pub(crate) const VLAN_LEN: usize = 4;
 /// Most VLAN tags decoded (Suricata's VLAN_MAX_LAYERS).
@@ -97,10 +104,54 @@ impl<'a> Dec<'a, '_> {
             VLAN | QINQ_8021AD | QINQ_9100 => self.vlan(off),
             MPLS_UC | MPLS_MC => self.mpls(off),
             BRIDGE => self.ethernet(off),
+            VNTAG => self.vntag(off),
+            ETAG => self.etag(off),
+            IEEE8021AH => self.ieee8021ah(off),
+            ARP => self.p.layers |= super::layer::ARP,
             // Known but not decoded further (no event, as in Suricata).
-            ARP | RARP | PPPOE_DISC | PPPOE_SESS | IEEE8021AH | ERSPAN | DCE | NSH | VNTAG | LLDP | EAPOL | LOOPBACK => {}
-            _ => self.ev(E::EthernetUnknownEthertype),
+            RARP | PPPOE_DISC | PPPOE_SESS | ERSPAN | DCE | NSH | LLDP | EAPOL | LOOPBACK => {}
+            _ => {
+                self.p.layers |= super::layer::UNKNOWN_ETHERTYPE;
+                self.ev(E::EthernetUnknownEthertype)
+            }
         }
+    }
+
+    /// Cisco VN-Tag: 4 bytes of tag, then the next ethertype (Suricata's DecodeVNTag).
+    fn vntag(&mut self, off: usize) {
+        self.p.layers |= super::layer::VNTAG;
+        let Some(rest) = self.data.get(off..) else { return };
+        if rest.len() < VNTAG_LEN {
+            self.ev(E::VntagHeaderTooSmall);
+            return;
+        }
+        let et = be16(rest, 4);
+        self.ether_dispatch(off + VNTAG_LEN, et);
+    }
+
+    /// 802.1BR E-Tag: 6 bytes of tag, then the next ethertype (Suricata's DecodeETag).
+    fn etag(&mut self, off: usize) {
+        self.p.layers |= super::layer::ETAG;
+        let Some(rest) = self.data.get(off..) else { return };
+        if rest.len() < ETAG_LEN {
+            self.ev(E::EtagHeaderTooSmall);
+            return;
+        }
+        let et = be16(rest, 6);
+        self.ether_dispatch(off + ETAG_LEN, et);
+    }
+
+    /// 802.1ah provider backbone bridging: a 4-byte I-Tag, then a customer Ethernet header
+    /// (Suricata's DecodeIEEE8021ah).
+    fn ieee8021ah(&mut self, off: usize) {
+        self.p.layers |= super::layer::IEEE8021AH;
+        let Some(rest) = self.data.get(off..) else { return };
+        if rest.len() < IEEE8021AH_LEN {
+            self.ev(E::Ieee8021ahHeaderTooSmall);
+            return;
+        }
+        let et = be16(rest, IEEE8021AH_LEN - 2);
+        self.ether_dispatch(off + IEEE8021AH_LEN, et);
     }
 
     fn vlan(&mut self, off: usize) {

@@ -15,8 +15,9 @@
 //! Tunnels (IP-in-IP, IPv6-in-IP, GRE version 0 with key/sequence, MPLS, MPLS-in-IP,
 //! Ethernet-over-GRE) are decoded straight through to the innermost packet, which is what
 //! [`Packet::ip`] and [`Packet::l4`] describe; [`Packet::tunnel`] keeps the outermost IP
-//! header and the outermost tunnel kind. Suricata instead inspects the outer packet and a
-//! separate inner pseudo packet; we inspect only the inner one.
+//! header and the outermost tunnel kind. As Suricata inspects the tunnel packet and then an
+//! inner pseudo packet, the pipeline treats [`Packet::tunnel_outer`] as a packet of its own
+//! (own flow, own inspection) before the inner one.
 //!
 //! Event semantics follow Suricata's decoders: too-small / truncated / wrong-version
 //! conditions raise the layer's event and drop that layer (an IPv4 or IPv6 header that
@@ -202,6 +203,24 @@ pub struct IcmpHdr {
     pub hdr_len: u16,
     /// Checksum verdict when checked.
     pub csum_ok: Option<bool>,
+    /// For an ICMPv4 destination unreachable quoting a TCP or UDP packet: that packet's
+    /// tuple, which ties the error to the quoted packet's flow (as Suricata does).
+    pub emb: Option<IcmpEmbedded>,
+}
+
+/// The tuple of the packet quoted in an ICMP error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IcmpEmbedded {
+    /// Quoted packet's source address.
+    pub src: IpAddr,
+    /// Quoted packet's destination address.
+    pub dst: IpAddr,
+    /// Quoted packet's protocol (6 or 17).
+    pub proto: u8,
+    /// Quoted packet's source port.
+    pub sport: u16,
+    /// Quoted packet's destination port.
+    pub dport: u16,
 }
 
 /// The transport layer.
@@ -247,6 +266,43 @@ pub struct Packet<'a> {
     pub events: DecodeEvents,
     /// Set when the packet came through a tunnel; `ip`/`l4` are then the innermost layers.
     pub tunnel: Option<Tunnel>,
+    /// Which link/tunnel layers the decoder walked through (bits of [`layer`]), for the
+    /// `decoder.*` counters.
+    pub layers: u32,
+}
+
+/// Bits of [`Packet::layers`].
+pub mod layer {
+    /// An ARP frame.
+    pub const ARP: u32 = 1 << 0;
+    /// An ethertype the decoder does not know.
+    pub const UNKNOWN_ETHERTYPE: u32 = 1 << 1;
+    /// Decoding stopped at [`super::MAX_LAYERS`].
+    pub const TOO_MANY_LAYERS: u32 = 1 << 2;
+    /// A Cisco VN-Tag.
+    pub const VNTAG: u32 = 1 << 3;
+    /// An 802.1BR E-Tag.
+    pub const ETAG: u32 = 1 << 4;
+    /// An 802.1ah (PBB) I-Tag.
+    pub const IEEE8021AH: u32 = 1 << 5;
+    /// MPLS labels.
+    pub const MPLS: u32 = 1 << 6;
+    /// GRE.
+    pub const GRE: u32 = 1 << 7;
+    /// IPv4 in IPv4.
+    pub const IPV4_IN_IPV4: u32 = 1 << 8;
+    /// IPv6 in IPv4.
+    pub const IPV6_IN_IPV4: u32 = 1 << 9;
+    /// IPv4 in IPv6.
+    pub const IPV4_IN_IPV6: u32 = 1 << 10;
+    /// IPv6 in IPv6.
+    pub const IPV6_IN_IPV6: u32 = 1 << 11;
+    /// VXLAN.
+    pub const VXLAN: u32 = 1 << 12;
+    /// Geneve.
+    pub const GENEVE: u32 = 1 << 13;
+    /// Teredo.
+    pub const TEREDO: u32 = 1 << 14;
 }
 
 /// The kind of the outermost tunnel a packet came through.
@@ -279,9 +335,17 @@ pub struct Tunnel {
 }
 
 impl<'a> Packet<'a> {
+    /// The outermost IP header when the packet was decapsulated from an IP tunnel down to an
+    /// inner IP layer (`ip` is then the inner one).
+    pub fn tunnel_outer(&self) -> Option<IpHdr> {
+        let outer = self.tunnel?.outer?;
+        let inner = self.ip?;
+        (inner.offset != outer.offset).then_some(outer)
+    }
+
     /// An undecoded packet over `data`.
     pub fn empty(ts: Timestamp, link: LinkType, data: &'a [u8]) -> Packet<'a> {
-        Packet { ts, data, link, vlan: [0; 3], vlan_len: 0, ip: None, l4: L4::None, payload_off: 0, payload_len: 0, events: DecodeEvents::default(), tunnel: None }
+        Packet { ts, data, link, vlan: [0; 3], vlan_len: 0, ip: None, l4: L4::None, payload_off: 0, payload_len: 0, events: DecodeEvents::default(), tunnel: None, layers: 0 }
     }
 
     /// Whether this is an IP fragment (more-fragments set or a non-zero offset).
@@ -293,6 +357,16 @@ impl<'a> Packet<'a> {
     /// frame: addresses, [`Packet::ports`], protocol and VLAN ids. `None` without an IP layer.
     pub fn flow_hint(&self) -> Option<FlowHint> {
         let ip = self.ip?;
+        // A tunnelled packet goes with its outer packet (whose flow is tracked too).
+        if let Some(outer) = self.tunnel_outer() {
+            return Some(FlowHint { src: outer.src, dst: outer.dst, sport: 0, dport: 0, proto: outer.proto, vlan: self.vlan, vlan_len: self.vlan_len.min(3), fragment: outer.mf || outer.frag_offset > 0 });
+        }
+        // An ICMP error goes with the flow of the packet it quotes (see `IcmpHdr::emb`).
+        if let L4::Icmp4(IcmpHdr { emb: Some(e), .. }) = self.l4 {
+            if self.events.is_empty() {
+                return Some(FlowHint { src: e.src, dst: e.dst, sport: e.sport, dport: e.dport, proto: e.proto, vlan: self.vlan, vlan_len: self.vlan_len.min(3), fragment: false });
+            }
+        }
         let (sport, dport) = self.ports();
         Some(FlowHint { src: ip.src, dst: ip.dst, sport, dport, proto: ip.proto, vlan: self.vlan, vlan_len: self.vlan_len.min(3), fragment: self.is_fragment() })
     }
@@ -348,6 +422,8 @@ impl std::fmt::Display for ProtoName {
             2 => f.write_str("IGMP"),
             6 => f.write_str("TCP"),
             17 => f.write_str("UDP"),
+            4 => f.write_str("IP-in-IP"),
+            41 => f.write_str("IPv6"),
             47 => f.write_str("GRE"),
             50 => f.write_str("ESP"),
             58 => f.write_str("IPv6-ICMP"),
@@ -402,6 +478,7 @@ impl<'a> Dec<'a, '_> {
         self.layers = self.layers.saturating_add(1);
         if self.layers > MAX_LAYERS {
             self.ev(DecodeEvent::TooManyLayers);
+            self.p.layers |= layer::TOO_MANY_LAYERS;
             return false;
         }
         true

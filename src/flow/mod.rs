@@ -47,13 +47,15 @@ pub struct FlowKey {
     pub vlan: u16,
     /// Second VLAN id (QinQ), 0 if none.
     pub vlan_inner: u16,
+    /// Third VLAN id (QinQinQ), 0 if none.
+    pub vlan_third: u16,
 }
 
 impl FlowKey {
     /// Builds the normalised key for a packet from `src` to `dst`.
     pub fn new(src: (IpAddr, u16), dst: (IpAddr, u16), proto: u8, vlans: &[u16]) -> FlowKey {
         let (lo, hi) = if src <= dst { (src, dst) } else { (dst, src) };
-        FlowKey { lo, hi, proto, vlan: vlans.first().copied().unwrap_or(0), vlan_inner: vlans.get(1).copied().unwrap_or(0) }
+        FlowKey { lo, hi, proto, vlan: vlans.first().copied().unwrap_or(0), vlan_inner: vlans.get(1).copied().unwrap_or(0), vlan_third: vlans.get(2).copied().unwrap_or(0) }
     }
 
     /// A symmetric hash: both directions of a flow give the same value. Used to pick a worker.
@@ -265,6 +267,40 @@ pub struct Flow {
     pub icmp_tc: Option<(u8, u8)>,
     /// IP version of the flow (4 or 6), EVE `ip_v`.
     pub ip_v: u8,
+    /// Output-side state: drop logging, MAC addresses seen, bypass.
+    pub out: FlowOutState,
+}
+
+/// Most MAC addresses remembered per flow side for EVE `ether.{src,dest}_macs`.
+pub const MAX_FLOW_MACS: usize = 32;
+
+/// Per-flow state kept for outputs (not used by detection).
+#[derive(Clone, Debug, Default)]
+pub struct FlowOutState {
+    /// A drop event was logged for a to-server packet of this dropped flow.
+    pub drop_logged_ts: bool,
+    /// A drop event was logged for a to-client packet of this dropped flow.
+    pub drop_logged_tc: bool,
+    /// Client-side MAC addresses, first seen first, deduplicated, at most [`MAX_FLOW_MACS`]
+    /// (only tracked when EVE `ethernet` is on).
+    pub client_macs: Vec<[u8; 6]>,
+    /// Server-side MAC addresses, same rules.
+    pub server_macs: Vec<[u8; 6]>,
+}
+
+impl FlowOutState {
+    /// Records the MACs of one Ethernet frame of the flow seen in direction `dir`.
+    pub fn add_macs(&mut self, src: [u8; 6], dst: [u8; 6], dir: Direction) {
+        let (c, s) = match dir {
+            Direction::ToServer => (src, dst),
+            Direction::ToClient => (dst, src),
+        };
+        for (set, mac) in [(&mut self.client_macs, c), (&mut self.server_macs, s)] {
+            if set.len() < MAX_FLOW_MACS && !set.contains(&mac) {
+                set.push(mac);
+            }
+        }
+    }
 }
 
 impl Flow {
@@ -292,6 +328,7 @@ impl Flow {
             icmp_ts: None,
             icmp_tc: None,
             ip_v: if client.0.is_ipv4() { 4 } else { 6 },
+            out: FlowOutState::default(),
         }
     }
 

@@ -21,7 +21,7 @@
 //! O(flows) once per second of traffic, not per packet.
 
 use super::{Direction, EndReason, Flow, FlowKey, TcpState};
-use crate::decode::{tcp_flags, Packet, L4};
+use crate::decode::{tcp_flags, IcmpHdr, Packet, L4};
 use crate::time::Timestamp;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -215,6 +215,30 @@ impl FlowTable {
     /// packet's direction. `None` for packets without an IP layer.
     pub fn update(&mut self, p: &Packet<'_>) -> Option<(&mut Flow, Direction)> {
         let v = view(p)?;
+        // An ICMP destination unreachable quoting a TCP/UDP packet belongs to that packet's
+        // flow when it exists (Suricata's ICMPV4_DEST_UNREACH_IS_VALID flow lookup).
+        if let L4::Icmp4(IcmpHdr { emb: Some(e), .. }) = p.l4 {
+            if p.events.is_empty() {
+                let key = FlowKey::new((e.src, e.sport), (e.dst, e.dport), e.proto, p.vlans());
+                if let Some(i) = self.map.get(&key).map(|i| *i as usize) {
+                    let flow = self.slots.get_mut(i)?.as_mut()?;
+                    let dir = if v.src.0 == flow.client.0 { Direction::ToServer } else { Direction::ToClient };
+                    flow.last = flow.last.max(p.ts);
+                    let len = p.data.len() as u64;
+                    match dir {
+                        Direction::ToServer => {
+                            flow.pkts_ts += 1;
+                            flow.bytes_ts += len;
+                        }
+                        Direction::ToClient => {
+                            flow.pkts_tc += 1;
+                            flow.bytes_tc += len;
+                        }
+                    }
+                    return Some((flow, dir));
+                }
+            }
+        }
         let key = FlowKey::new(v.src, v.dst, v.proto, p.vlans());
         let mut found = self.map.get(&key).map(|i| *i as usize);
         if let (Some(i), Some(flags)) = (found, v.tcp_flags) {
@@ -259,7 +283,10 @@ impl FlowTable {
                 *slot = Some((t, c));
             }
         }
-        if let Some(flags) = v.tcp_flags {
+        // A flow an IPS drop rule dropped gets no further TCP tracking: its packets are
+        // dropped before the stream engine (Suricata's FLOW_ACTION_DROP).
+        let tracked_flags = if flow.drop { None } else { v.tcp_flags };
+        if let Some(flags) = tracked_flags {
             if flags & tcp_flags::SYN != 0 {
                 if flags & tcp_flags::ACK != 0 {
                     self.stats.synack += 1;

@@ -2,6 +2,7 @@
 //! timestamp format, validated against `eve-schema/` by the tests.
 //! (Owned by the output work; this stub is replaced.)
 
+pub mod community_id;
 pub mod eve;
 pub mod stats;
 
@@ -33,6 +34,20 @@ pub struct EveOptions {
     pub anomaly_decode: bool,
     /// `stats` events.
     pub stats: bool,
+    /// `drop.alerts`: a drop event carries the alert that caused it.
+    pub drop_alerts: bool,
+    /// `drop.flows: start` (default): for a dropped flow, log one drop event per direction
+    /// (plus every packet a rule dropped); `all`: every dropped packet.
+    pub drop_flows_start: bool,
+    /// `anomaly.packethdr`: anomaly events carry the packet (`packet`, `packet_info`).
+    pub anomaly_packethdr: bool,
+    /// eve-log `ethernet: yes`: packet events carry `ether.{src,dest}_mac`, flow events the
+    /// MAC addresses seen on the flow.
+    pub ethernet: bool,
+    /// eve-log `community-id: true`: events with a flow tuple carry `community_id`.
+    pub community_id: bool,
+    /// eve-log `community-id-seed`.
+    pub community_id_seed: u16,
 }
 
 impl Default for EveOptions {
@@ -50,6 +65,12 @@ impl Default for EveOptions {
             anomaly: true,
             anomaly_decode: false,
             stats: true,
+            drop_alerts: false,
+            drop_flows_start: true,
+            anomaly_packethdr: false,
+            ethernet: false,
+            community_id: false,
+            community_id_seed: 0,
         }
     }
 }

@@ -47,6 +47,20 @@ pub struct Counters {
     pub vlan_qinqinq: u64,
     /// `decoder.max_pkt_size`.
     pub max_pkt_size: u64,
+    /// `decoder.arp`.
+    pub arp: u64,
+    /// `decoder.unknown_ethertype`.
+    pub unknown_ethertype: u64,
+    /// `decoder.vntag`.
+    pub vntag: u64,
+    /// `decoder.etag`.
+    pub etag: u64,
+    /// `decoder.ieee8021ah`.
+    pub ieee8021ah: u64,
+    /// `decoder.too_many_layers`.
+    pub too_many_layers: u64,
+    /// `decoder.ipv4_in_ipv4`, `ipv6_in_ipv4`, `ipv4_in_ipv6`, `ipv6_in_ipv6`.
+    pub ip_in_ip: [u64; 4],
     /// `decoder.event.*`, indexed by [`DecodeEvent`] discriminant.
     pub events: [u64; EVENT_SLOTS],
     /// Flow-table counters (`flow.*`, parts of `tcp.*`).
@@ -91,6 +105,13 @@ impl Default for Counters {
             vlan_qinq: 0,
             vlan_qinqinq: 0,
             max_pkt_size: 0,
+            arp: 0,
+            unknown_ethertype: 0,
+            vntag: 0,
+            etag: 0,
+            ieee8021ah: 0,
+            too_many_layers: 0,
+            ip_in_ip: [0; 4],
             events: [0; EVENT_SLOTS],
             flow: FlowTableStats::default(),
             flow_end_state: [0; 3],
@@ -123,6 +144,35 @@ impl Counters {
             1 => self.vlan += 1,
             2 => self.vlan_qinq += 1,
             _ => self.vlan_qinqinq += 1,
+        }
+        {
+            use crate::decode::layer;
+            let l = p.layers;
+            for (bit, c) in [
+                (layer::ARP, &mut self.arp),
+                (layer::UNKNOWN_ETHERTYPE, &mut self.unknown_ethertype),
+                (layer::VNTAG, &mut self.vntag),
+                (layer::ETAG, &mut self.etag),
+                (layer::IEEE8021AH, &mut self.ieee8021ah),
+                (layer::TOO_MANY_LAYERS, &mut self.too_many_layers),
+            ] {
+                if l & bit != 0 {
+                    *c += 1;
+                }
+            }
+        }
+        if let (Some(t), Some(outer)) = (p.tunnel, p.tunnel_outer()) {
+            use crate::decode::TunnelKind;
+            let i = match (t.kind, outer.version) {
+                (TunnelKind::IpInIp, 4) => Some(0),
+                (TunnelKind::Ipv6InIp, 4) => Some(1),
+                (TunnelKind::IpInIp, _) => Some(2),
+                (TunnelKind::Ipv6InIp, _) => Some(3),
+                _ => None,
+            };
+            if let Some(c) = i.and_then(|i| self.ip_in_ip.get_mut(i)) {
+                *c += 1;
+            }
         }
         match p.ip.map(|i| i.version) {
             Some(4) => self.ipv4 += 1,
@@ -177,8 +227,11 @@ impl Counters {
         macro_rules! add {
             ($($f:ident),*) => { $( self.$f += o.$f; )* };
         }
-        add!(pkts, bytes, invalid, ipv4, ipv6, ethernet, raw, null, sll, sll2, tcp, udp, icmpv4, icmpv6, vlan, vlan_qinq, vlan_qinqinq, alerts, alert_queue_overflow, dropped);
+        add!(pkts, bytes, invalid, ipv4, ipv6, ethernet, raw, null, sll, sll2, tcp, udp, icmpv4, icmpv6, vlan, vlan_qinq, vlan_qinqinq, arp, unknown_ethertype, vntag, etag, ieee8021ah, too_many_layers, alerts, alert_queue_overflow, dropped);
         self.max_pkt_size = self.max_pkt_size.max(o.max_pkt_size);
+        for (a, b) in self.ip_in_ip.iter_mut().zip(o.ip_in_ip.iter()) {
+            *a += *b;
+        }
         for (a, b) in self.events.iter_mut().zip(o.events.iter()) {
             *a += *b;
         }

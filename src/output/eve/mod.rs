@@ -80,7 +80,23 @@ fn packet_head(w: &mut JsonWriter<'_>, r: &PacketRecord<'_, '_>, event_type: &st
             w.ku64("icmp_type", i.typ.into()).ku64("icmp_code", i.code.into());
         }
     }
-    w.kstr("pkt_src", PKT_SRC);
+    match p.tunnel_outer() {
+        Some(outer) => {
+            w.kstr("pkt_src", if outer.version == 4 { "ipv4 tunnel" } else { "ipv6 tunnel" });
+            w.key("tunnel").open();
+            w.kdisp("src_ip", EveIp(outer.src)).kdisp("dest_ip", EveIp(outer.dst));
+            w.kdisp("proto", crate::decode::ProtoName(outer.proto));
+            w.ku64("depth", 0);
+            if r.pcap_cnt > 0 {
+                w.ku64("pcap_cnt", r.pcap_cnt);
+            }
+            w.kstr("pkt_src", PKT_SRC);
+            w.close();
+        }
+        None => {
+            w.kstr("pkt_src", PKT_SRC);
+        }
+    }
 }
 
 fn write_vlan(w: &mut JsonWriter<'_>, vlans: &[u16]) {
@@ -90,6 +106,81 @@ fn write_vlan(w: &mut JsonWriter<'_>, vlans: &[u16]) {
             w.u64((*v).into());
         }
         w.close_arr();
+    }
+}
+
+fn mac(w: &mut JsonWriter<'_>, m: &[u8]) {
+    if let [a, b, c, d, e, f] = m {
+        w.display_plain(format_args!("{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}"));
+    }
+}
+
+/// The packet's `ether` object (`src_mac`, `dest_mac`) when the frame is Ethernet.
+fn write_ether_packet(w: &mut JsonWriter<'_>, p: &Packet<'_>) {
+    if p.link != crate::capture::LinkType::Ethernet {
+        return;
+    }
+    if let (Some(dst), Some(src)) = (p.data.get(0..6), p.data.get(6..12)) {
+        w.key("ether").open();
+        w.key("src_mac");
+        mac(w, src);
+        w.key("dest_mac");
+        mac(w, dst);
+        w.close();
+    }
+}
+
+/// A flow's `ether` object: every client (`src_macs`) and server (`dest_macs`) MAC address
+/// seen, first seen first.
+fn write_ether_flow(w: &mut JsonWriter<'_>, f: &Flow) {
+    let o = &f.out;
+    if o.client_macs.is_empty() && o.server_macs.is_empty() {
+        return;
+    }
+    w.key("ether").open();
+    w.key("dest_macs").open_arr();
+    for m in &o.server_macs {
+        mac(w, m);
+    }
+    w.close_arr();
+    w.key("src_macs").open_arr();
+    for m in &o.client_macs {
+        mac(w, m);
+    }
+    w.close_arr();
+    w.close();
+}
+
+fn write_community_id(w: &mut JsonWriter<'_>, opts: &EveOptions, f: &Flow) {
+    if opts.community_id {
+        let mut s = String::with_capacity(crate::output::community_id::COMMUNITY_ID_LEN);
+        crate::output::community_id::community_id(f, opts.community_id_seed, &mut s);
+        w.kstr("community_id", &s);
+    }
+}
+
+/// `packet` (base64 of the frame) and `packet_info.linktype`.
+fn write_packet_dump(w: &mut JsonWriter<'_>, p: &Packet<'_>) {
+    w.key("packet").base64(p.data);
+    w.key("packet_info").open().ku64("linktype", p.link.to_pcap().into());
+    if let Some(name) = linktype_name(p.link) {
+        w.kstr("linktype_name", name);
+    }
+    w.close();
+}
+
+/// Suricata's name for a link type (`packet_info.linktype_name`), for the ones it names.
+fn linktype_name(l: crate::capture::LinkType) -> Option<&'static str> {
+    use crate::capture::LinkType as L;
+    match l {
+        L::Null => Some("NULL"),
+        L::Ethernet => Some("EN10MB"),
+        L::Raw => Some("RAW"),
+        L::LinuxSll => Some("LINUX_SLL"),
+        L::LinuxSll2 => Some("LINUX_SLL2"),
+        L::Ipv4 => Some("IPv4"),
+        L::Ipv6 => Some("IPv6"),
+        L::Loop | L::Other(_) => None,
     }
 }
 
@@ -132,7 +223,11 @@ pub fn write_alert(buf: &mut Vec<u8>, opts: &EveOptions, r: &PacketRecord<'_, '_
         w.close();
     }
     w.close();
+    if opts.ethernet {
+        write_ether_packet(&mut w, r.p);
+    }
     if let Some((f, dir)) = r.flow {
+        write_community_id(&mut w, opts, f);
         if let Some(app) = f.app_proto {
             w.kstr("app_proto", app);
         }
@@ -150,8 +245,7 @@ pub fn write_alert(buf: &mut Vec<u8>, opts: &EveOptions, r: &PacketRecord<'_, '_
         w.ku64("stream", 0);
     }
     if opts.alert_packet {
-        w.key("packet").base64(r.p.data);
-        w.key("packet_info").open().ku64("linktype", r.p.link.to_pcap().into()).close();
+        write_packet_dump(&mut w, r.p);
     }
     w.close();
     buf.push(b'\n');
@@ -159,9 +253,23 @@ pub fn write_alert(buf: &mut Vec<u8>, opts: &EveOptions, r: &PacketRecord<'_, '_
 
 /// Writes one `anomaly` event of type `decode` for decoder event `name` (e.g. `ipv4.trunc_pkt`).
 pub fn write_anomaly(buf: &mut Vec<u8>, r: &PacketRecord<'_, '_>, name: &str) {
+    write_anomaly_opts(buf, &EveOptions::default(), r, name)
+}
+
+/// [`write_anomaly`] honouring the eve-log options (`packethdr`, `ethernet`, `community-id`).
+pub fn write_anomaly_opts(buf: &mut Vec<u8>, opts: &EveOptions, r: &PacketRecord<'_, '_>, name: &str) {
     let mut w = JsonWriter::new(buf);
     w.open();
     packet_head(&mut w, r, "anomaly");
+    if opts.ethernet {
+        write_ether_packet(&mut w, r.p);
+    }
+    if let Some((f, _)) = r.flow {
+        write_community_id(&mut w, opts, f);
+    }
+    if opts.anomaly_packethdr {
+        write_packet_dump(&mut w, r.p);
+    }
     w.key("anomaly").open().kstr("type", "decode");
     w.key("event");
     // Suricata's decode anomaly names carry the `decoder.` prefix.
@@ -181,6 +289,31 @@ impl JsonWriter<'_> {
 
 /// Writes one `drop` event (IPS: the packet was dropped by a rule).
 pub fn write_drop(buf: &mut Vec<u8>, r: &PacketRecord<'_, '_>) {
+    write_drop_opts(buf, &EveOptions::default(), r, DropReason::Rules, None)
+}
+
+/// Why a packet was dropped (EVE `drop.reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// A drop/reject rule matched this packet.
+    Rules,
+    /// The packet belongs to a flow a rule dropped earlier.
+    FlowDrop,
+}
+
+impl DropReason {
+    /// Suricata's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::Rules => "rules",
+            DropReason::FlowDrop => "flow drop",
+        }
+    }
+}
+
+/// [`write_drop`] with the eve-log options, the reason, and the alert that caused the drop
+/// (written as the `alert` object when `drop.alerts` is on).
+pub fn write_drop_opts(buf: &mut Vec<u8>, opts: &EveOptions, r: &PacketRecord<'_, '_>, reason: DropReason, alert: Option<&Alert>) {
     let mut w = JsonWriter::new(buf);
     w.open();
     packet_head(&mut w, r, "drop");
@@ -215,21 +348,50 @@ pub fn write_drop(buf: &mut Vec<u8>, r: &PacketRecord<'_, '_>) {
         }
         _ => {}
     }
-    w.kstr("reason", "rules");
+    w.kstr("reason", reason.as_str());
     w.close();
+    if opts.drop_alerts {
+        if let Some(a) = alert {
+            let sig = &a.sig;
+            w.key("alert").open();
+            w.kstr("action", "blocked");
+            w.ku64("gid", sig.gid.into()).ku64("signature_id", sig.sid.into()).ku64("rev", sig.rev.into());
+            w.kstr("signature", &sig.msg).kstr("category", &sig.category).ku64("severity", sig.severity.into());
+            w.close();
+        }
+    }
+    if opts.ethernet {
+        write_ether_packet(&mut w, r.p);
+    }
+    if let Some((f, _)) = r.flow {
+        write_community_id(&mut w, opts, f);
+    }
     w.close();
     buf.push(b'\n');
 }
 
 /// Writes one `flow` event for a flow that ended at `now` for `reason`.
 pub fn write_flow(buf: &mut Vec<u8>, f: &Flow, reason: EndReason, now: Timestamp) {
+    write_flow_opts(buf, &EveOptions::default(), f, reason, now)
+}
+
+/// [`write_flow`] honouring the eve-log options (`ethernet`, `community-id`).
+pub fn write_flow_opts(buf: &mut Vec<u8>, opts: &EveOptions, f: &Flow, reason: EndReason, now: Timestamp) {
     let mut w = JsonWriter::new(buf);
     w.open();
     w.kdisp("timestamp", now.eve());
     w.ku64("flow_id", f.id);
     w.kstr("event_type", "flow");
-    let vl = [f.key.vlan, f.key.vlan_inner];
-    let nv = if f.key.vlan_inner != 0 { 2 } else if f.key.vlan != 0 { 1 } else { 0 };
+    let vl = [f.key.vlan, f.key.vlan_inner, f.key.vlan_third];
+    let nv = if f.key.vlan_third != 0 {
+        3
+    } else if f.key.vlan_inner != 0 {
+        2
+    } else if f.key.vlan != 0 {
+        1
+    } else {
+        0
+    };
     write_vlan(&mut w, &vl[..nv]);
     let ports = has_ports(f.key.proto);
     w.kdisp("src_ip", EveIp(f.client.0));
@@ -248,6 +410,10 @@ pub fn write_flow(buf: &mut Vec<u8>, f: &Flow, reason: EndReason, now: Timestamp
     if let Some((t, c)) = f.icmp_tc {
         w.ku64("response_icmp_type", t.into()).ku64("response_icmp_code", c.into());
     }
+    if opts.ethernet {
+        write_ether_flow(&mut w, f);
+    }
+    write_community_id(&mut w, opts, f);
     if let Some(app) = f.app_proto {
         w.kstr("app_proto", app);
     }
@@ -259,6 +425,8 @@ pub fn write_flow(buf: &mut Vec<u8>, f: &Flow, reason: EndReason, now: Timestamp
     w.kstr("state", f.eve_state()).kstr("reason", reason.as_str()).kbool("alerted", f.alerted);
     if f.drop {
         w.kstr("action", "drop");
+    } else if f.pass {
+        w.kstr("action", "pass");
     }
     w.close();
     if f.key.proto == 6 {
@@ -298,24 +466,19 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.key("decoder").open();
     w.ku64("pkts", c.pkts).ku64("bytes", c.bytes).ku64("invalid", c.invalid);
     w.ku64("ipv4", c.ipv4).ku64("ipv6", c.ipv6).ku64("ethernet", c.ethernet);
+    w.ku64("arp", c.arp).ku64("unknown_ethertype", c.unknown_ethertype);
     w.ku64("raw", c.raw).ku64("null", c.null).ku64("sll", c.sll).ku64("sll2", c.sll2);
     w.ku64("tcp", c.tcp).ku64("udp", c.udp).ku64("icmpv4", c.icmpv4).ku64("icmpv6", c.icmpv6);
     w.ku64("vlan", c.vlan).ku64("vlan_qinq", c.vlan_qinq).ku64("vlan_qinqinq", c.vlan_qinqinq);
+    w.ku64("vntag", c.vntag).ku64("etag", c.etag).ku64("ieee8021ah", c.ieee8021ah);
     w.ku64("avg_pkt_size", c.avg_pkt_size()).ku64("max_pkt_size", c.max_pkt_size);
-    // Events without a layer prefix (`too_many_layers`) are plain `decoder.<name>` counters in
-    // Suricata's stats; the rest nest under `decoder.event.<layer>`.
-    for (group, events) in c.event_groups() {
-        if group == "other" {
-            for (name, n) in events {
-                w.ku64(name, n);
-            }
-        }
+    w.ku64("too_many_layers", c.too_many_layers);
+    for (name, n) in ["ipv4_in_ipv4", "ipv6_in_ipv4", "ipv4_in_ipv6", "ipv6_in_ipv6"].iter().zip(c.ip_in_ip.iter()) {
+        w.ku64(name, *n);
     }
     w.key("event").open();
-    for (group, events) in c.event_groups() {
-        if group == "other" {
-            continue;
-        }
+    // Events without a group (`too_many_layers`) are decoder-level counters, not events.
+    for (group, events) in c.event_groups().into_iter().filter(|(g, _)| *g != "other") {
         w.key(group).open();
         for (name, n) in events {
             w.ku64(name, n);
