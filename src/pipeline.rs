@@ -24,7 +24,7 @@ use crate::applayer::session::AppWorker; // wire
 use crate::capture::{Frame, PacketSource};
 use crate::config::{Config, RunMode};
 use crate::decode::{self, DecodeConfig};
-use crate::detect::{Action, Alert, DetectEngine, SigMeta};
+use crate::detect::{Alert, DetectEngine, SigMeta};
 use crate::flow::table::FlowTable;
 use crate::decode::{Packet, L4};
 use crate::flow::{Direction, EndReason, Flow};
@@ -46,9 +46,6 @@ use std::sync::Arc;
 pub const BATCH_SIZE: usize = 64;
 /// Batches queued per worker before the reader blocks.
 pub const BATCHES_IN_FLIGHT: usize = 8;
-/// Most alerts written per packet (Suricata's `packet-alert-max` default); the rest are
-/// counted in `detect.alert_queue_overflow`.
-pub const MAX_ALERTS_PER_PACKET: usize = 15;
 /// Packets between two looks at the wall clock for periodic stats.
 const STATS_CLOCK_EVERY: u64 = 256;
 /// Size above which a worker hands its EVE buffer to the output thread mid-batch.
@@ -439,16 +436,14 @@ impl WorkerState {
                 let _view = em.app.view(false); // true once the engine has stream-content rules
                 inspect(p, inspect_flow, alerts);
             }
-            alerts.retain(|a| a.sig.action != Action::Pass);
-            // A drop rule matched: one that alerted, or a `noalert` one that only marked the
-            // flow dropped (the engine sets `Flow::drop` in IPS mode).
+            // Pass rules only reach `alerts` with the `alert` keyword, and then they are logged.
+            // A drop rule matched: one that alerted (this packet is dropped), or one that marked
+            // the whole flow dropped. Whether a drop covers the flow is the engine's call
+            // (Suricata: IP-only rules drop the flow, others the packet).
             let drop_now = ips && (alerts.iter().any(|a| eve::action_drops(a.sig.action)) || flow_ref.as_ref().is_some_and(|f| f.drop));
             if let Some(f) = flow_ref.as_deref_mut() {
                 if !alerts.is_empty() {
                     f.alerted = true;
-                }
-                if drop_now {
-                    f.drop = true;
                 }
             }
             let flow_view = match (flow_ref.as_deref(), dir) {
@@ -460,10 +455,6 @@ impl WorkerState {
                 for e in p.events.iter() {
                     eve::write_anomaly_opts(em.out, opts, &rec, e.name());
                 }
-            }
-            if alerts.len() > MAX_ALERTS_PER_PACKET {
-                em.counters.alert_queue_overflow += (alerts.len() - MAX_ALERTS_PER_PACKET) as u64;
-                alerts.truncate(MAX_ALERTS_PER_PACKET);
             }
             for a in alerts.iter() {
                 em.counters.alerts += 1;
@@ -573,6 +564,8 @@ fn worker(s: WorkerSetup) -> WorkerResult {
                 send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
             }
         }
+        // The engine caps alerts per packet (`packet-alert-max`) and counts what it cut.
+        st.counters.alert_queue_overflow += std::mem::take(&mut ctx.alert_queue_overflow);
         let mut batch = batch;
         batch.len = 0;
         let _ = s.free_tx.send(batch);

@@ -358,7 +358,7 @@ impl Config {
         for b in bad {
             tracing::warn!("reference-config-file line {}: {}", b.line, b.reason);
         }
-        DetectSettings { classifications, references, ips: self.ips, ..Default::default() }
+        DetectSettings { classifications, references, ips: self.ips, alert_max: usize::from(self.packet_alert_max), ..Default::default() }
     }
 
     /// The scalar at a dotted key of the merged tree (`None` when absent, null, or not a scalar),
