@@ -648,6 +648,7 @@ fn output_thread(
 mod tests {
     use super::*;
     use crate::capture::LinkType;
+    use crate::detect::Action;
 
     fn eth_ipv4_tcp(src: [u8; 4], dst: [u8; 4], sp: u16, dp: u16) -> Vec<u8> {
         let mut v = Vec::new();
@@ -692,8 +693,10 @@ mod tests {
         let mut calls = 0usize;
         let mut inspect = |_: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
             calls += 1;
-            if f.is_some_and(|(f, _)| f.pkts_ts == 2) {
+            if let Some((f, _)) = f.filter(|(f, _)| f.pkts_ts == 2) {
                 a.push(Alert { sig: Arc::clone(&sig), tx_id: None });
+                // As the engine does for a flow-scope drop (an IP-only rule) in IPS mode.
+                f.drop = ips;
             }
         };
         for i in 0..4 {

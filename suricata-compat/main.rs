@@ -113,7 +113,7 @@ fn default_tests_dir() -> PathBuf {
     if rel.is_dir() {
         return rel;
     }
-    PathBuf::from("/work/shared/suricata-verify/tests")
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/suricata-verify/tests"))
 }
 
 fn real_main(args: Args) -> Result<ExitCode, String> {

@@ -79,13 +79,13 @@ fn probe_capture(pcap: &str) -> HashMap<(Endpoint, Endpoint), AppProto> {
 fn tcp_app_proto_matches_suricata() {
     let mut pairs = Vec::new();
     for set in ["zeek", "chrissanders", "elcabezzonn", "ivre-wireshark"] {
-        let dir = format!("/work/shared/oracle/{set}");
+        let dir = format!(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/oracle/{}"), set);
         let rd = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("oracle dir {dir} missing: {e}"));
         for e in rd {
             let p = e.expect("entry").path();
             let name = p.file_name().expect("name").to_string_lossy().into_owned();
             let Some(cap) = name.strip_suffix(".eve.json") else { continue };
-            let pcap = format!("/work/shared/pcaps/real/{set}/{cap}");
+            let pcap = format!(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/pcaps/real/{}/{}"), set, cap);
             if std::path::Path::new(&pcap).is_file() {
                 pairs.push((pcap, p.to_string_lossy().into_owned()));
             }

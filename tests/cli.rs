@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
-const MANIFEST: &str = "/work/shared/suricata-verify/manifest-visible.tsv";
+const MANIFEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/suricata-verify/manifest-visible.tsv");
 
 fn rampart(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).output().expect("run rampart")

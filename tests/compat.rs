@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const SV_TESTS: &str = "/work/shared/suricata-verify/tests";
+const SV_TESTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/suricata-verify/tests");
 
 #[test]
 fn expected_suricata_verify_tests_pass() {

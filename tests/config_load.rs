@@ -4,7 +4,7 @@
 use rampart::config::Config;
 use std::path::{Path, PathBuf};
 
-const SV_TESTS: &str = "/work/shared/suricata-verify/tests";
+const SV_TESTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/suricata-verify/tests");
 
 fn find(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };

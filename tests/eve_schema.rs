@@ -22,7 +22,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::sync::Arc;
 
-const SURICATA_SCHEMA: &str = "/work/shared/eve-schema/suricata.schema.json";
+const SURICATA_SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eve-schema/suricata.schema.json");
 const BASE: &str = "https://rampart.invalid/eve-schema/";
 
 struct Validators {

@@ -9,7 +9,7 @@
 
 mod http_common;
 
-const EVADER: &str = "/work/shared/suricata-verify/tests/http-evader";
+const EVADER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/suricata-verify/tests/http-evader");
 
 /// Captures whose EICAR body we do not decode yet: lzma content-coding (Suricata needs
 /// `lzma-enabled=yes` for it too; we do not decode lzma).

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const PCAP_DIR: &str = "/work/shared/pcaps/real/zeek";
-const ORACLE_DIR: &str = "/work/shared/oracle/zeek";
+const PCAP_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/pcaps/real/zeek");
+const ORACLE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/oracle/zeek");
 
 /// Captures with HTTP traffic (plain, VLAN, QinQ, pipelined, large POST, IPv6 fragments).
 fn captures() -> Vec<PathBuf> {

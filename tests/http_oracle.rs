@@ -53,8 +53,8 @@ const RESPONSE_FIELDS: &[&str] = &["length", "status", "http_content_type", "con
 
 /// Compares one capture; returns (total, exact mismatches, response-only mismatches).
 fn compare(name: &str) -> (usize, Vec<String>, Vec<String>) {
-    let pcap = format!("/work/shared/pcaps/real/{name}");
-    let oracle = format!("/work/shared/oracle/{name}.eve.json");
+    let pcap = format!(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/pcaps/real/{}"), name);
+    let oracle = format!(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/oracle/{}.eve.json"), name);
     let ours = our_events(&pcap);
     let want = oracle_events(&oracle);
     let (mut bad, mut response_only) = (Vec::new(), Vec::new());

@@ -9,7 +9,7 @@ mod http_common;
 
 use rampart::applayer::http::{HttpEvent, HttpState, HttpTx};
 
-const SV: &str = "/work/shared/suricata-verify/tests";
+const SV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/suricata-verify/tests");
 
 fn txs_of(test: &str, pcap: &str) -> Vec<HttpTx> {
     let path = format!("{SV}/{test}/{pcap}");

@@ -381,7 +381,7 @@ fn restrict(
 
 fn shared_dir() -> PathBuf {
     let dir = PathBuf::from(
-        std::env::var("RAMPART_SHARED_DIR").unwrap_or_else(|_| "/work/shared".into()),
+        std::env::var("RAMPART_SHARED_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared").into()),
     );
     assert!(
         dir.is_dir(),

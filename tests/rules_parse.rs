@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rampart::detect::parse::{load_files, Vars};
 
-const ROOT: &str = "/work/shared/rules";
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/rules");
 
 /// Counts lines that start a rule (first word an action), as `grep -c '^alert\|^drop\|...'`.
 fn count_rule_lines(dir: &Path) -> usize {

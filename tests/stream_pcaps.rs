@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-const SHARED: &str = "/work/shared";
+const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
 /// Files larger than this are skipped to keep the debug-build test short.
 const MAX_FILE: u64 = 3 * 1024 * 1024;
 

@@ -520,7 +520,7 @@ fn unknown_ethertype_and_protocol() {
 fn suricata_verify_anomaly_capture() {
     use crate::capture::pcap_file::PcapSource;
     use crate::capture::{Frame, PacketSource};
-    let path = std::path::Path::new("/work/shared/suricata-verify/tests/output-eve-anomaly-packethdr/anomaly.pcap");
+    let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/suricata-verify/tests/output-eve-anomaly-packethdr/anomaly.pcap"));
     assert!(path.exists(), "reference capture missing: {}", path.display());
     let mut src = PcapSource::open(path).expect("open reference capture");
     let mut frame = Frame::new();

@@ -470,7 +470,7 @@ proptest::proptest! {
 /// `frag_ignored` pair, which Suricata raises without a shipped rule).
 #[test]
 fn event_names_match_suricata_rules() {
-    let path = "/work/shared/rules/suricata-builtin/decoder-events.rules";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/rules/suricata-builtin/decoder-events.rules");
     let rules = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{path} is needed for this test: {e}"));
     for e in [

@@ -437,7 +437,7 @@ fn empty_engine_inspects_nothing() {
 #[test]
 #[ignore = "needs /work/shared/rules/et-open; run explicitly"]
 fn et_open_builds_fast() {
-    let dir = std::path::Path::new("/work/shared/rules/et-open");
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/rules/et-open"));
     assert!(dir.is_dir(), "ET Open rules not found at {} (this test needs /work/shared)", dir.display());
     const MINE: &[&str] = &[
         "content", "nocase", "depth", "offset", "distance", "within", "startswith", "endswith", "fast_pattern", "rawbytes", "pkt_data", "pcre",

@@ -398,7 +398,7 @@ proptest::proptest! {
 /// from /work/shared; fails loudly when they are absent).
 #[test]
 fn event_names_match_suricata_rules() {
-    let path = "/work/shared/rules/suricata-builtin/stream-events.rules";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/rules/suricata-builtin/stream-events.rules");
     let rules = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{path} is needed for this test: {e}"));
     for e in StreamEvent::ALL {

@@ -170,7 +170,7 @@ mod tests {
     #[test]
     fn matches_oracle_shape_testmyids() {
         // Shape and values of the oracle's http_testmyids.pcap `http` object.
-        let path = "/work/shared/oracle/zeek/http_testmyids.pcap.eve.json";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/oracle/zeek/http_testmyids.pcap.eve.json");
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("oracle {path} missing: {e}"));
         let line = text.lines().find(|l| l.contains("\"event_type\":\"http\"")).expect("an http event in the oracle");
         let v: serde_json::Value = serde_json::from_str(line).expect("json");

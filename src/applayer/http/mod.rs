@@ -418,7 +418,7 @@ mod tests {
 
     #[test]
     fn event_names_exist_in_suricata_rules() {
-        let path = "/work/shared/rules/suricata-builtin/http-events.rules";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/rules/suricata-builtin/http-events.rules");
         let rules = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reference rules {path} missing: {e}"));
         for e in HttpEvent::ALL {
             if *e == HttpEvent::TooManyTransactions {

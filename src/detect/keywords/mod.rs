@@ -550,7 +550,7 @@ mod corpus {
         let candidates = [
             std::env::var_os("RAMPART_SHARED").map(PathBuf::from),
             Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")),
-            Some(PathBuf::from("/work/shared")),
+            Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared"))),
         ];
         candidates
             .into_iter()
