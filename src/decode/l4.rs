@@ -12,7 +12,7 @@ pub(crate) const UDP_HDR: usize = 8;
 pub(crate) const ICMP_HDR: usize = 8;
 
 /// Ones-complement sum of the TCP/UDP/ICMPv6 pseudo header.
-fn pseudo_sum(ip: &IpHdr, proto: u8, len: usize) -> u32 {
+pub(crate) fn pseudo_sum(ip: &IpHdr, proto: u8, len: usize) -> u32 {
     let mut s = 0u32;
     match (ip.src, ip.dst) {
         (IpAddr::V4(a), IpAddr::V4(b)) => {
@@ -322,4 +322,50 @@ fn icmp4_embedded(inner: &[u8]) -> Option<super::IcmpEmbedded> {
     };
     let l4 = inner.get(ihl..ihl + 8)?;
     Some(super::IcmpEmbedded { src: addr(12)?, dst: addr(16)?, proto, sport: be16(l4, 0), dport: be16(l4, 2) })
+}
+
+/// Checksum verdicts computed from the bytes on demand, for the checksum rule keywords
+/// (`tcpv4-csum` ...). Suricata evaluates those keywords whatever `-k` says; with `-k none`
+/// the decoder skips the work, so the keyword asks here. `None`: not verifiable (fragment,
+/// truncated capture, no such layer).
+impl super::Packet<'_> {
+    /// The IPv4 header checksum verdict (the decoder's when it checked, else computed now).
+    pub fn ipv4_csum_ok(&self) -> Option<bool> {
+        let ip = self.ip.filter(|ip| ip.version == 4)?;
+        if ip.csum_ok.is_some() {
+            return ip.csum_ok;
+        }
+        let start = ip.offset as usize;
+        let hdr = self.data.get(start..start + ip.hdr_len as usize)?;
+        Some(fold(sum16(hdr, 0)) == 0xffff)
+    }
+
+    /// The TCP/UDP/ICMP checksum verdict (the decoder's when it checked, else computed now).
+    pub fn l4_csum_ok(&self) -> Option<bool> {
+        let ip = self.ip?;
+        if self.is_fragment() {
+            return None;
+        }
+        let (decoded, off, proto_no) = match self.l4 {
+            L4::Tcp(t) => (t.csum_ok, t.offset, proto::TCP),
+            L4::Udp(u) => (u.csum_ok, u.offset, proto::UDP),
+            L4::Icmp4(i) => (i.csum_ok, i.offset, 1),
+            L4::Icmp6(i) => (i.csum_ok, i.offset, proto::ICMPV6),
+            _ => return None,
+        };
+        if decoded.is_some() {
+            return decoded;
+        }
+        let end = (ip.offset as usize).checked_add(ip.total_len as usize)?;
+        let seg = self.data.get(off as usize..end)?;
+        match self.l4 {
+            L4::Udp(_) if ip.version == 4 && be16(seg, 6) == 0 => Some(true),
+            L4::Udp(u) => {
+                let seg = seg.get(..u.len as usize).unwrap_or(seg);
+                Some(fold(sum16(seg, pseudo_sum(&ip, proto_no, seg.len()))) == 0xffff)
+            }
+            L4::Icmp4(_) => Some(fold(sum16(seg, 0)) == 0xffff),
+            _ => Some(fold(sum16(seg, pseudo_sum(&ip, proto_no, seg.len()))) == 0xffff),
+        }
+    }
 }

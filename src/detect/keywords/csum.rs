@@ -41,13 +41,13 @@ impl Csum {
     pub fn matches(&self, p: &Packet<'_>) -> bool {
         let Some(ip) = p.ip else { return false };
         let verdict = match (self.layer, &p.l4) {
-            (CsumLayer::Ipv4, _) if ip.version == 4 => ip.csum_ok,
-            (CsumLayer::TcpV4, L4::Tcp(t)) if ip.version == 4 => t.csum_ok,
-            (CsumLayer::TcpV6, L4::Tcp(t)) if ip.version == 6 => t.csum_ok,
-            (CsumLayer::UdpV4, L4::Udp(u)) if ip.version == 4 => u.csum_ok,
-            (CsumLayer::UdpV6, L4::Udp(u)) if ip.version == 6 => u.csum_ok,
-            (CsumLayer::Icmpv4, L4::Icmp4(i)) => i.csum_ok,
-            (CsumLayer::Icmpv6, L4::Icmp6(i)) => i.csum_ok,
+            (CsumLayer::Ipv4, _) if ip.version == 4 => p.ipv4_csum_ok(),
+            (CsumLayer::TcpV4, L4::Tcp(_)) if ip.version == 4 => p.l4_csum_ok(),
+            (CsumLayer::TcpV6, L4::Tcp(_)) if ip.version == 6 => p.l4_csum_ok(),
+            (CsumLayer::UdpV4, L4::Udp(_)) if ip.version == 4 => p.l4_csum_ok(),
+            (CsumLayer::UdpV6, L4::Udp(_)) if ip.version == 6 => p.l4_csum_ok(),
+            (CsumLayer::Icmpv4, L4::Icmp4(_)) => p.l4_csum_ok(),
+            (CsumLayer::Icmpv6, L4::Icmp6(_)) => p.l4_csum_ok(),
             _ => return false,
         };
         verdict.unwrap_or(true) == self.valid
