@@ -1507,4 +1507,83 @@ mod tests {
         assert!(!port_match(&ports, 91));
         assert!(port_match(&PortExpr::Not(Box::new(PortExpr::Range(1, 5))), 6));
     }
+
+    #[test]
+    fn port_set_agrees_with_port_match() {
+        let r = |a, b| PortExpr::Range(a, b);
+        let not = |e: PortExpr| PortExpr::Not(Box::new(e));
+        let cases: Vec<(&str, PortExpr)> = vec![
+            ("any", PortExpr::Any),
+            ("single", r(80, 80)),
+            ("range", r(1024, 65535)),
+            ("empty_range", r(9, 3)),
+            ("negated", not(r(1, 5))),
+            ("list_with_negation", PortExpr::List(vec![r(80, 90), not(r(85, 85))])),
+            ("only_negations", PortExpr::List(vec![not(r(22, 22)), not(r(443, 445))])),
+            ("nested", PortExpr::List(vec![r(1, 100), not(PortExpr::List(vec![r(10, 20), not(r(15, 15))]))])),
+            ("double_not", not(not(r(7, 9)))),
+            ("edges", PortExpr::List(vec![r(0, 0), r(65535, 65535)])),
+        ];
+        for (name, e) in &cases {
+            let set = PortSet::new(e);
+            for port in 0..=u16::MAX {
+                assert_eq!(set.contains(port), port_match(e, port), "case {name}, port {port}");
+            }
+        }
+    }
+
+    #[test]
+    fn addr_index_agrees_with_brute_force() {
+        let sets: Vec<Vec<(u128, u128)>> = vec![
+            vec![(10, 20), (40, 40)],
+            vec![(15, 45)],
+            vec![(0, 0), (u32::MAX as u128, u32::MAX as u128)],
+            vec![(100, 200)],
+            vec![(20, 20)],
+        ];
+        let entries: Vec<(u32, &[(u128, u128)])> = sets.iter().enumerate().map(|(i, r)| (i as u32 * 3, r.as_slice())).collect();
+        let (idx, over) = AddrIndex::build(&entries);
+        assert!(over.is_empty());
+        let probes = [0u128, 1, 9, 10, 14, 15, 20, 21, 39, 40, 41, 45, 46, 99, 100, 150, 200, 201, u32::MAX as u128 - 1, u32::MAX as u128];
+        for n in probes {
+            let want: Vec<u32> = entries.iter().filter(|(_, r)| r.iter().any(|(a, b)| *a <= n && n <= *b)).map(|(i, _)| *i).collect();
+            assert_eq!(idx.lookup(n), want.as_slice(), "address {n}");
+        }
+        assert_eq!(AddrIndex::default().lookup(5), &[] as &[u32]);
+    }
+
+    #[test]
+    fn always_set_routes_by_narrowest_side() {
+        use crate::detect::parse::Cidr;
+        let net = |s: &str, p: u8| AddrSet::new(&AddrExpr::Net(Cidr { addr: s.parse().unwrap(), prefix: p }));
+        let mk = |src: AddrSet, dst: AddrSet, bidir: bool| {
+            let st = settings();
+            let cache = PcreCache::default();
+            let mut sig = finish(Builder::new(&st, &cache), &rule(), ProtoMatch::Tcp, 0).unwrap();
+            sig.src = src;
+            sig.dst = dst;
+            sig.bidir = bidir;
+            sig
+        };
+        let any = AddrSet::full;
+        let sigs = vec![
+            mk(net("1.2.3.0", 24), any(), false),          // 0: by src
+            mk(any(), net("10.0.0.0", 8), false),          // 1: by dst
+            mk(any(), any(), false),                       // 2: rest
+            mk(net("5.5.5.5", 32), net("6.6.6.6", 32), true), // 3: bidir, by src over both
+            mk(net("::1", 128), any(), false),             // 4: v6 only
+        ];
+        let a = AlwaysSet::build(&sigs, &[0, 1, 2, 3, 4]);
+        let v4 = |s: &str| u32::from(s.parse::<std::net::Ipv4Addr>().unwrap()) as u128;
+        let got = |v6: bool, src: u128, dst: u128| {
+            let mut v = Vec::new();
+            a.for_packet(v6, src, dst, |l| v.extend_from_slice(l));
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(got(false, v4("1.2.3.4"), v4("10.1.1.1")), vec![0, 1, 2]);
+        assert_eq!(got(false, v4("6.6.6.6"), v4("9.9.9.9")), vec![2, 3]);
+        assert_eq!(got(false, v4("9.9.9.9"), v4("9.9.9.9")), vec![2]);
+        assert_eq!(got(true, 1, 7), vec![2, 4]);
+    }
 }

@@ -166,6 +166,10 @@ impl DetectEngine {
                 Err((false, issue)) => report.failed.push(issue),
             }
         }
+        // The parsed rules are not needed past this point; free them before the prefilter
+        // compilation, which is the load's memory peak.
+        let first_span = rules.first().map(|r| r.span.clone());
+        drop(rules);
         compile::order_sigs(&mut sigs);
         report.loaded = sigs.len();
         let groups = match compile::build_groups(&settings.mpm, &sigs) {
@@ -174,7 +178,7 @@ impl DetectEngine {
                 // Only reachable through configured limits: load nothing rather than guess.
                 tracing::error!("prefilter build failed: {e}");
                 for s in &sigs {
-                    report.refused.push(RuleIssue { span: rules.first().map(|r| r.span.clone()).unwrap_or_else(|| parse::Span { file: Arc::new(Default::default()), line: 0 }), sid: Some(s.meta.sid), keyword: None, reason: format!("prefilter build failed: {e}") });
+                    report.refused.push(RuleIssue { span: first_span.clone().unwrap_or_else(|| parse::Span { file: Arc::new(Default::default()), line: 0 }), sid: Some(s.meta.sid), keyword: None, reason: format!("prefilter build failed: {e}") });
                 }
                 report.loaded = 0;
                 sigs.clear();
@@ -213,6 +217,22 @@ impl DetectEngine {
     /// The loaded signatures' metadata in internal-id (evaluation) order.
     pub fn signatures(&self) -> impl Iterator<Item = &Arc<SigMeta>> {
         self.sigs.iter().map(|s| &s.meta)
+    }
+
+    /// The distinct prefilter patterns of the loaded signatures that inspect the packet
+    /// payload, numbered from 0: the database a packet-rule payload scan runs against (used
+    /// by the benches and for sizing).
+    pub fn payload_patterns(&self) -> Vec<mpm::PatternSpec> {
+        let mut seen: HashMap<(&[u8], bool), ()> = HashMap::new();
+        let mut out = Vec::new();
+        for s in &self.sigs {
+            if let Some((compile::BufferId::Payload, bytes, nocase)) = &s.fast {
+                if seen.insert((bytes.as_slice(), *nocase), ()).is_none() {
+                    out.push(mpm::PatternSpec { bytes: bytes.clone(), nocase: *nocase, id: out.len() as u32 });
+                }
+            }
+        }
+        out
     }
 
     /// The settings the engine was built with.
