@@ -5,6 +5,7 @@
 //! Suricata's built-in rules); the pcap is `RAMPART_BENCH_PCAP` (default `pcaps/demo.pcap`).
 //! A missing input panics with a clear message rather than benching nothing.
 //! Run: `cargo bench --bench detect` (each bench is kept to a few seconds).
+#![allow(missing_docs)] // criterion_group! generates an undocumented public fn
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
