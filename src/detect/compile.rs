@@ -200,6 +200,10 @@ pub(crate) struct Sig {
     pub sport: PortExpr,
     pub dst: AddrSet,
     pub dport: PortExpr,
+    /// `sport` compiled to sorted disjoint ranges (binary search per packet).
+    pub sports: PortSet,
+    /// `dport` compiled to sorted disjoint ranges.
+    pub dports: PortSet,
     pub bidir: bool,
     pub conds: Vec<Cond>,
     pub posts: Vec<PostMatch>,
@@ -751,6 +755,8 @@ fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize)
         sport: rule.header.sport.clone(),
         dst: AddrSet::new(&rule.header.dst),
         dport: rule.header.dport.clone(),
+        sports: PortSet::new(&rule.header.sport),
+        dports: PortSet::new(&rule.header.dport),
         bidir: rule.header.bidirectional,
         conds: b.conds,
         posts: b.posts,
@@ -875,7 +881,7 @@ fn intersect(x: &[(u128, u128)], y: &[(u128, u128)]) -> Vec<(u128, u128)> {
     out
 }
 
-fn ip_num(ip: IpAddr) -> (bool, u128) {
+pub(crate) fn ip_num(ip: IpAddr) -> (bool, u128) {
     match ip {
         IpAddr::V4(a) => (true, u32::from(a) as u128),
         IpAddr::V6(a) => (false, u128::from(a)),
@@ -954,6 +960,7 @@ impl AddrSet {
 }
 
 /// Port expression match, same list semantics as addresses.
+#[cfg(test)]
 pub(crate) fn port_match(e: &PortExpr, port: u16) -> bool {
     match e {
         PortExpr::Any => true,
@@ -976,6 +983,220 @@ pub(crate) fn port_match(e: &PortExpr, port: u16) -> bool {
                 }
             }
             !any_pos || pos_hit
+        }
+    }
+}
+
+/// A compiled port expression: sorted, disjoint, inclusive ranges with [`port_match`]'s
+/// semantics, checked by binary search.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PortSet(Vec<(u16, u16)>);
+
+const PORT_MAX: u128 = u16::MAX as u128;
+
+fn port_ranges(e: &PortExpr) -> Vec<(u128, u128)> {
+    match e {
+        PortExpr::Any => vec![(0, PORT_MAX)],
+        PortExpr::Range(a, b) if a <= b => vec![(*a as u128, *b as u128)],
+        PortExpr::Range(..) => Vec::new(),
+        PortExpr::Not(x) => complement(&port_ranges(x), PORT_MAX),
+        PortExpr::List(items) => {
+            let pos: Vec<(u128, u128)> = items.iter().filter(|i| !matches!(i, PortExpr::Not(_))).flat_map(port_ranges).collect();
+            let pos = if items.iter().all(|i| matches!(i, PortExpr::Not(_))) { vec![(0, PORT_MAX)] } else { norm(pos) };
+            let neg: Vec<(u128, u128)> = items
+                .iter()
+                .filter_map(|i| match i {
+                    PortExpr::Not(x) => Some(port_ranges(x)),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            intersect(&pos, &complement(&norm(neg), PORT_MAX))
+        }
+    }
+}
+
+impl PortSet {
+    /// Compiles `e`.
+    pub fn new(e: &PortExpr) -> PortSet {
+        PortSet(norm(port_ranges(e)).into_iter().map(|(a, b)| (a as u16, b.min(PORT_MAX) as u16)).collect())
+    }
+
+    /// Whether `port` is in the set.
+    #[inline]
+    pub fn contains(&self, port: u16) -> bool {
+        match self.0.as_slice() {
+            [(a, b)] => *a <= port && port <= *b,
+            r => {
+                let i = r.partition_point(|(_, b)| *b < port);
+                r.get(i).is_some_and(|(a, _)| *a <= port)
+            }
+        }
+    }
+}
+
+/// Upper bound on (signature, elementary interval) pairs in one [`AddrIndex`]; signatures
+/// past it stay in the group's unindexed list (correct, only slower).
+pub const MAX_ADDR_INDEX_ENTRIES: usize = 1 << 20;
+
+/// Address -> signatures index (Suricata's IP-only radix tree as elementary intervals):
+/// the boundaries of every indexed set split the address space into intervals, each holding
+/// the sorted ids of the signatures whose set covers it; a lookup is one binary search.
+#[derive(Debug, Default)]
+pub(crate) struct AddrIndex {
+    /// Start of each interval, ascending; interval `i` is `starts[i]..starts[i + 1]`.
+    starts: Vec<u128>,
+    /// Per interval: `(offset, len)` into `ids`.
+    spans: Vec<(u32, u32)>,
+    ids: Vec<u32>,
+}
+
+impl AddrIndex {
+    /// Builds from `(signature id, ranges)` in ascending signature order. Returns the
+    /// index and the signatures that did not fit under [`MAX_ADDR_INDEX_ENTRIES`].
+    fn build(entries: &[(u32, &[(u128, u128)])]) -> (AddrIndex, Vec<u32>) {
+        if entries.is_empty() {
+            return (AddrIndex::default(), Vec::new());
+        }
+        let mut starts: Vec<u128> = Vec::new();
+        for (_, rs) in entries {
+            for &(a, b) in rs.iter() {
+                starts.push(a);
+                if let Some(e) = b.checked_add(1) {
+                    starts.push(e);
+                }
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); starts.len()];
+        let (mut total, mut over) = (0usize, Vec::new());
+        for (sid, rs) in entries {
+            let covered: Vec<(usize, usize)> = rs
+                .iter()
+                .map(|&(a, b)| {
+                    let i = starts.partition_point(|s| *s < a);
+                    let j = b.checked_add(1).map_or(starts.len(), |e| starts.partition_point(|s| *s < e));
+                    (i, j)
+                })
+                .collect();
+            let n: usize = covered.iter().map(|(i, j)| j - i).sum();
+            if total + n > MAX_ADDR_INDEX_ENTRIES {
+                over.push(*sid);
+                continue;
+            }
+            total += n;
+            for (i, j) in covered {
+                lists.get_mut(i..j).into_iter().flatten().for_each(|l| l.push(*sid));
+            }
+        }
+        let mut idx = AddrIndex { starts: Vec::with_capacity(starts.len()), spans: Vec::with_capacity(starts.len()), ids: Vec::with_capacity(total) };
+        let mut prev: Option<&Vec<u32>> = None;
+        for (s, l) in starts.iter().zip(lists.iter()) {
+            // Adjacent intervals with the same signatures are one interval.
+            if prev == Some(l) {
+                continue;
+            }
+            prev = Some(l);
+            idx.starts.push(*s);
+            idx.spans.push((idx.ids.len() as u32, l.len() as u32));
+            idx.ids.extend_from_slice(l);
+        }
+        (idx, over)
+    }
+
+    /// The sorted signature ids whose indexed set contains `n`.
+    #[inline]
+    pub fn lookup(&self, n: u128) -> &[u32] {
+        let i = self.starts.partition_point(|s| *s <= n);
+        let Some(&(off, len)) = i.checked_sub(1).and_then(|i| self.spans.get(i)) else { return &[] };
+        self.ids.get(off as usize..off as usize + len as usize).unwrap_or(&[])
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+fn index_entries(e: &[(u32, Vec<(u128, u128)>)]) -> Vec<(u32, &[(u128, u128)])> {
+    e.iter().map(|(i, r)| (*i, r.as_slice())).collect()
+}
+
+/// Number of addresses in `r`, saturating.
+fn coverage(r: &[(u128, u128)]) -> u128 {
+    r.iter().fold(0u128, |acc, (a, b)| acc.saturating_add((b - a).saturating_add(1)))
+}
+
+/// Candidates of a group without a prefilter pattern, split by address: per IP version
+/// (0 = v4, 1 = v6), signatures indexed by packet source, by packet destination, and the
+/// rest (address sets too wide to be worth indexing) as a sorted list.
+#[derive(Debug, Default)]
+pub(crate) struct AlwaysSet {
+    pub by_src: [AddrIndex; 2],
+    pub by_dst: [AddrIndex; 2],
+    pub rest: [Vec<u32>; 2],
+}
+
+impl AlwaysSet {
+    fn build(sigs: &[Sig], members: &[u32]) -> AlwaysSet {
+        let mut out = AlwaysSet::default();
+        for v in 0..2 {
+            let half = if v == 0 { 1u128 << 31 } else { 1u128 << 127 };
+            let sets = |s: &Sig| if v == 0 { (s.src.v4.clone(), s.dst.v4.clone()) } else { (s.src.v6.clone(), s.dst.v6.clone()) };
+            let mut src_e: Vec<(u32, Vec<(u128, u128)>)> = Vec::new();
+            let mut dst_e: Vec<(u32, Vec<(u128, u128)>)> = Vec::new();
+            for &iid in members {
+                let Some(s) = sigs.get(iid as usize) else { continue };
+                let (src, dst) = sets(s);
+                if s.bidir {
+                    // Forward needs packet src in `src`, reverse needs it in `dst`.
+                    let u = norm(src.into_iter().chain(dst).collect());
+                    if u.is_empty() {
+                        continue; // never matches this IP version
+                    }
+                    if coverage(&u) < half {
+                        src_e.push((iid, u));
+                    } else {
+                        out.rest[v].push(iid);
+                    }
+                    continue;
+                }
+                if src.is_empty() || dst.is_empty() {
+                    continue;
+                }
+                let (cs, cd) = (coverage(&src), coverage(&dst));
+                if cs <= cd && cs < half {
+                    src_e.push((iid, src));
+                } else if cd < half {
+                    dst_e.push((iid, dst));
+                } else {
+                    out.rest[v].push(iid);
+                }
+            }
+            let (si, over_s) = AddrIndex::build(&index_entries(&src_e));
+            let (di, over_d) = AddrIndex::build(&index_entries(&dst_e));
+            out.by_src[v] = si;
+            out.by_dst[v] = di;
+            out.rest[v].extend(over_s);
+            out.rest[v].extend(over_d);
+            out.rest[v].sort_unstable();
+            out.rest[v].shrink_to_fit();
+        }
+        out
+    }
+
+    /// Calls `f` with each candidate list for a packet (`v6`, numeric `src`, `dst`).
+    #[inline]
+    pub fn for_packet(&self, v6: bool, src: u128, dst: u128, mut f: impl FnMut(&[u32])) {
+        let v = usize::from(v6);
+        if let Some(r) = self.rest.get(v) {
+            f(r);
+        }
+        if let Some(i) = self.by_src.get(v).filter(|i| !i.is_empty()) {
+            f(i.lookup(src));
+        }
+        if let Some(i) = self.by_dst.get(v).filter(|i| !i.is_empty()) {
+            f(i.lookup(dst));
         }
     }
 }
@@ -1008,8 +1229,8 @@ pub(crate) struct BufPrefilter {
 #[derive(Debug, Default)]
 pub(crate) struct Group {
     pub prefilters: Vec<BufPrefilter>,
-    /// Signatures without a prefilter pattern: always candidates.
-    pub always: Vec<u32>,
+    /// Signatures without a prefilter pattern: candidates whenever their addresses fit.
+    pub always: AlwaysSet,
 }
 
 impl Group {
@@ -1018,10 +1239,11 @@ impl Group {
         type PerBuf<'s> = (HashMap<(&'s [u8], bool), u32>, Vec<PatternSpec>, Vec<Vec<u32>>);
         let mut per: Vec<(BufferId, PerBuf<'_>)> = Vec::new();
         let mut g = Group::default();
+        let mut always = Vec::new();
         for &sid in members {
             let Some(sig) = sigs.get(sid as usize) else { continue };
             match &sig.fast {
-                None => g.always.push(sid),
+                None => always.push(sid),
                 Some((buf, bytes, nocase)) => {
                     let i = match per.iter().position(|(b, _)| b == buf) {
                         Some(i) => i,
@@ -1043,6 +1265,7 @@ impl Group {
                 }
             }
         }
+        g.always = AlwaysSet::build(sigs, &always);
         per.sort_by_key(|(b, _)| *b);
         for (buffer, (_, pats, pat_sigs)) in per {
             g.prefilters.push(BufPrefilter { buffer, db: Prefilter::build(cfg, &pats)?, pat_sigs });
@@ -1283,5 +1506,84 @@ mod tests {
         assert!(!port_match(&ports, 85));
         assert!(!port_match(&ports, 91));
         assert!(port_match(&PortExpr::Not(Box::new(PortExpr::Range(1, 5))), 6));
+    }
+
+    #[test]
+    fn port_set_agrees_with_port_match() {
+        let r = |a, b| PortExpr::Range(a, b);
+        let not = |e: PortExpr| PortExpr::Not(Box::new(e));
+        let cases: Vec<(&str, PortExpr)> = vec![
+            ("any", PortExpr::Any),
+            ("single", r(80, 80)),
+            ("range", r(1024, 65535)),
+            ("empty_range", r(9, 3)),
+            ("negated", not(r(1, 5))),
+            ("list_with_negation", PortExpr::List(vec![r(80, 90), not(r(85, 85))])),
+            ("only_negations", PortExpr::List(vec![not(r(22, 22)), not(r(443, 445))])),
+            ("nested", PortExpr::List(vec![r(1, 100), not(PortExpr::List(vec![r(10, 20), not(r(15, 15))]))])),
+            ("double_not", not(not(r(7, 9)))),
+            ("edges", PortExpr::List(vec![r(0, 0), r(65535, 65535)])),
+        ];
+        for (name, e) in &cases {
+            let set = PortSet::new(e);
+            for port in 0..=u16::MAX {
+                assert_eq!(set.contains(port), port_match(e, port), "case {name}, port {port}");
+            }
+        }
+    }
+
+    #[test]
+    fn addr_index_agrees_with_brute_force() {
+        let sets: Vec<Vec<(u128, u128)>> = vec![
+            vec![(10, 20), (40, 40)],
+            vec![(15, 45)],
+            vec![(0, 0), (u32::MAX as u128, u32::MAX as u128)],
+            vec![(100, 200)],
+            vec![(20, 20)],
+        ];
+        let entries: Vec<(u32, &[(u128, u128)])> = sets.iter().enumerate().map(|(i, r)| (i as u32 * 3, r.as_slice())).collect();
+        let (idx, over) = AddrIndex::build(&entries);
+        assert!(over.is_empty());
+        let probes = [0u128, 1, 9, 10, 14, 15, 20, 21, 39, 40, 41, 45, 46, 99, 100, 150, 200, 201, u32::MAX as u128 - 1, u32::MAX as u128];
+        for n in probes {
+            let want: Vec<u32> = entries.iter().filter(|(_, r)| r.iter().any(|(a, b)| *a <= n && n <= *b)).map(|(i, _)| *i).collect();
+            assert_eq!(idx.lookup(n), want.as_slice(), "address {n}");
+        }
+        assert_eq!(AddrIndex::default().lookup(5), &[] as &[u32]);
+    }
+
+    #[test]
+    fn always_set_routes_by_narrowest_side() {
+        use crate::detect::parse::Cidr;
+        let net = |s: &str, p: u8| AddrSet::new(&AddrExpr::Net(Cidr { addr: s.parse().unwrap(), prefix: p }));
+        let mk = |src: AddrSet, dst: AddrSet, bidir: bool| {
+            let st = settings();
+            let cache = PcreCache::default();
+            let mut sig = finish(Builder::new(&st, &cache), &rule(), ProtoMatch::Tcp, 0).unwrap();
+            sig.src = src;
+            sig.dst = dst;
+            sig.bidir = bidir;
+            sig
+        };
+        let any = AddrSet::full;
+        let sigs = vec![
+            mk(net("1.2.3.0", 24), any(), false),          // 0: by src
+            mk(any(), net("10.0.0.0", 8), false),          // 1: by dst
+            mk(any(), any(), false),                       // 2: rest
+            mk(net("5.5.5.5", 32), net("6.6.6.6", 32), true), // 3: bidir, by src over both
+            mk(net("::1", 128), any(), false),             // 4: v6 only
+        ];
+        let a = AlwaysSet::build(&sigs, &[0, 1, 2, 3, 4]);
+        let v4 = |s: &str| u32::from(s.parse::<std::net::Ipv4Addr>().unwrap()) as u128;
+        let got = |v6: bool, src: u128, dst: u128| {
+            let mut v = Vec::new();
+            a.for_packet(v6, src, dst, |l| v.extend_from_slice(l));
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(got(false, v4("1.2.3.4"), v4("10.1.1.1")), vec![0, 1, 2]);
+        assert_eq!(got(false, v4("6.6.6.6"), v4("9.9.9.9")), vec![2, 3]);
+        assert_eq!(got(false, v4("9.9.9.9"), v4("9.9.9.9")), vec![2]);
+        assert_eq!(got(true, 1, 7), vec![2, 4]);
     }
 }

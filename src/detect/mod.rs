@@ -35,7 +35,7 @@ pub mod inspect;
 
 use crate::decode::{Packet, L4};
 use crate::flow::{Direction, Flow};
-use compile::{bucket_of_proto, port_match, Groups, ProtoMatch, Sig};
+use compile::{bucket_of_proto, Groups, ProtoMatch, Sig};
 use keywords::pcre::PcreCache;
 use mpm::{PrefilterConfig, PrefilterScratch};
 pub use parse::{Action, Rule, RuleIssue, Vars};
@@ -130,9 +130,9 @@ pub struct DetectEngine {
 
 /// Per-worker detection scratch and state.
 pub struct DetectCtx {
-    cands: Vec<u32>,
-    marks: Vec<u32>,
-    gen: u32,
+    /// Candidate bitset over internal signature ids: set while collecting, walked in id
+    /// order (Suricata's order) and cleared while walking. No per-packet sort.
+    cands: Vec<u64>,
     vars: Vec<u64>,
     scratch: PrefilterScratch,
     /// Alerts dropped because a packet already had `packet-alert-max` alerts (Suricata's
@@ -166,6 +166,10 @@ impl DetectEngine {
                 Err((false, issue)) => report.failed.push(issue),
             }
         }
+        // The parsed rules are not needed past this point; free them before the prefilter
+        // compilation, which is the load's memory peak.
+        let first_span = rules.first().map(|r| r.span.clone());
+        drop(rules);
         compile::order_sigs(&mut sigs);
         report.loaded = sigs.len();
         let groups = match compile::build_groups(&settings.mpm, &sigs) {
@@ -174,7 +178,7 @@ impl DetectEngine {
                 // Only reachable through configured limits: load nothing rather than guess.
                 tracing::error!("prefilter build failed: {e}");
                 for s in &sigs {
-                    report.refused.push(RuleIssue { span: rules.first().map(|r| r.span.clone()).unwrap_or_else(|| parse::Span { file: Arc::new(Default::default()), line: 0 }), sid: Some(s.meta.sid), keyword: None, reason: format!("prefilter build failed: {e}") });
+                    report.refused.push(RuleIssue { span: first_span.clone().unwrap_or_else(|| parse::Span { file: Arc::new(Default::default()), line: 0 }), sid: Some(s.meta.sid), keyword: None, reason: format!("prefilter build failed: {e}") });
                 }
                 report.loaded = 0;
                 sigs.clear();
@@ -215,6 +219,22 @@ impl DetectEngine {
         self.sigs.iter().map(|s| &s.meta)
     }
 
+    /// The distinct prefilter patterns of the loaded signatures that inspect the packet
+    /// payload, numbered from 0: the database a packet-rule payload scan runs against (used
+    /// by the benches and for sizing).
+    pub fn payload_patterns(&self) -> Vec<mpm::PatternSpec> {
+        let mut seen: HashMap<(&[u8], bool), ()> = HashMap::new();
+        let mut out = Vec::new();
+        for s in &self.sigs {
+            if let Some((compile::BufferId::Payload, bytes, nocase)) = &s.fast {
+                if seen.insert((bytes.as_slice(), *nocase), ()).is_none() {
+                    out.push(mpm::PatternSpec { bytes: bytes.clone(), nocase: *nocase, id: out.len() as u32 });
+                }
+            }
+        }
+        out
+    }
+
     /// The settings the engine was built with.
     pub fn settings(&self) -> &DetectSettings {
         &self.settings
@@ -231,10 +251,7 @@ impl DetectEngine {
             }
         };
         DetectCtx {
-            // Deduplicated candidates never exceed the signature count: no growth per packet.
-            cands: Vec::with_capacity(self.sigs.len()),
-            marks: vec![0; self.sigs.len()],
-            gen: 0,
+            cands: vec![0; self.sigs.len().div_ceil(64)],
             vars: vec![0; self.max_vars],
             scratch,
             alert_queue_overflow: 0,
@@ -273,29 +290,19 @@ impl DetectEngine {
             }
             return;
         };
-        if ctx.marks.len() != self.sigs.len() {
+        let words = self.sigs.len().div_ceil(64);
+        if ctx.cands.len() != words {
             // A ctx from another engine: resize once.
-            ctx.marks = vec![0; self.sigs.len()];
-            ctx.gen = 0;
+            ctx.cands = vec![0; words];
         }
-        ctx.gen = ctx.gen.wrapping_add(1);
-        if ctx.gen == 0 {
-            ctx.marks.iter_mut().for_each(|m| *m = 0);
-            ctx.gen = 1;
-        }
-        ctx.cands.clear();
         let payload = p.payload();
         let (sport, dport) = p.ports();
         let bucket = bucket_of_proto(ip.proto);
         {
-            let DetectCtx { cands, marks, gen, scratch, .. } = ctx;
-            let gen = *gen;
+            let DetectCtx { cands, scratch, .. } = ctx;
             let mut add = |iid: u32| {
-                if let Some(m) = marks.get_mut(iid as usize) {
-                    if *m != gen {
-                        *m = gen;
-                        cands.push(iid);
-                    }
+                if let Some(w) = cands.get_mut((iid >> 6) as usize) {
+                    *w |= 1u64 << (iid & 63);
                 }
             };
             let pg = &self.groups.protos[bucket];
@@ -304,8 +311,10 @@ impl DetectEngine {
                 groups[2] = pg.by_dport.get(&dport);
                 groups[3] = pg.by_sport.get(&sport);
             }
+            let (v4s, src_n) = compile::ip_num(ip.src);
+            let (_, dst_n) = compile::ip_num(ip.dst);
             for g in groups.into_iter().flatten() {
-                g.always.iter().for_each(|i| add(*i));
+                g.always.for_packet(!v4s, src_n, dst_n, |l| l.iter().for_each(|i| add(*i)));
                 for pf in &g.prefilters {
                     let buf = compile::buffer_bytes(pf.buffer, p);
                     if !buf.is_empty() && !pf.db.is_empty() {
@@ -318,15 +327,21 @@ impl DetectEngine {
                 }
             }
         }
-        ctx.cands.sort_unstable();
-        for k in 0..ctx.cands.len() {
-            let Some(&iid) = ctx.cands.get(k) else { break };
-            let Some(sig) = self.sigs.get(iid as usize) else { continue };
-            if !header_matches(sig, p, ip.src, ip.dst, sport, dport) {
-                continue;
-            }
-            if self.eval_sig(ctx, sig, p, &mut flow, payload, alerts, start_len) == Flow_::Stop {
-                break;
+        for w in 0..words {
+            let Some(slot) = ctx.cands.get_mut(w) else { break };
+            let mut bits = std::mem::take(slot);
+            while bits != 0 {
+                let iid = (w as u32) * 64 + bits.trailing_zeros();
+                bits &= bits - 1;
+                let Some(sig) = self.sigs.get(iid as usize) else { continue };
+                if !header_matches(sig, p, ip.src, ip.dst, sport, dport) {
+                    continue;
+                }
+                if self.eval_sig(ctx, sig, p, &mut flow, payload, alerts, start_len) == Flow_::Stop {
+                    // Leave the bitset clean for the next packet.
+                    ctx.cands.iter_mut().for_each(|x| *x = 0);
+                    return;
+                }
             }
         }
     }
@@ -468,15 +483,15 @@ fn header_matches(sig: &Sig, p: &Packet<'_>, src: std::net::IpAddr, dst: std::ne
         return false;
     }
     let has_ports = matches!(p.l4, L4::Tcp(_) | L4::Udp(_));
-    let ports_ok = |sp: &parse::PortExpr, dp: &parse::PortExpr, s: u16, d: u16| {
+    let ports_ok = |s: u16, d: u16| {
         if has_ports {
-            port_match(sp, s) && port_match(dp, d)
+            sig.sports.contains(s) && sig.dports.contains(d)
         } else {
-            matches!(sp, parse::PortExpr::Any) && matches!(dp, parse::PortExpr::Any)
+            matches!(sig.sport, parse::PortExpr::Any) && matches!(sig.dport, parse::PortExpr::Any)
         }
     };
-    let fwd = ports_ok(&sig.sport, &sig.dport, sport, dport) && sig.src.contains(src) && sig.dst.contains(dst);
-    fwd || (sig.bidir && ports_ok(&sig.sport, &sig.dport, dport, sport) && sig.src.contains(dst) && sig.dst.contains(src))
+    let fwd = ports_ok(sport, dport) && sig.src.contains(src) && sig.dst.contains(dst);
+    fwd || (sig.bidir && ports_ok(dport, sport) && sig.src.contains(dst) && sig.dst.contains(src))
 }
 
 #[cfg(test)]

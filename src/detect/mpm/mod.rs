@@ -51,7 +51,8 @@ enum Backend {
     Empty,
     Ac { cs: Option<(AhoCorasick, Vec<u32>)>, ci: Option<(AhoCorasick, Vec<u32>)> },
     #[cfg(feature = "hyperscan")]
-    Hs { db: hyperscan::BlockDatabase, ids: Vec<u32> },
+    /// One database of literals (UTF-8 patterns) and one of escaped regexes (the rest).
+    Hs { dbs: Vec<(hyperscan::BlockDatabase, Vec<u32>)> },
 }
 
 /// An immutable multi-pattern searcher.
@@ -80,7 +81,7 @@ impl PrefilterScratch {
         let mut s = PrefilterScratch::default();
         for _p in all {
             #[cfg(feature = "hyperscan")]
-            if let Backend::Hs { db, .. } = &_p.backend {
+            for (db, _) in if let Backend::Hs { dbs } = &_p.backend { dbs.as_slice() } else { &[] } {
                 match &mut s.hs {
                     None => s.hs = Some(db.alloc_scratch().map_err(|e| PrefilterError(format!("hyperscan scratch: {e}")))?),
                     Some(sc) => {
@@ -107,23 +108,54 @@ fn build_ac(pats: &[&PatternSpec], nocase: bool) -> Result<Option<(AhoCorasick, 
 #[cfg(feature = "hyperscan")]
 fn build_hs(pats: &[PatternSpec]) -> Result<Backend, PrefilterError> {
     use hyperscan::prelude::*;
-    use std::fmt::Write;
-    let mut list = Vec::with_capacity(pats.len());
-    for (i, p) in pats.iter().enumerate() {
-        let mut expr = String::with_capacity(p.bytes.len() * 4);
-        for b in &p.bytes {
-            let _ = write!(expr, "\\x{b:02x}");
+    use hyperscan::{Literal, LiteralFlags, Literals};
+    // Content patterns are literals: Hyperscan's literal compiler skips the regex parser and
+    // its per-pattern graphs (~100 MB of transient memory on ET Open's biggest group). Its
+    // API takes UTF-8 strings, so non-UTF-8 patterns go to a second database, compiled as
+    // regexes with every byte escaped.
+    let mut lits = Vec::new();
+    let mut lit_ids = Vec::new();
+    let mut res = Vec::new();
+    let mut res_ids = Vec::new();
+    for p in pats {
+        match std::str::from_utf8(&p.bytes) {
+            Ok(text) => {
+                let mut flags = LiteralFlags::SINGLEMATCH;
+                if p.nocase {
+                    flags |= LiteralFlags::CASELESS;
+                }
+                let mut lit = Literal::with_flags(text, flags).map_err(|e| PrefilterError(format!("hyperscan: {e}")))?;
+                lit.id = Some(lits.len());
+                lits.push(lit);
+                lit_ids.push(p.id);
+            }
+            Err(_) => {
+                let mut expr = String::with_capacity(p.bytes.len() * 4);
+                for b in &p.bytes {
+                    use std::fmt::Write;
+                    let _ = write!(expr, "\\x{b:02x}");
+                }
+                let mut flags = CompileFlags::SINGLEMATCH;
+                if p.nocase {
+                    flags |= CompileFlags::CASELESS;
+                }
+                let mut pat = Pattern::with_flags(expr, flags).map_err(|e| PrefilterError(format!("hyperscan: {e}")))?;
+                pat.id = Some(res.len());
+                res.push(pat);
+                res_ids.push(p.id);
+            }
         }
-        let mut flags = CompileFlags::SINGLEMATCH;
-        if p.nocase {
-            flags |= CompileFlags::CASELESS;
-        }
-        let mut pat = Pattern::with_flags(expr, flags).map_err(|e| PrefilterError(format!("hyperscan: {e}")))?;
-        pat.id = Some(i);
-        list.push(pat);
     }
-    let db: BlockDatabase = Patterns(list).build().map_err(|e| PrefilterError(format!("hyperscan: {e}")))?;
-    Ok(Backend::Hs { db, ids: pats.iter().map(|p| p.id).collect() })
+    let mut dbs = Vec::with_capacity(2);
+    if !lits.is_empty() {
+        let db: BlockDatabase = Literals::from_iter(lits).build().map_err(|e| PrefilterError(format!("hyperscan: {e}")))?;
+        dbs.push((db, lit_ids));
+    }
+    if !res.is_empty() {
+        let db: BlockDatabase = Patterns(res).build().map_err(|e| PrefilterError(format!("hyperscan: {e}")))?;
+        dbs.push((db, res_ids));
+    }
+    Ok(Backend::Hs { dbs })
 }
 
 impl Prefilter {
@@ -188,20 +220,22 @@ impl Prefilter {
                 }
             }
             #[cfg(feature = "hyperscan")]
-            Backend::Hs { db, ids } => {
-                let ok = match &scratch.hs {
-                    Some(s) => db
-                        .scan(hay, s, |i: u32, _: u64, _: u64, _: u32| {
-                            if let Some(id) = ids.get(i as usize) {
-                                hit(*id);
-                            }
-                            hyperscan::Matching::Continue
-                        })
-                        .is_ok(),
-                    None => false,
-                };
-                if !ok {
-                    ids.iter().for_each(|id| hit(*id));
+            Backend::Hs { dbs } => {
+                for (db, ids) in dbs {
+                    let ok = match &scratch.hs {
+                        Some(s) => db
+                            .scan(hay, s, |i: u32, _: u64, _: u64, _: u32| {
+                                if let Some(id) = ids.get(i as usize) {
+                                    hit(*id);
+                                }
+                                hyperscan::Matching::Continue
+                            })
+                            .is_ok(),
+                        None => false,
+                    };
+                    if !ok {
+                        ids.iter().for_each(|id| hit(*id));
+                    }
                 }
             }
         }
