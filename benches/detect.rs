@@ -1,8 +1,8 @@
 //! Detection hot-path benches: decode of one TCP packet, a prefilter scan of a 1400-byte
 //! payload against the ET Open packet-rule database, and `inspect_packet` over a small pcap.
 //!
-//! The rule set is `RAMPART_BENCH_RULES` (default `/work/bench/all.rules`: ET Open plus
-//! Suricata's built-in rules); the pcap is `RAMPART_BENCH_PCAP` (default `pcaps/demo.pcap`).
+//! The rule set is `RAMPART_BENCH_RULES` (default: ET Open plus Suricata's built-in rules
+//! from `../shared/rules`); the pcap is `RAMPART_BENCH_PCAP` (default `pcaps/demo.pcap`).
 //! A missing input panics with a clear message rather than benching nothing.
 //! Run: `cargo bench --bench detect` (each bench is kept to a few seconds).
 #![allow(missing_docs)] // criterion_group! generates an undocumented public fn
@@ -19,16 +19,26 @@ use rampart::detect::mpm::{Prefilter, PrefilterConfig, PrefilterScratch};
 use rampart::detect::DetectEngine;
 use rampart::time::Timestamp;
 
-fn rules_path() -> PathBuf {
-    let p = PathBuf::from(std::env::var("RAMPART_BENCH_RULES").unwrap_or_else(|_| "/work/bench/all.rules".into()));
-    assert!(p.is_file(), "bench rule file {} is missing: set RAMPART_BENCH_RULES to an ET Open rule file", p.display());
-    p
+/// `RAMPART_BENCH_RULES` (a file or directory), else ET Open plus Suricata's built-in rules
+/// from `../shared/rules` beside the repository.
+fn rule_paths() -> Vec<PathBuf> {
+    let paths = match std::env::var_os("RAMPART_BENCH_RULES") {
+        Some(p) => vec![PathBuf::from(p)],
+        None => {
+            let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/rules");
+            vec![shared.join("et-open"), shared.join("suricata-builtin")]
+        }
+    };
+    for p in &paths {
+        assert!(p.exists(), "bench rules {} are missing: set RAMPART_BENCH_RULES to an ET Open rule file or directory", p.display());
+    }
+    paths
 }
 
 fn engine() -> DetectEngine {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cfg = Config::load(Some(&root.join("rampart.yaml")), &[]).expect("rampart.yaml loads");
-    let set = rampart::detect::parse::load_files(&[rules_path()], &cfg.vars).expect("rules load");
+    let set = rampart::detect::parse::load_files(&rule_paths(), &cfg.vars).expect("rules load");
     let (engine, report) = DetectEngine::build(set.rules, cfg.detect_settings());
     assert!(report.loaded > 1000, "only {} rules loaded: not an ET Open rule set", report.loaded);
     engine
