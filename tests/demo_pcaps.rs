@@ -254,7 +254,6 @@ fn expected_alert_table_covers_every_demo_rule() {
 /// engine and EVE output are merged (the skeleton's `rampart` writes no eve.json); the
 /// integrator removes the `ignore` then.
 #[test]
-#[ignore = "needs the real engine and EVE output; run with --ignored"]
 fn demo_run_raises_the_expected_alerts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().expect("tempdir");

@@ -385,7 +385,6 @@ fn write_pcap(path: &Path, frames: &[(Timestamp, Vec<u8>)]) {
 }
 
 #[test]
-#[ignore = "needs the real PcapSource and decoder from the decode branch; un-ignore after merge"]
 fn pcap_file_through_pipeline_validates() {
     let v = validators();
     let dir = tempfile::tempdir().expect("tempdir");
