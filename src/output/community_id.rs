@@ -13,60 +13,11 @@ use std::net::IpAddr;
 /// Length of a Community ID string: `1:` plus 28 base64 characters.
 pub const COMMUNITY_ID_LEN: usize = 30;
 
-/// SHA-1 of `data` (FIPS 180-4). Used only for Community ID, where the input is at most
-/// 40 bytes; not for anything security-relevant.
+/// SHA-1 of `data` (the RustCrypto `sha1` crate). Community ID's input is at most 40 bytes;
+/// nothing security-relevant depends on it.
 pub fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
-    let bit_len = (data.len() as u64).wrapping_mul(8);
-    let mut process = |block: &[u8; 64]| {
-        let mut w = [0u32; 80];
-        for (i, chunk) in block.chunks_exact(4).enumerate() {
-            w[i] = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        }
-        for i in 16..80 {
-            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (i, wi) in w.iter().enumerate() {
-            let (f, k) = match i {
-                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
-                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
-                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
-                _ => (b ^ c ^ d, 0xCA62_C1D6),
-            };
-            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = t;
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
-            *x = x.wrapping_add(y);
-        }
-    };
-    let mut chunks = data.chunks_exact(64);
-    for c in &mut chunks {
-        let mut block = [0u8; 64];
-        block.copy_from_slice(c);
-        process(&block);
-    }
-    let rest = chunks.remainder();
-    let mut tail = [0u8; 128];
-    tail[..rest.len()].copy_from_slice(rest);
-    tail[rest.len()] = 0x80;
-    let total = if rest.len() < 56 { 64 } else { 128 };
-    tail[total - 8..total].copy_from_slice(&bit_len.to_be_bytes());
-    for block in tail[..total].chunks_exact(64) {
-        let mut b = [0u8; 64];
-        b.copy_from_slice(block);
-        process(&b);
-    }
-    let mut out = [0u8; 20];
-    for (i, x) in h.iter().enumerate() {
-        out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
-    }
-    out
+    use sha1::Digest;
+    sha1::Sha1::digest(data).into()
 }
 
 /// The ICMP type that answers `t` (echo request -> reply and the like), for the side of an
