@@ -28,8 +28,7 @@ use crate::detect::{Alert, DetectEngine, SigMeta};
 use crate::flow::table::FlowTable;
 use crate::decode::{Packet, L4};
 use crate::flow::{Direction, EndReason, Flow};
-#[cfg(test)]
-use crate::flow::flow_hash_hint; // wire: the dispatcher uses applayer::session::dispatch_hash
+use crate::flow::flow_hash_hint;
 use crate::output::eve::{self, PacketRecord};
 use crate::output::stats::Counters;
 use crate::output::EveOptions;
@@ -225,7 +224,7 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
             last_tick_sec = scratch.ts.secs();
         }
         // wire: fragments hash on addresses only (one worker defragments them all).
-        let w = (crate::applayer::session::dispatch_hash(scratch.link, &scratch.data) % n_workers as u64) as usize;
+        let w = (flow_hash_hint(scratch.link, &scratch.data) % n_workers as u64) as usize;
         let b = &mut current[w];
         if b.len < b.frames.len() {
             std::mem::swap(&mut b.frames[b.len], &mut scratch);
@@ -431,9 +430,9 @@ impl WorkerState {
                     (Some(f), Some(d)) => Some((f, d)),
                     _ => None,
                 };
-                // wire: the packet's app-layer view for detection.
-                // TODO(detect): pass AppView to inspect (http txs, raw stream, stream events).
-                let _view = em.app.view(false); // true once the engine has stream-content rules
+                // TODO(detect): build `em.app.view(..)` here and pass it to inspect (HTTP
+                // transactions, raw stream, stream events) once the engine reads app buffers;
+                // not built before then, so the packet path pays no flow-map lookup for it.
                 inspect(p, inspect_flow, alerts);
             }
             // Pass rules only reach `alerts` with the `alert` keyword, and then they are logged.

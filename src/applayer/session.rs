@@ -567,17 +567,6 @@ impl HttpEveSink for Sink<'_, '_> {
     }
 }
 
-/// The dispatcher's worker hash: [`crate::flow::flow_hash_hint`], except that every IP
-/// fragment (the first one too, which carries ports) hashes on addresses, protocol and VLANs
-/// only, so all fragments of a datagram reach the same worker's defragmenter.
-pub fn dispatch_hash(link: crate::capture::LinkType, data: &[u8]) -> u64 {
-    match crate::decode::flow_hint(link, data) {
-        Some(h) if h.fragment => crate::flow::FlowKey::new((h.src, 0), (h.dst, 0), h.proto, h.vlans()).worker_hash(),
-        Some(h) => crate::flow::FlowKey::new((h.src, h.sport), (h.dst, h.dport), h.proto, h.vlans()).worker_hash(),
-        None => 0,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -608,7 +597,7 @@ mod tests {
         let u = udp(1234, 53, &[7u8; 24]);
         let first = frag(9, 0, true, 17, &u[..16]);
         let last = frag(9, 2, false, 17, &u[16..]);
-        assert_eq!(dispatch_hash(LinkType::Ethernet, &first), dispatch_hash(LinkType::Ethernet, &last));
+        assert_eq!(crate::flow::flow_hash_hint(LinkType::Ethernet, &first), crate::flow::flow_hash_hint(LinkType::Ethernet, &last));
     }
 
     #[test]

@@ -377,8 +377,12 @@ impl Flow {
 /// `FlowKey::worker_hash()` of the key built from the decoded packet
 /// (`FlowKey::new((src, sport), (dst, dport), proto, vlans)` with [`crate::decode::Packet::ports`]).
 /// Frames without an IP layer hash to 0. (Added by the decode work.)
+///
+/// Every IP fragment (the first one too, which carries ports) hashes on addresses, protocol
+/// and VLANs only, so all fragments of a datagram reach the same worker's defragmenter.
 pub fn flow_hash_hint(link: crate::capture::LinkType, data: &[u8]) -> u64 {
     match crate::decode::flow_hint(link, data) {
+        Some(h) if h.fragment => FlowKey::new((h.src, 0), (h.dst, 0), h.proto, h.vlans()).worker_hash(),
         Some(h) => FlowKey::new((h.src, h.sport), (h.dst, h.dport), h.proto, h.vlans()).worker_hash(),
         None => 0,
     }
