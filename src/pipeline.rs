@@ -313,7 +313,7 @@ impl Emit<'_> {
 
 /// Runs detection on one packet: the engine's `inspect_packet` with the worker's context, or a
 /// stand-in in tests.
-type Inspect<'e> = dyn FnMut(&Packet<'_>, Option<(&mut Flow, Direction)>, &mut Vec<Alert>) + 'e;
+type Inspect<'e> = dyn FnMut(&Packet<'_>, Option<(&mut Flow, Direction)>, &mut crate::applayer::view::AppView<'_>, &mut Vec<Alert>) + 'e;
 
 /// Everything one worker owns: flow table, counters, EVE buffer, alert scratch.
 struct WorkerState {
@@ -430,10 +430,8 @@ impl WorkerState {
                     (Some(f), Some(d)) => Some((f, d)),
                     _ => None,
                 };
-                // TODO(detect): build `em.app.view(..)` here and pass it to inspect (HTTP
-                // transactions, raw stream, stream events) once the engine reads app buffers;
-                // not built before then, so the packet path pays no flow-map lookup for it.
-                inspect(p, inspect_flow, alerts);
+                let mut view = em.app.view(false);
+                inspect(p, inspect_flow, &mut view, alerts);
             }
             // Pass rules only reach `alerts` with the `alert` keyword, and then they are logged.
             // A drop rule matched: one that alerted (this packet is dropped), or one that marked
@@ -461,7 +459,8 @@ impl WorkerState {
                 result.by_sig.entry((a.sig.gid, a.sig.sid)).or_insert_with(|| (Arc::clone(&a.sig), 0)).1 += 1;
                 if opts.enabled && opts.alert {
                     let blocked = ips && eve::action_drops(a.sig.action);
-                    eve::write_alert(em.out, opts, &rec, a, blocked);
+                    let app = &*em.app;
+                    eve::write_alert_with(em.out, opts, &rec, a, blocked, &mut |w, tx| app.write_alert_app(w, tx));
                 }
             }
             if drop_now {
@@ -543,7 +542,7 @@ fn worker(s: WorkerSetup) -> WorkerResult {
         }
         drop(current);
         let eng = &*engine;
-        let mut inspect = |p: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| eng.inspect_packet(&mut ctx, p, f, a);
+        let mut inspect = |p: &Packet<'_>, f: Option<(&mut Flow, Direction)>, v: &mut crate::applayer::view::AppView<'_>, a: &mut Vec<Alert>| eng.inspect_packet_app(&mut ctx, p, f, v, a);
         for frame in batch.frames.iter().take(batch.len) {
             let mut p = decode::decode(frame.ts, frame.link, &frame.data, &dcfg);
             // wire: fragments go to the worker's defragmenter before flow lookup; a
@@ -690,7 +689,7 @@ mod tests {
         let mut st = WorkerState::new(&cfg, 0);
         let sig = drop_sig();
         let mut calls = 0usize;
-        let mut inspect = |_: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
+        let mut inspect = |_: &Packet<'_>, f: Option<(&mut Flow, Direction)>, _v: &mut crate::applayer::view::AppView<'_>, a: &mut Vec<Alert>| {
             calls += 1;
             if let Some((f, _)) = f.filter(|(f, _)| f.pkts_ts == 2) {
                 a.push(Alert { sig: Arc::clone(&sig), tx_id: None });
@@ -745,7 +744,7 @@ mod tests {
         let mut st = WorkerState::new(&cfg, 0);
         let sig = drop_sig();
         let mut seen = Vec::new();
-        let mut inspect = |p: &Packet<'_>, _f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
+        let mut inspect = |p: &Packet<'_>, _f: Option<(&mut Flow, Direction)>, _v: &mut crate::applayer::view::AppView<'_>, a: &mut Vec<Alert>| {
             seen.push(p.proto());
             a.push(Alert { sig: Arc::clone(&sig), tx_id: None });
         };

@@ -31,6 +31,10 @@ use crate::stream::{Chunk, StreamConfig, StreamEvent, StreamEvents, TcpSeg, TcpS
 use crate::time::Timestamp;
 use std::collections::HashMap;
 
+/// Most logged, complete transactions kept per flow while detection has not seen their
+/// final state yet.
+const MAX_UNINSPECTED_TXS: usize = 8;
+
 /// EVE `pkt_src` of events raised while a flow is closed at timeout or shutdown.
 const PKT_SRC_FLOW_END: &str = "stream (flow timeout)";
 /// EVE `pkt_src` of events raised by a captured packet.
@@ -52,6 +56,8 @@ pub struct FlowApp {
     counted_txs: u64,
     /// App-layer anomaly events already logged (per-tx events are logged with the tx).
     state_events_logged: usize,
+    /// Detection state of the live transactions.
+    pub det: crate::detect::app::TxDetStore,
 }
 
 impl FlowApp {
@@ -64,6 +70,7 @@ impl FlowApp {
             next_log: 0,
             counted_txs: 0,
             state_events_logged: 0,
+            det: Default::default(),
         }
     }
 
@@ -320,11 +327,23 @@ impl AppWorker {
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
-                let FlowApp { tcp, http, .. } = &mut **fa;
+                let FlowApp { tcp, http, det, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev }
+                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev, det: Some(det) }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
+        }
+    }
+
+    /// Writes the app-layer object of transaction `tx_id` of the current packet's flow into
+    /// an alert (`"http":{...}`, Suricata's fields), if the transaction is still there.
+    pub fn write_alert_app(&self, w: &mut JsonWriter<'_>, tx_id: u64) {
+        let Some((id, _)) = self.cur_flow else { return };
+        let Some(fa) = self.flows.get(&id) else { return };
+        if let Some(tx) = fa.http.as_ref().and_then(|h| h.tx(TxId(tx_id))) {
+            w.key("http").open();
+            write_http(tx, self.eve.http_headers, &mut Sink(w));
+            w.close();
         }
     }
 
@@ -332,9 +351,26 @@ impl AppWorker {
     pub fn after_inspect(&mut self) {
         if let Some((id, _)) = self.cur_flow {
             if let Some(fa) = self.flows.get_mut(&id) {
-                let upto = fa.next_log;
+                let mut upto = fa.next_log;
                 if let Some(h) = fa.http.as_mut() {
+                    // A transaction stays until detection has seen both of its sides in their
+                    // final state (its response is often parsed on the client's ACK and
+                    // inspected on the next packet from the server, as in Suricata), unless
+                    // detection lags by more than MAX_UNINSPECTED_TXS (no transaction
+                    // rules, a passed flow): memory stays bounded.
+                    let waiting = h.txs().take_while(|t| t.id.0 < upto).position(|t| {
+                        let tx = crate::detect::app::TxRef::Http(t);
+                        [Direction::ToServer, Direction::ToClient].iter().any(|d| !fa.det.inspected(t.id.0, *d, tx.fingerprint(*d)))
+                    });
+                    if let Some(i) = waiting {
+                        let pending = h.txs().take_while(|t| t.id.0 < upto).count() - i;
+                        if pending <= MAX_UNINSPECTED_TXS {
+                            upto = h.txs().nth(i).map_or(upto, |t| t.id.0);
+                        }
+                    }
                     h.prune_done(TxId(upto));
+                    let lowest = h.txs().next().map_or(h.next_tx_id().0, |t| t.id.0);
+                    fa.det.prune_below(lowest);
                 }
             }
         }

@@ -6,10 +6,11 @@
 
 use crate::applayer::http::HttpState;
 use crate::applayer::AppProto;
+use crate::detect::app::{TxDetStore, TxSource};
 use crate::stream::{StreamEvent, StreamEvents};
 
 /// What detection may read about the packet's flow beyond the packet itself.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct AppView<'a> {
     /// The flow's application protocol verdict so far ([`AppProto::Unknown`] while probing).
     pub app_proto: AppProto,
@@ -24,11 +25,19 @@ pub struct AppView<'a> {
     pub raw_stream: &'a [u8],
     /// Stream events raised by this packet (`stream-event:` keyword).
     pub stream_events: StreamEvents,
+    /// The flow's transaction detection state (what was inspected, what alerted), `None`
+    /// for flows without app-layer state.
+    pub det: Option<&'a mut TxDetStore>,
 }
 
-impl AppView<'_> {
+impl<'a> AppView<'a> {
     /// Whether this packet raised stream event `e`.
     pub fn has_stream_event(&self, e: StreamEvent) -> bool {
         self.stream_events.contains(e)
+    }
+
+    /// The flow's live transactions.
+    pub fn source(&self) -> TxSource<'a> {
+        TxSource { http: self.http }
     }
 }

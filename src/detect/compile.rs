@@ -16,6 +16,11 @@ use super::keywords::{self, Cond, Keyword, Meta, PostMatch, ThresholdSpec};
 use super::mpm::{PatternSpec, Prefilter, PrefilterConfig, PrefilterError};
 use super::parse::{Action, AddrExpr, PortExpr, Rule, RuleIssue};
 use crate::decode::Packet;
+use crate::applayer::http::detect::HttpBuf;
+use crate::applayer::AppProto;
+use crate::flow::Direction;
+use super::app::AppCond;
+use super::transforms::{self, Transform};
 use super::{DetectSettings, SigMeta};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -110,6 +115,8 @@ pub(crate) enum BufferId {
     IpSrc,
     /// `ip.dst`: the destination address in network byte order (4 or 16 bytes).
     IpDst,
+    /// An HTTP/1 transaction buffer (`http.uri`, `file.data`, ...).
+    Http(HttpBuf),
 }
 
 impl BufferId {
@@ -125,8 +132,26 @@ impl BufferId {
             "icmpv6.hdr" => BufferId::Icmpv6Hdr,
             "ip.src" => BufferId::IpSrc,
             "ip.dst" => BufferId::IpDst,
-            _ => return None,
+            _ => return HttpBuf::from_keyword(name).map(BufferId::Http),
         })
+    }
+
+    /// The application protocol whose transactions hold this buffer (`None`: a packet
+    /// buffer).
+    pub fn app_proto(self) -> Option<AppProto> {
+        match self {
+            BufferId::Http(_) => Some(AppProto::Http1),
+            _ => None,
+        }
+    }
+
+    /// For a transaction buffer: the side it lives on (`None`: both sides, or a packet
+    /// buffer).
+    pub fn tx_direction(self) -> Option<Direction> {
+        match self {
+            BufferId::Http(h) => h.direction(),
+            _ => None,
+        }
     }
 }
 
@@ -162,6 +187,8 @@ pub(crate) fn buffer_bytes<'a>(buf: BufferId, p: &Packet<'a>) -> &'a [u8] {
         // +8 and +24).
         BufferId::IpSrc => p.ip.map_or(&[], |ip| if ip.version == 4 { slice(ip.offset.saturating_add(12), 4) } else { slice(ip.offset.saturating_add(8), 16) }),
         BufferId::IpDst => p.ip.map_or(&[], |ip| if ip.version == 4 { slice(ip.offset.saturating_add(16), 4) } else { slice(ip.offset.saturating_add(24), 16) }),
+        // Transaction buffers are read from the transaction, never from the packet.
+        BufferId::Http(_) => &[],
     }
 }
 
@@ -187,6 +214,9 @@ fn icmpv4_hdr_len(data: &[u8], h: crate::decode::IcmpHdr) -> u16 {
 #[derive(Debug)]
 pub(crate) struct BufChain {
     pub buffer: BufferId,
+    /// Transforms applied to the buffer before the chain runs (a transformed buffer is a
+    /// chain of its own).
+    pub transforms: Vec<Transform>,
     pub chain: Vec<Step>,
     pub bsize: Option<UintMatch>,
 }
@@ -224,6 +254,18 @@ pub(crate) struct Sig {
     pub prio: u8,
     /// Position in the input, for stable ordering.
     pub load_order: usize,
+    /// The application protocol the flow must have (`alert http`, or implied by an HTTP
+    /// buffer or keyword).
+    pub app: Option<AppProto>,
+    /// Inspected per transaction (uses transaction buffers or transaction conditions).
+    pub tx: bool,
+    /// For transaction signatures: the packet direction they are evaluated on (`None`: both,
+    /// each reading its own side of two-sided buffers).
+    pub tx_dir: Option<Direction>,
+    /// Conditions on the flow's app layer (app-layer-protocol, stream-event, app-layer-event).
+    pub app_conds: Vec<AppCond>,
+    /// Buffer length conditions outside a chain (`urilen`).
+    pub lens: Vec<(BufferId, UintMatch)>,
 }
 
 impl Sig {
@@ -232,7 +274,13 @@ impl Sig {
     /// (no payload inspection, no packet conditions besides flowbits). Rules that inspect
     /// the packet pass or drop only that packet.
     pub fn applies_to_flow(&self) -> bool {
-        self.buffers.is_empty() && self.dsize.is_none() && self.conds.iter().all(|c| matches!(c, Cond::Flowbits(_))) && self.hostbits.iter().all(|h| !h.is_cond())
+        self.buffers.is_empty()
+            && self.dsize.is_none()
+            && !self.tx
+            && self.app.is_none()
+            && self.app_conds.is_empty()
+            && self.conds.iter().all(|c| matches!(c, Cond::Flowbits(_)))
+            && self.hostbits.iter().all(|h| !h.is_cond())
     }
 
     /// Whether the signature is checked on packets without an IP layer: as Suricata's
@@ -247,6 +295,8 @@ impl Sig {
             && matches!(self.dport, PortExpr::Any)
             && self.buffers.is_empty()
             && self.dsize.is_none()
+            && self.app.is_none()
+            && self.app_conds.is_empty()
     }
 }
 
@@ -279,7 +329,18 @@ const APP_PROTOS: &[&str] = &[
     "websocket", "bittorrent-dht", "mdns", "doh2", "irc", "nntp", "template", "cip", "http-any",
 ];
 
-fn parse_proto(p: &str) -> Result<ProtoMatch, Reject> {
+fn parse_proto(p: &str) -> Result<(ProtoMatch, Option<AppProto>), Reject> {
+    if let Some(app) = AppProto::from_rule_name(p).filter(|a| SUPPORTED_APPS.contains(a)) {
+        return Ok((ProtoMatch::Tcp, Some(app)));
+    }
+    Ok((parse_transport(p)?, None))
+}
+
+/// App-layer protocols whose rules load (`alert http ...`); the others are refused until
+/// their parsers land.
+const SUPPORTED_APPS: &[AppProto] = &[AppProto::Http1];
+
+fn parse_transport(p: &str) -> Result<ProtoMatch, Reject> {
     Ok(match p {
         "ip" | "pkthdr" => ProtoMatch::Ip,
         "ipv4" | "ip4" => ProtoMatch::Ip4,
@@ -296,7 +357,7 @@ fn parse_proto(p: &str) -> Result<ProtoMatch, Reject> {
     })
 }
 
-/// Buffer keywords and content modifiers that need an app-layer parser.
+/// Buffer keywords and content modifiers that need an app-layer parser not supported yet.
 fn app_layer_keyword(name: &str) -> bool {
     const EXACT: &[&str] = &[
         "uricontent", "urilen", "file_data", "filename", "fileext", "filemagic", "filestore", "filemd5", "filesha1", "filesha256", "filesize",
@@ -326,8 +387,14 @@ struct Builder<'a> {
     chains: Vec<BufChain>,
     /// Index in `chains` of the buffer keywords currently go to.
     cur: usize,
-    /// Index in the current chain of the last content.
-    last_content: Option<usize>,
+    /// (chain, index in it) of the last content.
+    last_content: Option<(usize, usize)>,
+    /// The current chain was just selected by a sticky-buffer keyword (transforms may
+    /// follow).
+    just_selected: bool,
+    app: Option<AppProto>,
+    app_conds: Vec<AppCond>,
+    lens: Vec<(BufferId, UintMatch)>,
     /// Keywords handed to `keywords::validate`.
     checked: Vec<Keyword>,
     bypass: bool,
@@ -357,9 +424,13 @@ impl<'a> Builder<'a> {
         Builder {
             settings,
             pcre_cache,
-            chains: vec![BufChain { buffer: BufferId::Payload, chain: Vec::new(), bsize: None }],
+            chains: vec![BufChain { buffer: BufferId::Payload, transforms: Vec::new(), chain: Vec::new(), bsize: None }],
             cur: 0,
             last_content: None,
+            just_selected: false,
+            app: None,
+            app_conds: Vec::new(),
+            lens: Vec::new(),
             checked: Vec::new(),
             bypass: false,
             force_alert: false,
@@ -388,8 +459,8 @@ impl<'a> Builder<'a> {
     }
 
     fn content_mut(&mut self, kw: &str) -> Result<&mut Content, Reject> {
-        let idx = self.last_content.ok_or_else(|| invalid(kw, format!("{kw} needs a preceding content")))?;
-        match self.chains.get_mut(self.cur).and_then(|c| c.chain.get_mut(idx)).map(|s| &mut s.kw) {
+        let (ci, idx) = self.last_content.ok_or_else(|| invalid(kw, format!("{kw} needs a preceding content")))?;
+        match self.chains.get_mut(ci).and_then(|c| c.chain.get_mut(idx)).map(|s| &mut s.kw) {
             Some(PayloadKw::Content(c)) => Ok(c),
             _ => Err(invalid(kw, format!("{kw} needs a preceding content"))),
         }
@@ -401,6 +472,44 @@ impl<'a> Builder<'a> {
         }
         let Some(c) = self.chains.get_mut(self.cur) else { return Err(invalid(kw, "no inspection buffer")) };
         c.chain.push(Step { kw: k, relative_next: false });
+        self.just_selected = false;
+        Ok(())
+    }
+
+    /// Records that the rule needs app-layer protocol `p` (from a buffer or keyword); a
+    /// different one already required is a contradiction.
+    fn need_app(&mut self, kw: &str, p: AppProto) -> Result<(), Reject> {
+        match self.app {
+            Some(a) if a != p => Err(invalid(kw, format!("{kw} needs {} but the rule is for {}", p.eve_name().unwrap_or("?"), a.eve_name().unwrap_or("?")))),
+            _ => {
+                self.app = Some(p);
+                Ok(())
+            }
+        }
+    }
+
+    /// `content:"x"; http_uri;`: moves the last content to the modifier's buffer, where it
+    /// stays relative to the previous content moved there (Suricata's list semantics).
+    fn move_last_content(&mut self, kw: &str, to: BufferId) -> Result<(), Reject> {
+        let (ci, idx) = self.last_content.ok_or_else(|| invalid(kw, format!("{kw} needs a preceding content")))?;
+        let chain = self.chains.get_mut(ci).ok_or_else(|| invalid(kw, "no inspection buffer"))?;
+        if chain.buffer != BufferId::Payload || !chain.transforms.is_empty() {
+            return Err(invalid(kw, format!("{kw} after a content in a sticky buffer")));
+        }
+        if idx + 1 != chain.chain.len() {
+            return Err(invalid(kw, format!("{kw} must follow its content's modifiers, not other payload keywords")));
+        }
+        let step = chain.chain.pop().ok_or_else(|| invalid(kw, "no content"))?;
+        let ti = match self.chains.iter().position(|c| c.buffer == to && c.transforms.is_empty()) {
+            Some(i) => i,
+            None => {
+                self.chains.push(BufChain { buffer: to, transforms: Vec::new(), chain: Vec::new(), bsize: None });
+                self.chains.len() - 1
+            }
+        };
+        let t = self.chains.get_mut(ti).ok_or_else(|| invalid(kw, "no inspection buffer"))?;
+        t.chain.push(step);
+        self.last_content = Some((ti, t.chain.len() - 1));
         Ok(())
     }
 
@@ -411,14 +520,36 @@ impl<'a> Builder<'a> {
 
     /// Makes `buf` the buffer later payload keywords apply to (Suricata's sticky buffers).
     fn select(&mut self, buf: BufferId) {
-        self.cur = match self.chains.iter().position(|c| c.buffer == buf) {
+        self.cur = match self.chains.iter().position(|c| c.buffer == buf && c.transforms.is_empty()) {
             Some(i) => i,
             None => {
-                self.chains.push(BufChain { buffer: buf, chain: Vec::new(), bsize: None });
+                self.chains.push(BufChain { buffer: buf, transforms: Vec::new(), chain: Vec::new(), bsize: None });
                 self.chains.len() - 1
             }
         };
         self.last_content = None;
+        self.just_selected = true;
+    }
+
+    /// A transform keyword: applies to the buffer just selected (a chain of its own when
+    /// that buffer already has keywords without this transform list).
+    fn transform(&mut self, kw: &str, t: Transform) -> Result<(), Reject> {
+        let cur = self.chains.get(self.cur).ok_or_else(|| invalid(kw, "no inspection buffer"))?;
+        if !self.just_selected {
+            return Err(invalid(kw, format!("transform {kw} must follow a sticky buffer keyword or another transform")));
+        }
+        if cur.chain.is_empty() {
+            if let Some(c) = self.chains.get_mut(self.cur) {
+                c.transforms.push(t);
+            }
+        } else {
+            let mut ts = cur.transforms.clone();
+            ts.push(t);
+            let buffer = cur.buffer;
+            self.chains.push(BufChain { buffer, transforms: ts, chain: Vec::new(), bsize: None });
+            self.cur = self.chains.len() - 1;
+        }
+        Ok(())
     }
 
     fn new_slot(vars: &mut HashMap<String, u8>, kw: &str, name: &str) -> Result<u8, String> {
@@ -450,7 +581,7 @@ impl<'a> Builder<'a> {
                     }
                 })?;
                 self.push(name, PayloadKw::Content(Content::new(pattern, negated)))?;
-                self.last_content = Some(self.cur_len() - 1);
+                self.last_content = Some((self.cur, self.cur_len() - 1));
             }
             "nocase" => {
                 no_value(value)?;
@@ -499,9 +630,56 @@ impl<'a> Builder<'a> {
                 keywords::hostbits::Parsed::NoAlert => self.noalert = true,
                 keywords::hostbits::Parsed::Bits(b) => self.hostbits.push(b),
             },
+            _ if HttpBuf::from_modifier(name).is_some() => {
+                no_value(value)?;
+                if let Some(h) = HttpBuf::from_modifier(name) {
+                    self.need_app(name, AppProto::Http1)?;
+                    self.move_last_content(name, BufferId::Http(h))?;
+                }
+            }
+            "uricontent" => {
+                // Snort's `uricontent:"x"` is `content:"x"; http_uri;`.
+                self.option("content", value)?;
+                self.need_app(name, AppProto::Http1)?;
+                self.move_last_content(name, BufferId::Http(HttpBuf::Uri))?;
+            }
+            "urilen" => {
+                let v = need(name, value)?;
+                let (num, raw) = match v.rsplit_once(',') {
+                    Some((n, m)) if m.trim() == "raw" => (n, true),
+                    Some((n, m)) if m.trim() == "norm" => (n, false),
+                    Some((_, m)) => return Err(invalid(name, format!("urilen: unknown modifier '{}'", m.trim()))),
+                    None => (v, true),
+                };
+                let m = super::keywords::bsize::parse_bsize(num).map_err(|e| invalid(name, e))?;
+                self.need_app(name, AppProto::Http1)?;
+                self.lens.push((BufferId::Http(if raw { HttpBuf::UriRaw } else { HttpBuf::Uri }), m));
+            }
+            _ if transforms::is_transform(name) => {
+                let t = transforms::parse(name, value, self.pcre_cache).map_err(|e| invalid(name, e))?;
+                self.transform(name, t)?;
+            }
+            "app-layer-protocol" => {
+                let c = AppCond::parse_app_layer_protocol(need(name, value)?).map_err(|e| invalid(name, e))?;
+                self.app_conds.push(c);
+            }
+            "app-layer-event" => {
+                let c = AppCond::parse_app_layer_event(need(name, value)?).map_err(|e| refuse(name, e))?;
+                if let AppCond::HttpEvent(_) = c {
+                    self.need_app(name, AppProto::Http1)?;
+                }
+                self.app_conds.push(c);
+            }
+            "stream-event" => {
+                let c = AppCond::parse_stream_event(need(name, value)?).map_err(|e| invalid(name, e))?;
+                self.app_conds.push(c);
+            }
             _ if BufferId::from_keyword(name).is_some() => {
                 no_value(value)?;
                 if let Some(b) = BufferId::from_keyword(name) {
+                    if let Some(p) = b.app_proto() {
+                        self.need_app(name, p)?;
+                    }
                     self.select(b);
                 }
             }
@@ -579,7 +757,18 @@ impl<'a> Builder<'a> {
                     PcreError::Refused(r) => refuse(name, r),
                 })?;
                 let regex = self.pcre_cache.compile(&spec).map_err(|e| invalid(name, e))?;
-                self.push(name, PayloadKw::Pcre(Pcre { regex, relative: spec.relative, negated: spec.negated }))?;
+                let kw = PayloadKw::Pcre(Pcre { regex, relative: spec.relative, negated: spec.negated });
+                match spec.buffer_flag.and_then(HttpBuf::from_pcre_flag) {
+                    // `/x/U`: the pcre inspects that HTTP buffer, relative to what is there.
+                    Some(h) => {
+                        self.need_app(name, AppProto::Http1)?;
+                        let (cur, last, just) = (self.cur, self.last_content, self.just_selected);
+                        self.select(BufferId::Http(h));
+                        self.push(name, kw)?;
+                        (self.cur, self.last_content, self.just_selected) = (cur, last, just);
+                    }
+                    None => self.push(name, kw)?,
+                }
             }
             "byte_test" => {
                 let k = parse_byte_test(need(name, value)?, &self.var_lookup()).map_err(|e| kw_err(name, e))?;
@@ -616,7 +805,7 @@ impl<'a> Builder<'a> {
             "bsize" => {
                 let m = super::keywords::bsize::parse_bsize(need(name, value)?).map_err(|e| invalid(name, e))?;
                 let Some(c) = self.chains.get_mut(self.cur) else { return Err(invalid(name, "no inspection buffer")) };
-                if c.buffer == BufferId::Payload {
+                if c.buffer == BufferId::Payload && c.transforms.is_empty() {
                     return Err(invalid(name, "bsize needs a sticky buffer"));
                 }
                 if c.bsize.replace(m).is_some() {
@@ -682,7 +871,9 @@ fn kw_err(name: &str, e: String) -> Reject {
 /// Picks the prefilter pattern: the explicit `fast_pattern` content, else the longest positive
 /// content (first on ties). A negated explicit fast pattern means "no prefilter pattern".
 fn choose_fast(chains: &[BufChain]) -> Option<(BufferId, Vec<u8>, bool)> {
-    let contents = chains.iter().flat_map(|bc| {
+    // A transformed buffer has no prefilter database of its own: its contents are checked
+    // exactly, the signature's prefilter comes from an untransformed buffer (or none).
+    let contents = chains.iter().filter(|bc| bc.transforms.is_empty()).flat_map(|bc| {
         bc.chain.iter().filter_map(move |s| match &s.kw {
             PayloadKw::Content(c) => Some((bc.buffer, c)),
             _ => None,
@@ -705,8 +896,9 @@ pub(crate) fn compile_rule(rule: &Rule, load_order: usize, settings: &DetectSett
     if rule.header.snort3_service {
         return Err(refuse("protocol", format!("Snort 3 service rule ('{} {} (...)' without addresses and ports); Suricata does not accept this form", rule.header.action.as_str(), rule.header.proto)));
     }
-    let proto = parse_proto(&rule.header.proto)?;
+    let (proto, app) = parse_proto(&rule.header.proto)?;
     let mut b = Builder::new(settings, pcre_cache);
+    b.app = app;
     for opt in &rule.options {
         b.option(opt.name.as_str(), opt.value.as_deref())?;
     }
@@ -735,6 +927,15 @@ fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize)
     // Buffers named but left empty (`pkt_data;` alone) inspect nothing.
     b.chains.retain(|bc| !bc.chain.is_empty() || bc.bsize.is_some());
     let fast = choose_fast(&b.chains);
+    let tx = b.chains.iter().any(|c| c.buffer.app_proto().is_some()) || b.lens.iter().any(|(bf, _)| bf.app_proto().is_some()) || b.app_conds.iter().any(AppCond::is_tx);
+    // Direction of a transaction signature: the side of its one-sided buffers; a rule with
+    // both sides runs when the response is there (it reads the request too).
+    let sides = b.chains.iter().map(|c| c.buffer).chain(b.lens.iter().map(|(bf, _)| *bf)).filter_map(BufferId::tx_direction);
+    let tx_dir = sides.fold(None, |acc: Option<Direction>, d| match acc {
+        None => Some(d),
+        Some(a) if a == d => Some(a),
+        Some(_) => Some(Direction::ToClient),
+    });
     // Meta::Msg arrives with quotes removed and escapes resolved (keywords contract).
     let msg = b.msg.unwrap_or_default();
     let meta = SigMeta {
@@ -770,6 +971,11 @@ fn finish(mut b: Builder<'_>, rule: &Rule, proto: ProtoMatch, load_order: usize)
         fast,
         prio,
         load_order,
+        app: b.app,
+        tx,
+        tx_dir,
+        app_conds: b.app_conds,
+        lens: b.lens,
     })
 }
 
@@ -1220,6 +1426,9 @@ fn small_port_set(e: &PortExpr, out: &mut Vec<u16>) -> bool {
 #[derive(Debug)]
 pub(crate) struct BufPrefilter {
     pub buffer: BufferId,
+    /// For a transaction buffer: packet directions (0 to_server, 1 to_client) on which some
+    /// signature prefiltering on it is evaluated (the scan is skipped on the others).
+    pub dirs: [bool; 2],
     pub db: Prefilter,
     /// Pattern id -> signature ids.
     pub pat_sigs: Vec<Vec<u32>>,
@@ -1236,7 +1445,7 @@ pub(crate) struct Group {
 impl Group {
     fn build(cfg: &PrefilterConfig, sigs: &[Sig], members: &[u32]) -> Result<Group, PrefilterError> {
         // buffer -> (pattern ids, specs, pattern -> sigs)
-        type PerBuf<'s> = (HashMap<(&'s [u8], bool), u32>, Vec<PatternSpec>, Vec<Vec<u32>>);
+        type PerBuf<'s> = (HashMap<(&'s [u8], bool), u32>, Vec<PatternSpec>, Vec<Vec<u32>>, [bool; 2]);
         let mut per: Vec<(BufferId, PerBuf<'_>)> = Vec::new();
         let mut g = Group::default();
         let mut always = Vec::new();
@@ -1252,7 +1461,11 @@ impl Group {
                             per.len() - 1
                         }
                     };
-                    let Some((_, (ids, pats, pat_sigs))) = per.get_mut(i) else { continue };
+                    let Some((_, (ids, pats, pat_sigs, dirs))) = per.get_mut(i) else { continue };
+                    match sig.tx_dir {
+                        Some(d) => dirs[super::app::side_idx(d)] = true,
+                        None => *dirs = [true, true],
+                    }
                     let next = ids.len() as u32;
                     let id = *ids.entry((bytes.as_slice(), *nocase)).or_insert(next);
                     if id == next {
@@ -1267,8 +1480,8 @@ impl Group {
         }
         g.always = AlwaysSet::build(sigs, &always);
         per.sort_by_key(|(b, _)| *b);
-        for (buffer, (_, pats, pat_sigs)) in per {
-            g.prefilters.push(BufPrefilter { buffer, db: Prefilter::build(cfg, &pats)?, pat_sigs });
+        for (buffer, (_, pats, pat_sigs, dirs)) in per {
+            g.prefilters.push(BufPrefilter { buffer, dirs, db: Prefilter::build(cfg, &pats)?, pat_sigs });
         }
         Ok(g)
     }

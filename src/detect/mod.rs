@@ -27,14 +27,18 @@
 //! state is engine-wide, shared by all workers (see [`DetectEngine::adopt_state`]).
 //! No allocation after warm-up: candidate lists live in the ctx.
 
+pub mod app;
 pub mod parse;
 pub mod keywords;
 pub mod mpm;
 pub mod compile;
 pub mod inspect;
+pub mod transforms;
 
+use crate::applayer::view::AppView;
 use crate::decode::{Packet, L4};
 use crate::flow::{Direction, Flow};
+use app::{TxRef, TxSource};
 use compile::{bucket_of_proto, Groups, ProtoMatch, Sig};
 use keywords::pcre::PcreCache;
 use mpm::{PrefilterConfig, PrefilterScratch};
@@ -115,6 +119,11 @@ pub struct LoadReport {
 
 /// The compiled, immutable detection engine.
 pub struct DetectEngine {
+    /// Unique per built engine: transaction detection state records which engine's
+    /// signature ids it holds.
+    id: u64,
+    /// Some signature is evaluated per transaction.
+    has_tx: bool,
     settings: DetectSettings,
     sigs: Vec<Sig>,
     groups: Groups,
@@ -140,6 +149,16 @@ pub struct DetectCtx {
     pub alert_queue_overflow: u64,
     /// Threshold / detection_filter state (shared with every ctx of the same engine).
     pub thresholds: Arc<Mutex<keywords::ThresholdTable>>,
+    /// Transform scratch (two ping-pong buffers).
+    ta: Vec<u8>,
+    tb: Vec<u8>,
+    /// Positions of the transactions whose packet-direction side changed (this packet).
+    txs: Vec<usize>,
+}
+
+fn next_engine_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl DetectEngine {
@@ -187,7 +206,8 @@ impl DetectEngine {
         };
         let max_vars = compile::MAX_VARS;
         let noip = sigs.iter().enumerate().filter(|(_, s)| s.needs_no_ip()).map(|(i, _)| i as u32).collect();
-        (DetectEngine { settings, sigs, groups, max_vars, noip, thresholds: Arc::default(), hosts: Mutex::default() }, report)
+        let has_tx = sigs.iter().any(|s| s.tx);
+        (DetectEngine { id: next_engine_id(), has_tx, settings, sigs, groups, max_vars, noip, thresholds: Arc::default(), hosts: Mutex::default() }, report)
     }
 
     /// Carries the cross-packet state (threshold counters, hostbits) of `old` over to this
@@ -201,7 +221,7 @@ impl DetectEngine {
 
     /// An engine with no rules (`--disable-detection`).
     pub fn empty() -> DetectEngine {
-        DetectEngine { settings: DetectSettings::default(), sigs: Vec::new(), groups: Groups::default(), max_vars: 0, noip: Vec::new(), thresholds: Arc::default(), hosts: Mutex::default() }
+        DetectEngine { id: next_engine_id(), has_tx: false, settings: DetectSettings::default(), sigs: Vec::new(), groups: Groups::default(), max_vars: 0, noip: Vec::new(), thresholds: Arc::default(), hosts: Mutex::default() }
     }
 
     /// Number of loaded signatures.
@@ -256,6 +276,9 @@ impl DetectEngine {
             scratch,
             alert_queue_overflow: 0,
             thresholds: Arc::clone(&self.thresholds),
+            ta: Vec::new(),
+            tb: Vec::new(),
+            txs: Vec::new(),
         }
     }
 
@@ -265,7 +288,17 @@ impl DetectEngine {
     /// need none: `ip`/`pkthdr` rules with `any` addresses and ports and no payload keywords
     /// (decoder-event rules).
     pub fn inspect_packet(&self, ctx: &mut DetectCtx, p: &Packet<'_>, flow: Option<(&mut Flow, Direction)>, alerts: &mut Vec<Alert>) {
+        self.inspect_packet_app(ctx, p, flow, &mut AppView::default(), alerts)
+    }
+
+    /// [`DetectEngine::inspect_packet`] with the packet's app-layer view: transaction
+    /// signatures run on the transactions whose side in the packet's direction changed since
+    /// they were last inspected, at most one alert per signature and transaction.
+    pub fn inspect_packet_app(&self, ctx: &mut DetectCtx, p: &Packet<'_>, flow: Option<(&mut Flow, Direction)>, app: &mut AppView<'_>, alerts: &mut Vec<Alert>) {
         let mut flow = flow;
+        let src = app.source();
+        let events = app.stream_events;
+        let mut det = app.det.as_deref_mut();
         if flow.as_ref().is_some_and(|(f, _)| f.pass) {
             return;
         }
@@ -284,7 +317,7 @@ impl DetectEngine {
                 if !proto_matches(sig.proto, p, 0) {
                     continue;
                 }
-                if self.eval_sig(ctx, sig, p, &mut flow, &[], alerts, start_len) == Flow_::Stop {
+                if self.eval_sig(ctx, sig, p, &mut flow, &[], events, None, alerts, start_len) == Outcome::Stop {
                     break;
                 }
             }
@@ -298,8 +331,22 @@ impl DetectEngine {
         let payload = p.payload();
         let (sport, dport) = p.ports();
         let bucket = bucket_of_proto(ip.proto);
+        let dir = flow.as_ref().map(|(_, d)| *d);
+        ctx.txs.clear();
+        if self.has_tx {
+            if let (Some(d), Some(det)) = (dir, det.as_deref_mut()) {
+                det.bind(self.id);
+                for i in 0..src.tx_count() {
+                    if let Some(tx) = src.tx_at(i) {
+                        if det.changed(tx.id(), d, tx.fingerprint(d)) {
+                            ctx.txs.push(i);
+                        }
+                    }
+                }
+            }
+        }
         {
-            let DetectCtx { cands, scratch, .. } = ctx;
+            let DetectCtx { cands, scratch, txs, .. } = ctx;
             let mut add = |iid: u32| {
                 if let Some(w) = cands.get_mut((iid >> 6) as usize) {
                     *w |= 1u64 << (iid & 63);
@@ -316,13 +363,33 @@ impl DetectEngine {
             for g in groups.into_iter().flatten() {
                 g.always.for_packet(!v4s, src_n, dst_n, |l| l.iter().for_each(|i| add(*i)));
                 for pf in &g.prefilters {
+                    if pf.db.is_empty() {
+                        continue;
+                    }
+                    let mut hit = |pid: u32| {
+                        if let Some(list) = pf.pat_sigs.get(pid as usize) {
+                            list.iter().for_each(|i| add(*i));
+                        }
+                    };
+                    if pf.buffer.app_proto().is_some() {
+                        // A transaction buffer: scanned in each transaction that changed, when
+                        // a signature of this packet's direction prefilters on it.
+                        let Some(d) = dir else { continue };
+                        if !pf.dirs[app::side_idx(d)] {
+                            continue;
+                        }
+                        for &i in txs.iter() {
+                            let Some(tx) = src.tx_at(i) else { continue };
+                            tx.for_each(pf.buffer, d, &mut |b| {
+                                pf.db.scan(scratch, b, &mut hit);
+                                false
+                            });
+                        }
+                        continue;
+                    }
                     let buf = compile::buffer_bytes(pf.buffer, p);
-                    if !buf.is_empty() && !pf.db.is_empty() {
-                        pf.db.scan(scratch, buf, &mut |pid| {
-                            if let Some(list) = pf.pat_sigs.get(pid as usize) {
-                                list.iter().for_each(|i| add(*i));
-                            }
-                        });
+                    if !buf.is_empty() {
+                        pf.db.scan(scratch, buf, &mut hit);
                     }
                 }
             }
@@ -337,7 +404,12 @@ impl DetectEngine {
                 if !header_matches(sig, p, ip.src, ip.dst, sport, dport) {
                     continue;
                 }
-                if self.eval_sig(ctx, sig, p, &mut flow, payload, alerts, start_len) == Flow_::Stop {
+                let stop = if sig.tx {
+                    self.eval_tx_sig(ctx, iid, sig, p, &mut flow, payload, events, src, det.as_deref_mut(), alerts, start_len)
+                } else {
+                    self.eval_sig(ctx, sig, p, &mut flow, payload, events, None, alerts, start_len) == Outcome::Stop
+                };
+                if stop {
                     // Leave the bitset clean for the next packet.
                     ctx.cands.iter_mut().for_each(|x| *x = 0);
                     return;
@@ -346,32 +418,125 @@ impl DetectEngine {
         }
     }
 
-    /// Everything after the header check: conditions, size checks, payload chains, post-match
-    /// actions, thresholds, the rule action and the alert.
+    /// A transaction signature on every changed transaction of its protocol it has not
+    /// alerted on yet. Returns whether a pass rule stopped inspection.
     #[allow(clippy::too_many_arguments)]
-    fn eval_sig(&self, ctx: &mut DetectCtx, sig: &Sig, p: &Packet<'_>, flow: &mut Option<(&mut Flow, Direction)>, payload: &[u8], alerts: &mut Vec<Alert>, start_len: usize) -> Flow_ {
+    fn eval_tx_sig(
+        &self,
+        ctx: &mut DetectCtx,
+        iid: u32,
+        sig: &Sig,
+        p: &Packet<'_>,
+        flow: &mut Option<(&mut Flow, Direction)>,
+        payload: &[u8],
+        events: crate::stream::StreamEvents,
+        src: TxSource<'_>,
+        mut det: Option<&mut app::TxDetStore>,
+        alerts: &mut Vec<Alert>,
+        start_len: usize,
+    ) -> bool {
+        let Some(d) = flow.as_ref().map(|(_, d)| *d) else { return false };
+        if sig.tx_dir.is_some_and(|sd| sd != d) {
+            return false;
+        }
+        for k in 0..ctx.txs.len() {
+            let Some(tx) = ctx.txs.get(k).and_then(|&i| src.tx_at(i)) else { continue };
+            if sig.app.is_some_and(|a| a != tx.proto()) {
+                continue;
+            }
+            if det.as_deref().is_some_and(|s| s.alerted(tx.id(), iid)) {
+                continue;
+            }
+            let ready = sig.buffers.iter().map(|c| c.buffer).chain(sig.lens.iter().map(|(b, _)| *b)).all(|b| b.app_proto().is_none() || tx.ready(b, d));
+            if !ready {
+                continue;
+            }
+            match self.eval_sig(ctx, sig, p, flow, payload, events, Some((tx, d)), alerts, start_len) {
+                Outcome::NoMatch => {}
+                Outcome::Match => {
+                    if let Some(s) = det.as_deref_mut() {
+                        s.set_alerted(tx.id(), iid);
+                    }
+                }
+                Outcome::Stop => return true,
+            }
+        }
+        false
+    }
+
+    /// Everything after the header check: conditions, size checks, payload chains, post-match
+    /// actions, thresholds, the rule action and the alert. `tx`: the transaction (and packet
+    /// direction) a transaction signature is evaluated on.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_sig(
+        &self,
+        ctx: &mut DetectCtx,
+        sig: &Sig,
+        p: &Packet<'_>,
+        flow: &mut Option<(&mut Flow, Direction)>,
+        payload: &[u8],
+        events: crate::stream::StreamEvents,
+        tx: Option<(TxRef<'_>, Direction)>,
+        alerts: &mut Vec<Alert>,
+        start_len: usize,
+    ) -> Outcome {
         let fref = flow.as_ref().map(|(f, d)| (&**f, *d));
         if !sig.conds.iter().all(|c| c.matches(p, fref)) {
-            return Flow_::Next;
+            return Outcome::NoMatch;
+        }
+        let app_proto = fref.and_then(|(f, _)| f.app_proto);
+        if let Some(a) = sig.app {
+            if app_proto != a.eve_name() {
+                return Outcome::NoMatch;
+            }
+        }
+        for c in &sig.app_conds {
+            let ok = match (c.is_tx(), tx) {
+                (true, Some((t, _))) => c.matches_tx(t),
+                (true, None) => false,
+                (false, _) => c.matches_packet(app_proto, events),
+            };
+            if !ok {
+                return Outcome::NoMatch;
+            }
+        }
+        for (b, m) in &sig.lens {
+            let len = match (b.app_proto(), tx) {
+                (Some(_), Some((t, d))) => t.get(*b, d).map(<[u8]>::len),
+                (Some(_), None) => None,
+                (None, _) => Some(compile::buffer_bytes(*b, p).len()),
+            };
+            if !len.is_some_and(|l| m.matches(l as u64)) {
+                return Outcome::NoMatch;
+            }
         }
         // Suricata: `dsize:!N` (like `>N`, ranges, `N` > 0) needs a payload
         // (`SIG_MASK_REQUIRE_PAYLOAD`): empty packets never match it.
         if sig.dsize.is_some_and(|m| !m.matches(payload.len() as u64) || payload.is_empty() && matches!(m, keywords::dsize::UintMatch::Ne(_))) {
-            return Flow_::Next;
+            return Outcome::NoMatch;
         }
         for bc in &sig.buffers {
-            let buf = if bc.buffer == compile::BufferId::Payload { payload } else { compile::buffer_bytes(bc.buffer, p) };
-            if bc.bsize.is_some_and(|m| !m.matches(buf.len() as u64)) {
-                return Flow_::Next;
-            }
-            if !bc.chain.is_empty() && !inspect::chain_matches(&bc.chain, buf, &mut ctx.vars) {
-                return Flow_::Next;
+            let DetectCtx { vars, ta, tb, .. } = &mut *ctx;
+            let mut check = |raw: &[u8]| -> bool {
+                let buf = if bc.transforms.is_empty() { raw } else { transforms::apply(&bc.transforms, raw, ta, tb) };
+                if bc.bsize.is_some_and(|m| !m.matches(buf.len() as u64)) {
+                    return false;
+                }
+                bc.chain.is_empty() || inspect::chain_matches(&bc.chain, buf, vars)
+            };
+            let ok = match (bc.buffer.app_proto(), tx) {
+                (Some(_), Some((t, d))) => t.for_each(bc.buffer, d, &mut check),
+                (Some(_), None) => false,
+                (None, _) => check(if bc.buffer == compile::BufferId::Payload { payload } else { compile::buffer_bytes(bc.buffer, p) }),
+            };
+            if !ok {
+                return Outcome::NoMatch;
             }
         }
         if !sig.hostbits.is_empty() {
             let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
             if !sig.hostbits.iter().filter(|h| h.is_cond()).all(|h| h.matches(&hosts, p)) {
-                return Flow_::Next;
+                return Outcome::NoMatch;
             }
             sig.hostbits.iter().filter(|h| !h.is_cond()).for_each(|h| h.apply(&mut hosts, p));
         }
@@ -392,7 +557,7 @@ impl DetectEngine {
             }
         }
         if verdict == ThresholdVerdict::NoMatch {
-            return Flow_::Next;
+            return Outcome::NoMatch;
         }
         if sig.bypass {
             if let Some((f, _)) = flow.as_mut() {
@@ -407,9 +572,9 @@ impl DetectEngine {
                     }
                 }
                 if sig.force_alert && !sig.noalert && verdict == ThresholdVerdict::Alert {
-                    self.push_alert(ctx, sig, flow, alerts, start_len);
+                    self.push_alert(ctx, sig, flow, tx.map(|(t, _)| t.id()), alerts, start_len);
                 }
-                return Flow_::Stop;
+                return Outcome::Stop;
             }
             Action::Drop | Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth if self.settings.ips && sig.applies_to_flow() => {
                 if let Some((f, _)) = flow.as_mut() {
@@ -419,31 +584,34 @@ impl DetectEngine {
             _ => {}
         }
         if sig.noalert || verdict == ThresholdVerdict::Silent {
-            return Flow_::Next;
+            return Outcome::Match;
         }
-        self.push_alert(ctx, sig, flow, alerts, start_len);
-        Flow_::Next
+        self.push_alert(ctx, sig, flow, tx.map(|(t, _)| t.id()), alerts, start_len);
+        Outcome::Match
     }
 
     /// Queues an alert unless the packet already has `packet-alert-max` of them (counted as
     /// an overflow; candidates run in internal-id order, so the kept ones are Suricata's).
-    fn push_alert(&self, ctx: &mut DetectCtx, sig: &Sig, flow: &mut Option<(&mut Flow, Direction)>, alerts: &mut Vec<Alert>, start_len: usize) {
+    fn push_alert(&self, ctx: &mut DetectCtx, sig: &Sig, flow: &mut Option<(&mut Flow, Direction)>, tx_id: Option<u64>, alerts: &mut Vec<Alert>, start_len: usize) {
         let max = if self.settings.alert_max == 0 { PACKET_ALERT_MAX } else { self.settings.alert_max };
         if alerts.len() - start_len >= max {
             ctx.alert_queue_overflow += 1;
             return;
         }
-        alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id: None });
+        alerts.push(Alert { sig: Arc::clone(&sig.meta), tx_id });
         if let Some((f, _)) = flow.as_mut() {
             f.alerted = true;
         }
     }
 }
 
-/// Whether evaluation goes on after a signature.
+/// The outcome of evaluating one signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Flow_ {
-    Next,
+enum Outcome {
+    /// It did not match; go on.
+    NoMatch,
+    /// It matched (alerted, or was silenced by a threshold / noalert); go on.
+    Match,
     /// A pass rule matched: no later signature is evaluated for this packet.
     Stop,
 }

@@ -365,7 +365,7 @@ impl Flow {
         if self.key.proto == 6 {
             matches!(
                 self.tcp.state,
-                TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck
+                TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck | TcpState::TimeWait | TcpState::Closed
             )
         } else {
             self.pkts_ts > 0 && self.pkts_tc > 0

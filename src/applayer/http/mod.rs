@@ -13,6 +13,7 @@
 //! live transactions. Every bound hit raises an [`HttpEvent`].
 
 mod decompress;
+pub mod detect;
 pub mod eve;
 pub mod harness;
 pub mod parser;
@@ -318,6 +319,64 @@ pub struct HttpTx {
     pub request_ts: Option<crate::time::Timestamp>,
     /// Packet time of the chunk that completed the (final) status line.
     pub response_ts: Option<crate::time::Timestamp>,
+    /// Composite detection buffers, built once when each header block completes.
+    pub detect: HttpTxDetect,
+}
+
+/// Detection buffers of a transaction that combine several fields, built by the parser when
+/// a side's header block completes (so inspection never allocates). See [`detect`].
+#[derive(Clone, Debug, Default)]
+pub struct HttpTxDetect {
+    /// The request header block is complete.
+    pub request_headers_done: bool,
+    /// The (final) response header block is complete.
+    pub response_headers_done: bool,
+    /// `http.header` of the request: `Name: value\r\n` per header, `Cookie` left out.
+    pub request_header: Vec<u8>,
+    /// `http.header` of the response, `Set-Cookie` left out.
+    pub response_header: Vec<u8>,
+    /// `http.header_names` of the request.
+    pub request_header_names: Vec<u8>,
+    /// `http.header_names` of the response.
+    pub response_header_names: Vec<u8>,
+    /// `http.start` of the request: request line, CRLF, header block, CRLF.
+    pub request_start: Vec<u8>,
+    /// `http.start` of the response.
+    pub response_start: Vec<u8>,
+}
+
+impl HttpTxDetect {
+    /// Builds one side's buffers from its start line and headers.
+    pub(crate) fn build(&mut self, dir: crate::flow::Direction, start_line: &[u8], h: &Headers) {
+        let skip: &[u8] = if dir == crate::flow::Direction::ToServer { b"cookie" } else { b"set-cookie" };
+        let mut norm = Vec::new();
+        for x in h.list.iter().filter(|x| !name_matches(&x.name, skip)) {
+            norm.extend_from_slice(&x.name);
+            norm.extend_from_slice(b": ");
+            norm.extend_from_slice(&x.value);
+            norm.extend_from_slice(b"\r\n");
+        }
+        let mut start = Vec::with_capacity(start_line.len() + h.raw.len() + 4);
+        start.extend_from_slice(start_line);
+        start.extend_from_slice(b"\r\n");
+        start.extend_from_slice(&h.raw);
+        start.extend_from_slice(b"\r\n");
+        let names = h.names_buffer();
+        match dir {
+            crate::flow::Direction::ToServer => {
+                self.request_headers_done = true;
+                (self.request_header, self.request_header_names, self.request_start) = (norm, names, start);
+            }
+            crate::flow::Direction::ToClient => {
+                self.response_headers_done = true;
+                (self.response_header, self.response_header_names, self.response_start) = (norm, names, start);
+            }
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.request_header.capacity() + self.response_header.capacity() + self.request_header_names.capacity() + self.response_header_names.capacity() + self.request_start.capacity() + self.response_start.capacity()
+    }
 }
 
 macro_rules! req_header_fns {
@@ -397,6 +456,7 @@ impl HttpTx {
             + hs(&self.response_headers)
             + self.response_body.capacity()
             + self.events.capacity()
+            + self.detect.capacity()
             + std::mem::size_of::<HttpTx>()
     }
 

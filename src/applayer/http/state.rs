@@ -503,6 +503,8 @@ impl HttpState {
             self.req.phase = Phase::Start;
             return;
         };
+        let HttpTx { detect, request_line, request_headers, .. } = tx;
+        detect.build(Direction::ToServer, request_line, request_headers);
         let mut evs = Vec::new();
         if let Some(hv) = tx.request_headers.get(b"host").map(<[u8]>::to_vec) {
             let (h, port, bad_port) = parser::normalize_host(&hv);
@@ -995,6 +997,8 @@ impl HttpState {
             self.res.phase = Phase::Start;
             return;
         }
+        let HttpTx { detect, response_line, response_headers, .. } = &mut *tx;
+        detect.build(Direction::ToClient, response_line, response_headers);
         let connect = tx.method.eq_ignore_ascii_case(b"CONNECT");
         if (code == 101 && !framed) || (connect && (200..300).contains(&code)) {
             tx.progress.response_complete = true;

@@ -33,6 +33,9 @@ pub struct PcreSpec {
     pub relative: bool,
     /// `!`
     pub negated: bool,
+    /// An HTTP buffer flag (`U`, `I`, `P`, `Q`, `H`, `D`, `M`, `C`, `K`, `S`, `Y`, `V`, `W`,
+    /// `Z`): the pcre inspects that buffer instead of the current one. At most one.
+    pub buffer_flag: Option<char>,
 }
 
 /// Why a pcre value was not accepted.
@@ -61,7 +64,7 @@ pub fn parse_pcre(value: &str) -> Result<PcreSpec, PcreError> {
     let s = s.strip_prefix('/').ok_or_else(|| inv("pcre must start with '/'"))?;
     let end = s.rfind('/').ok_or_else(|| inv("pcre has no closing '/'"))?;
     let (body, flags) = (&s[..end], &s[end + 1..]);
-    let mut spec = PcreSpec { expr: String::new(), caseless: false, dotall: false, multiline: false, extended: false, relative: false, negated };
+    let mut spec = PcreSpec { expr: String::new(), caseless: false, dotall: false, multiline: false, extended: false, relative: false, negated, buffer_flag: None };
     let (mut anchored, mut ungreedy) = (false, false);
     for f in flags.chars() {
         match f {
@@ -74,8 +77,13 @@ pub fn parse_pcre(value: &str) -> Result<PcreSpec, PcreError> {
             'R' => spec.relative = true,
             'O' => {} // match-limit override: PCRE2 defaults apply
             'E' => return Err(PcreError::Refused("pcre flag E (dollar-endonly) not supported yet".into())),
-            'U' | 'I' | 'P' | 'Q' | 'H' | 'D' | 'M' | 'C' | 'S' | 'Y' | 'B' | 'V' | 'W' => {
-                return Err(PcreError::Refused(format!("pcre flag {f} needs an http buffer")))
+            // Snort's rawbytes: Suricata accepts and ignores it.
+            'B' => {}
+            'U' | 'I' | 'P' | 'Q' | 'H' | 'D' | 'M' | 'C' | 'K' | 'S' | 'Y' | 'V' | 'W' | 'Z' => {
+                if spec.buffer_flag.is_some_and(|b| b != f) {
+                    return Err(inv(&format!("pcre has two buffer flags ({} and {f})", spec.buffer_flag.unwrap_or(f))));
+                }
+                spec.buffer_flag = Some(f);
             }
             _ => return Err(inv(&format!("unknown pcre flag '{f}'"))),
         }
@@ -171,7 +179,8 @@ mod tests {
             let s = parse_pcre(v).unwrap_or_else(|e| panic!("case {name}: {e:?}"));
             assert_eq!((s.expr.as_str(), s.relative, s.negated), (*expr, *rel, *neg), "case {name}");
         }
-        assert!(matches!(parse_pcre("\"/abc/U\""), Err(PcreError::Refused(_))));
+        assert_eq!(parse_pcre("\"/abc/U\"").map(|s| s.buffer_flag), Ok(Some('U')));
+        assert!(matches!(parse_pcre("\"/abc/UH\""), Err(PcreError::Invalid(_))));
         assert!(matches!(parse_pcre("\"/abc/q\""), Err(PcreError::Invalid(_))));
         assert!(matches!(parse_pcre("\"abc\""), Err(PcreError::Invalid(_))));
     }

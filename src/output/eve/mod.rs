@@ -200,6 +200,12 @@ fn alert_flow(w: &mut JsonWriter<'_>, f: &Flow) {
 /// Writes one `alert` event. `blocked`: the packet was dropped (IPS), `alert.action` is
 /// `blocked`; otherwise `allowed`.
 pub fn write_alert(buf: &mut Vec<u8>, opts: &EveOptions, r: &PacketRecord<'_, '_>, a: &Alert, blocked: bool) {
+    write_alert_with(buf, opts, r, a, blocked, &mut |_, _| {})
+}
+
+/// [`write_alert`] with the app-layer object of the alert's transaction: `app(w, tx_id)`
+/// writes it (e.g. `"http":{...}`) after `alert`, before `app_proto`, as Suricata orders them.
+pub fn write_alert_with(buf: &mut Vec<u8>, opts: &EveOptions, r: &PacketRecord<'_, '_>, a: &Alert, blocked: bool, app: &mut dyn FnMut(&mut JsonWriter<'_>, u64)) {
     let mut w = JsonWriter::new(buf);
     w.open();
     packet_head(&mut w, r, "alert");
@@ -223,6 +229,9 @@ pub fn write_alert(buf: &mut Vec<u8>, opts: &EveOptions, r: &PacketRecord<'_, '_
         w.close();
     }
     w.close();
+    if let Some(tx) = a.tx_id {
+        app(&mut w, tx);
+    }
     if opts.ethernet {
         write_ether_packet(&mut w, r.p);
     }
