@@ -20,6 +20,7 @@ use crate::applayer::counters::AppCounters;
 use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpEveSink};
 use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
 use crate::applayer::probe::{Prober, Transport};
+use crate::applayer::ssh::{SshConfig, SshState}; // proto3
 use crate::applayer::view::AppView;
 use crate::applayer::{AppProto, ParseOutcome, TxId};
 use crate::config::{Config, Yaml};
@@ -52,6 +53,8 @@ pub struct FlowApp {
     counted_txs: u64,
     /// App-layer anomaly events already logged (per-tx events are logged with the tx).
     state_events_logged: usize,
+    /// SSH parser state, once the prober said SSH (proto3).
+    pub ssh: Option<SshState>,
 }
 
 impl FlowApp {
@@ -64,6 +67,7 @@ impl FlowApp {
             next_log: 0,
             counted_txs: 0,
             state_events_logged: 0,
+            ssh: None,
         }
     }
 
@@ -71,6 +75,8 @@ impl FlowApp {
     pub fn app_proto(&self) -> AppProto {
         if self.http.is_some() {
             AppProto::Http1
+        } else if self.ssh.is_some() {
+            AppProto::Ssh
         } else {
             self.prober.verdict()
         }
@@ -78,12 +84,18 @@ impl FlowApp {
 
     /// Feeds every deliverable chunk of both directions (the peer's first: the packet's ACK
     /// released it) into the prober or the parser.
-    fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig) {
+    fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig, p3: &Proto3Config) {
         for d in [first, first.flip()] {
-            let FlowApp { tcp, prober, http, http_gave_up, .. } = self;
+            let FlowApp { tcp, prober, http, http_gave_up, ssh, .. } = self;
             while let Some(chunk) = tcp.next_chunk(d) {
                 match chunk {
-                    Chunk::Data(bytes) => feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes),
+                    Chunk::Data(bytes) => {
+                        if !feed_proto3(prober, ssh, p3, d, ts, bytes) {
+                            feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes);
+                            start_proto3(prober, ssh, p3, d, ts, bytes);
+                        }
+                    }
+                    Chunk::Gap(len) if gap_proto3(ssh, d, len) => {}
                     Chunk::Gap(len) => match http.as_mut() {
                         Some(h) => h.on_gap(d, len),
                         None => {
@@ -129,6 +141,122 @@ fn feed_data(prober: &mut Prober, http: &mut Option<HttpState>, gave_up: &mut bo
     }
 }
 
+// ---- SSH, FTP, SMTP (proto3) -------------------------------------------------------------
+
+/// Parser settings of the proto3 protocols (SSH, FTP, SMTP).
+#[derive(Clone, Debug, Default)]
+pub struct Proto3Config {
+    /// SSH limits and switches.
+    pub ssh: SshConfig,
+}
+
+/// Feeds `bytes` to the proto3 parser of the flow, if it has one; false when it has none.
+fn feed_proto3(_prober: &mut Prober, ssh: &mut Option<SshState>, _cfg: &Proto3Config, d: Direction, ts: Timestamp, bytes: &[u8]) -> bool {
+    if let Some(s) = ssh.as_mut() {
+        if !s.is_finished() {
+            s.on_data(d, ts, bytes);
+        }
+        return true;
+    }
+    false
+}
+
+/// A gap for the proto3 parser of the flow; false when it has none.
+fn gap_proto3(ssh: &mut Option<SshState>, d: Direction, len: u64) -> bool {
+    if let Some(s) = ssh.as_mut() {
+        s.on_gap(d, len);
+        return true;
+    }
+    false
+}
+
+/// Right after the prober saw `bytes` of `d`: when its verdict is a proto3 protocol, creates
+/// the parser and replays what the prober kept (the other direction first), as for HTTP.
+fn start_proto3(prober: &Prober, ssh: &mut Option<SshState>, cfg: &Proto3Config, d: Direction, ts: Timestamp, bytes: &[u8]) {
+    if ssh.is_some() || prober.verdict() != AppProto::Ssh || bytes.is_empty() {
+        return;
+    }
+    let mut s = SshState::new(cfg.ssh.clone());
+    let other = d.flip();
+    let kept = prober.buffered(other);
+    if !kept.is_empty() {
+        s.on_data(other, ts, kept);
+    }
+    for part in prober.replay_parts(d, bytes) {
+        if !part.is_empty() {
+            s.on_data(d, ts, part);
+        }
+    }
+    *ssh = Some(s);
+}
+
+/// Logs the flow's SSH transaction once it is done (or at the end), and its anomalies.
+#[allow(clippy::too_many_arguments)]
+fn log_ssh(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, at_end: bool, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    let Some(s) = fa.ssh.as_ref() else { return };
+    let newest = s.next_tx_id().0;
+    if newest > fa.counted_txs {
+        counters.tx_ssh += newest - fa.counted_txs;
+        fa.counted_txs = newest;
+    }
+    for tx in s.txs() {
+        if tx.id.0 < fa.next_log || (!tx.progress.is_done() && !at_end) {
+            continue;
+        }
+        if eve.enabled && eve.anomaly_applayer {
+            for e in tx.events.iter() {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(tx.id.0), "ssh", e.name(), p);
+            }
+        }
+        if eve.enabled && eve.ssh && crate::applayer::ssh::eve::has_fields(tx) {
+            let mut w = JsonWriter::new(out);
+            w.open();
+            flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "ssh", p);
+            w.key("ssh").open();
+            crate::applayer::ssh::eve::write_ssh(tx, s.config().hassh_eve, &mut w);
+            w.close();
+            w.close();
+            out.push(b'\n');
+        }
+        fa.next_log = tx.id.0 + 1;
+    }
+}
+
+/// Writes one `anomaly` event of type `applayer` for protocol `app_proto` (event name as the
+/// parser registers it: Suricata's Rust parsers log them in lower case).
+#[allow(clippy::too_many_arguments)]
+fn write_proto_anomaly(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, app_proto: &str, name: &str, p: Option<&Packet<'_>>) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "anomaly", p);
+    if let Some(t) = tx_id {
+        w.ku64("tx_id", t);
+    }
+    w.key("anomaly").open();
+    w.kstr("app_proto", app_proto).kstr("type", "applayer");
+    w.kstr("event", name);
+    w.kstr("layer", "proto_parser");
+    w.close();
+    w.close();
+    buf.push(b'\n');
+}
+
+/// Counts a flow newly identified as a proto3 protocol.
+fn count_proto3_flow(counters: &mut AppCounters, was: Option<&'static str>, proto: AppProto) {
+    if was.is_some() {
+        return;
+    }
+    match proto {
+        AppProto::Ssh => counters.flow_ssh += 1,
+        AppProto::Ftp => counters.flow_ftp += 1,
+        AppProto::FtpData => counters.flow_ftp_data += 1,
+        AppProto::Smtp => counters.flow_smtp += 1,
+        _ => {}
+    }
+}
+
+// ---- end proto3 ----------------------------------------------------------------------------
+
 /// EVE settings the app layer needs, read from the eve-log `types` list.
 #[derive(Clone, Copy, Debug)]
 struct AppEveOptions {
@@ -137,6 +265,12 @@ struct AppEveOptions {
     http_headers: HttpEveOptions,
     anomaly_stream: bool,
     anomaly_applayer: bool,
+    /// EVE `ssh` events (proto3).
+    ssh: bool,
+    /// EVE `ftp` and `ftp_data` events (proto3).
+    ftp: bool,
+    /// EVE `smtp` events (proto3).
+    smtp: bool,
 }
 
 fn yaml_true(y: Option<&Yaml>) -> Option<bool> {
@@ -152,6 +286,9 @@ impl AppEveOptions {
             http_headers: HttpEveOptions::default(),
             anomaly_stream: false,
             anomaly_applayer: cfg.eve.anomaly,
+            ssh: false,
+            ftp: false,
+            smtp: false,
         };
         for (name, y) in &cfg.eve_types {
             match name.as_str() {
@@ -163,6 +300,9 @@ impl AppEveOptions {
                         o.http_headers.response_headers = v == "both" || v == "response";
                     }
                 }
+                "ssh" => o.ssh = yaml_true(y.get("enabled")).unwrap_or(true),
+                "ftp" => o.ftp = yaml_true(y.get("enabled")).unwrap_or(true),
+                "smtp" => o.smtp = yaml_true(y.get("enabled")).unwrap_or(true),
                 "anomaly" => {
                     let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);
                     o.anomaly_stream = on && yaml_true(y.get("types.stream")).unwrap_or(false);
@@ -180,6 +320,8 @@ pub struct AppWorker {
     defrag: Defragger,
     stream_cfg: StreamConfig,
     http_cfg: HttpConfig,
+    /// SSH, FTP and SMTP parser settings (proto3).
+    p3_cfg: Proto3Config,
     eve: AppEveOptions,
     flows: HashMap<u64, Box<FlowApp>>,
     /// App-layer, stream and defrag counters.
@@ -207,6 +349,7 @@ impl AppWorker {
             defrag: Defragger::new(DefragConfig::default()),
             stream_cfg,
             http_cfg: HttpConfig::default(),
+            p3_cfg: Proto3Config::default(),
             eve: AppEveOptions::from_config(cfg),
             flows: HashMap::new(),
             counters: AppCounters::default(),
@@ -284,7 +427,7 @@ impl AppWorker {
         });
         let seg = TcpSeg::from_decoded(&h, p.payload());
         let ev = fa.tcp.on_packet(p.ts, dir, &seg);
-        fa.drain(p.ts, dir.flip(), &self.http_cfg);
+        fa.drain(p.ts, dir.flip(), &self.http_cfg, &self.p3_cfg);
         self.counters.count_stream_events(ev);
         let was = flow.app_proto;
         let proto = fa.app_proto();
@@ -292,6 +435,7 @@ impl AppWorker {
         if was.is_none() && proto == AppProto::Http1 {
             self.counters.flow_http += 1;
         }
+        count_proto3_flow(&mut self.counters, was, proto);
         let eve = self.eve;
         if eve.enabled && eve.anomaly_stream {
             for e in ev.iter() {
@@ -299,6 +443,7 @@ impl AppWorker {
             }
         }
         log_txs(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
+        log_ssh(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
         self.cur_events = ev;
         self.cur_flow = Some((id, dir));
         ev
@@ -320,9 +465,9 @@ impl AppWorker {
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
-                let FlowApp { tcp, http, .. } = &mut **fa;
+                let FlowApp { tcp, http, ssh, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev }
+                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev, ssh: ssh.as_ref(), ..AppView::default() }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
@@ -336,6 +481,9 @@ impl AppWorker {
                 if let Some(h) = fa.http.as_mut() {
                     h.prune_done(TxId(upto));
                 }
+                if let Some(s) = fa.ssh.as_mut() {
+                    s.prune_done(TxId(upto));
+                }
             }
         }
     }
@@ -347,11 +495,14 @@ impl AppWorker {
         let Some(mut fa) = self.flows.remove(&flow.id) else { return };
         let ev = fa.tcp.close();
         self.counters.count_stream_events(ev);
-        fa.drain(now, Direction::ToServer, &self.http_cfg);
+        fa.drain(now, Direction::ToServer, &self.http_cfg, &self.p3_cfg);
         // A flow that ends while still probing keeps no `app_proto` (Suricata: unknown, not
         // `failed`), so the prober is not closed here.
         if let Some(h) = fa.http.as_mut() {
             h.on_close(now);
+        }
+        if let Some(s) = fa.ssh.as_mut() {
+            s.on_close(now);
         }
         let was = flow.app_proto;
         let proto = fa.app_proto();
@@ -361,8 +512,10 @@ impl AppWorker {
         if was.is_none() && proto == AppProto::Http1 {
             self.counters.flow_http += 1;
         }
+        count_proto3_flow(&mut self.counters, was, proto);
         let eve = self.eve;
         log_txs(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        log_ssh(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
     }
 
     /// Defrag counters of this worker.

@@ -24,6 +24,8 @@ pub struct AppView<'a> {
     pub raw_stream: &'a [u8],
     /// Stream events raised by this packet (`stream-event:` keyword).
     pub stream_events: StreamEvents,
+    /// The flow's SSH state (one transaction per flow), when identified as SSH (proto3).
+    pub ssh: Option<&'a crate::applayer::ssh::SshState>,
 }
 
 impl AppView<'_> {
