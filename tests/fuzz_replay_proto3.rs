@@ -72,3 +72,13 @@ fn ssh_corpus_and_regressions() {
 fn ssh_mutations() {
     mutate_all("ssh", rampart::applayer::ssh::harness::fuzz_conversation);
 }
+
+#[test]
+fn ftp_corpus_and_regressions() {
+    replay("ftp", 8, rampart::applayer::ftp::harness::fuzz_conversation);
+}
+
+#[test]
+fn ftp_mutations() {
+    mutate_all("ftp", rampart::applayer::ftp::harness::fuzz_conversation);
+}

@@ -21,6 +21,9 @@ use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpE
 use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
 use crate::applayer::probe::{Prober, Transport};
 use crate::applayer::ssh::{SshConfig, SshState}; // proto3
+use crate::applayer::ftp::expect::ExpectTable; // proto3
+use crate::applayer::ftp::{FtpConfig, FtpDataState, FtpState}; // proto3
+use std::sync::Arc; // proto3
 use crate::applayer::view::AppView;
 use crate::applayer::{AppProto, ParseOutcome, TxId};
 use crate::config::{Config, Yaml};
@@ -55,6 +58,10 @@ pub struct FlowApp {
     state_events_logged: usize,
     /// SSH parser state, once the prober said SSH (proto3).
     pub ssh: Option<SshState>,
+    /// FTP control channel state, once the prober said FTP (proto3).
+    pub ftp: Option<FtpState>,
+    /// FTP data channel state, when the flow matched an announced data connection (proto3).
+    pub ftp_data: Option<FtpDataState>,
 }
 
 impl FlowApp {
@@ -68,6 +75,8 @@ impl FlowApp {
             counted_txs: 0,
             state_events_logged: 0,
             ssh: None,
+            ftp: None,
+            ftp_data: None,
         }
     }
 
@@ -77,6 +86,10 @@ impl FlowApp {
             AppProto::Http1
         } else if self.ssh.is_some() {
             AppProto::Ssh
+        } else if self.ftp.is_some() {
+            AppProto::Ftp
+        } else if self.ftp_data.is_some() {
+            AppProto::FtpData
         } else {
             self.prober.verdict()
         }
@@ -86,16 +99,17 @@ impl FlowApp {
     /// released it) into the prober or the parser.
     fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig, p3: &Proto3Config) {
         for d in [first, first.flip()] {
-            let FlowApp { tcp, prober, http, http_gave_up, ssh, .. } = self;
+            let FlowApp { tcp, prober, http, http_gave_up, ssh, ftp, ftp_data, .. } = self;
+            let mut p3s = P3 { ssh, ftp, ftp_data };
             while let Some(chunk) = tcp.next_chunk(d) {
                 match chunk {
                     Chunk::Data(bytes) => {
-                        if !feed_proto3(prober, ssh, p3, d, ts, bytes) {
+                        if !feed_proto3(&mut p3s, d, ts, bytes) {
                             feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes);
-                            start_proto3(prober, ssh, p3, d, ts, bytes);
+                            start_proto3(prober, &mut p3s, p3, d, ts, bytes);
                         }
                     }
-                    Chunk::Gap(len) if gap_proto3(ssh, d, len) => {}
+                    Chunk::Gap(len) if gap_proto3(&mut p3s, d, len) => {}
                     Chunk::Gap(len) => match http.as_mut() {
                         Some(h) => h.on_gap(d, len),
                         None => {
@@ -148,46 +162,158 @@ fn feed_data(prober: &mut Prober, http: &mut Option<HttpState>, gave_up: &mut bo
 pub struct Proto3Config {
     /// SSH limits and switches.
     pub ssh: SshConfig,
+    /// FTP limits.
+    pub ftp: FtpConfig,
+}
+
+/// The proto3 parser states of one flow, borrowed for `drain`.
+struct P3<'a> {
+    ssh: &'a mut Option<SshState>,
+    ftp: &'a mut Option<FtpState>,
+    ftp_data: &'a mut Option<FtpDataState>,
 }
 
 /// Feeds `bytes` to the proto3 parser of the flow, if it has one; false when it has none.
-fn feed_proto3(_prober: &mut Prober, ssh: &mut Option<SshState>, _cfg: &Proto3Config, d: Direction, ts: Timestamp, bytes: &[u8]) -> bool {
-    if let Some(s) = ssh.as_mut() {
+fn feed_proto3(p: &mut P3<'_>, d: Direction, ts: Timestamp, bytes: &[u8]) -> bool {
+    if let Some(s) = p.ssh.as_mut() {
         if !s.is_finished() {
             s.on_data(d, ts, bytes);
         }
+        return true;
+    }
+    if let Some(s) = p.ftp.as_mut() {
+        s.on_data(d, ts, bytes);
+        return true;
+    }
+    if let Some(s) = p.ftp_data.as_mut() {
+        s.on_data(d, bytes);
         return true;
     }
     false
 }
 
 /// A gap for the proto3 parser of the flow; false when it has none.
-fn gap_proto3(ssh: &mut Option<SshState>, d: Direction, len: u64) -> bool {
-    if let Some(s) = ssh.as_mut() {
+fn gap_proto3(p: &mut P3<'_>, d: Direction, len: u64) -> bool {
+    if let Some(s) = p.ssh.as_mut() {
         s.on_gap(d, len);
         return true;
     }
-    false
+    if let Some(s) = p.ftp.as_mut() {
+        s.on_gap(d, len);
+        return true;
+    }
+    p.ftp_data.is_some()
+}
+
+/// Feeds what the prober kept (the other direction first) and the rest of this chunk.
+fn replay(prober: &Prober, d: Direction, bytes: &[u8], mut f: impl FnMut(Direction, &[u8])) {
+    let other = d.flip();
+    let kept = prober.buffered(other);
+    if !kept.is_empty() {
+        f(other, kept);
+    }
+    for part in prober.replay_parts(d, bytes) {
+        if !part.is_empty() {
+            f(d, part);
+        }
+    }
 }
 
 /// Right after the prober saw `bytes` of `d`: when its verdict is a proto3 protocol, creates
 /// the parser and replays what the prober kept (the other direction first), as for HTTP.
-fn start_proto3(prober: &Prober, ssh: &mut Option<SshState>, cfg: &Proto3Config, d: Direction, ts: Timestamp, bytes: &[u8]) {
-    if ssh.is_some() || prober.verdict() != AppProto::Ssh || bytes.is_empty() {
+fn start_proto3(prober: &Prober, p: &mut P3<'_>, cfg: &Proto3Config, d: Direction, ts: Timestamp, bytes: &[u8]) {
+    if bytes.is_empty() || p.ssh.is_some() || p.ftp.is_some() {
         return;
     }
-    let mut s = SshState::new(cfg.ssh.clone());
-    let other = d.flip();
-    let kept = prober.buffered(other);
-    if !kept.is_empty() {
-        s.on_data(other, ts, kept);
-    }
-    for part in prober.replay_parts(d, bytes) {
-        if !part.is_empty() {
-            s.on_data(d, ts, part);
+    match prober.verdict() {
+        AppProto::Ssh => {
+            let mut s = SshState::new(cfg.ssh.clone());
+            replay(prober, d, bytes, |dd, b| {
+                s.on_data(dd, ts, b);
+            });
+            *p.ssh = Some(s);
         }
+        AppProto::Ftp => {
+            let mut s = FtpState::new(cfg.ftp.clone());
+            replay(prober, d, bytes, |dd, b| {
+                s.on_data(dd, ts, b);
+            });
+            *p.ftp = Some(s);
+        }
+        _ => {}
     }
-    *ssh = Some(s);
+}
+
+/// Moves the data channels the flow's FTP state announced into the shared table.
+fn publish_ftp_expectations(fa: &mut FlowApp, flow: &Flow, table: &ExpectTable) {
+    let Some(f) = fa.ftp.as_mut() else { return };
+    if !f.has_expectations() {
+        return;
+    }
+    for e in f.take_expectations() {
+        table.insert(flow.client.0, flow.server.0, flow.id, e);
+    }
+}
+
+/// Logs the flow's done FTP transactions (all at the end) and their anomalies, or the
+/// `ftp_data` event of a data flow at its end.
+#[allow(clippy::too_many_arguments)]
+fn log_ftp(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, at_end: bool, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    if let Some(dstate) = fa.ftp_data.as_mut() {
+        if dstate.take_loggable() {
+            counters.tx_ftp_data += 1;
+            if eve.enabled && eve.ftp {
+                let mut w = JsonWriter::new(out);
+                w.open();
+                flow_head_parent(&mut w, flow, ts, pcap_cnt, pkt_src, "ftp_data", p, Some(dstate.parent_flow));
+                w.key("ftp_data").open();
+                crate::applayer::ftp::eve::write_ftp_data(&dstate.tx, &mut w);
+                w.close();
+                w.close();
+                out.push(b'\n');
+            }
+        }
+        return;
+    }
+    let Some(s) = fa.ftp.as_ref() else { return };
+    let newest = s.next_tx_id().0;
+    if newest > fa.counted_txs {
+        counters.tx_ftp += newest - fa.counted_txs;
+        fa.counted_txs = newest;
+    }
+    for tx in s.txs() {
+        if tx.id.0 < fa.next_log {
+            continue;
+        }
+        if !tx.progress.is_done() && !at_end {
+            break;
+        }
+        if eve.enabled && eve.anomaly_applayer {
+            for e in tx.events.iter() {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(tx.id.0), "ftp", e.name(), p);
+            }
+        }
+        if eve.enabled && eve.ftp {
+            let mut w = JsonWriter::new(out);
+            w.open();
+            flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "ftp", p);
+            w.key("ftp").open();
+            crate::applayer::ftp::eve::write_ftp(tx, &mut w);
+            w.close();
+            w.close();
+            out.push(b'\n');
+        }
+        fa.next_log = tx.id.0 + 1;
+    }
+    let st = s.events();
+    if st.len() > fa.state_events_logged {
+        if eve.enabled && eve.anomaly_applayer {
+            for e in st.iter().skip(fa.state_events_logged) {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, None, "ftp", e.name(), p);
+            }
+        }
+        fa.state_events_logged = st.len();
+    }
 }
 
 /// Logs the flow's SSH transaction once it is done (or at the end), and its anomalies.
@@ -322,6 +448,8 @@ pub struct AppWorker {
     http_cfg: HttpConfig,
     /// SSH, FTP and SMTP parser settings (proto3).
     p3_cfg: Proto3Config,
+    /// Announced FTP data channels, shared by all workers (proto3).
+    expect: Arc<ExpectTable>,
     eve: AppEveOptions,
     flows: HashMap<u64, Box<FlowApp>>,
     /// App-layer, stream and defrag counters.
@@ -350,6 +478,7 @@ impl AppWorker {
             stream_cfg,
             http_cfg: HttpConfig::default(),
             p3_cfg: Proto3Config::default(),
+            expect: ExpectTable::global(),
             eve: AppEveOptions::from_config(cfg),
             flows: HashMap::new(),
             counters: AppCounters::default(),
@@ -400,6 +529,12 @@ impl AppWorker {
         }
     }
 
+    /// Shares `t` as the FTP expectation table (give every worker of a run the same one; the
+    /// default is a process-wide table). proto3.
+    pub fn set_expectations(&mut self, t: Arc<ExpectTable>) {
+        self.expect = t;
+    }
+
     /// Gives back the buffer returned by [`AppWorker::defrag`] for reuse.
     pub fn recycle(&mut self, buf: Vec<u8>) {
         self.reasm = buf;
@@ -421,10 +556,25 @@ impl AppWorker {
         let stream_cfg = &self.stream_cfg;
         let server_port = flow.server.1;
         let counters = &mut self.counters;
+        let expect = &self.expect;
         let fa = self.flows.entry(id).or_insert_with(|| {
             counters.tcp_sessions_tracked += 1;
-            Box::new(FlowApp::new(stream_cfg, server_port))
+            let mut fa = Box::new(FlowApp::new(stream_cfg, server_port));
+            // proto3: an announced FTP data connection (one atomic load unless one is pending).
+            if !expect.is_empty() {
+                if let Some(e) = expect.take(flow.client.0, flow.server.0, server_port, p.ts) {
+                    fa.ftp_data = Some(FtpDataState::new(e.parent_flow, &e.exp));
+                }
+            }
+            fa
         });
+        // proto3: a flow still probing whose first data arrives may be an announced FTP data
+        // connection (the data command usually follows the SYN; one atomic load otherwise).
+        if !p.payload().is_empty() && !self.expect.is_empty() && fa.ftp_data.is_none() && !fa.prober.verdict().is_decided() && fa.app_proto() == AppProto::Unknown {
+            if let Some(e) = self.expect.take(flow.client.0, flow.server.0, server_port, p.ts) {
+                fa.ftp_data = Some(FtpDataState::new(e.parent_flow, &e.exp));
+            }
+        }
         let seg = TcpSeg::from_decoded(&h, p.payload());
         let ev = fa.tcp.on_packet(p.ts, dir, &seg);
         fa.drain(p.ts, dir.flip(), &self.http_cfg, &self.p3_cfg);
@@ -444,6 +594,8 @@ impl AppWorker {
         }
         log_txs(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
         log_ssh(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
+        publish_ftp_expectations(fa, flow, &self.expect);
+        log_ftp(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
         self.cur_events = ev;
         self.cur_flow = Some((id, dir));
         ev
@@ -465,9 +617,9 @@ impl AppWorker {
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
-                let FlowApp { tcp, http, ssh, .. } = &mut **fa;
+                let FlowApp { tcp, http, ssh, ftp, ftp_data, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev, ssh: ssh.as_ref(), ..AppView::default() }
+                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev, ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), ..AppView::default() }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
@@ -482,6 +634,9 @@ impl AppWorker {
                     h.prune_done(TxId(upto));
                 }
                 if let Some(s) = fa.ssh.as_mut() {
+                    s.prune_done(TxId(upto));
+                }
+                if let Some(s) = fa.ftp.as_mut() {
                     s.prune_done(TxId(upto));
                 }
             }
@@ -504,6 +659,12 @@ impl AppWorker {
         if let Some(s) = fa.ssh.as_mut() {
             s.on_close(now);
         }
+        if let Some(s) = fa.ftp.as_mut() {
+            s.on_close(now);
+        }
+        if let Some(s) = fa.ftp_data.as_mut() {
+            s.on_close();
+        }
         let was = flow.app_proto;
         let proto = fa.app_proto();
         if proto.is_decided() {
@@ -516,6 +677,8 @@ impl AppWorker {
         let eve = self.eve;
         log_txs(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
         log_ssh(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        publish_ftp_expectations(&mut fa, flow, &self.expect);
+        log_ftp(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
     }
 
     /// Defrag counters of this worker.
@@ -572,8 +735,17 @@ fn log_txs(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src:
 /// timestamp, flow_id, pcap_cnt, event_type, vlan, src/dest (the flow's client → server),
 /// proto, ip_v, pkt_src: the head of flow-oriented app-layer events.
 fn flow_head(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>) {
+    flow_head_parent(w, flow, ts, pcap_cnt, pkt_src, event_type, p, None);
+}
+
+/// [`flow_head`] with Suricata's `parent_id` (the control flow of an `ftp_data` event).
+#[allow(clippy::too_many_arguments)]
+fn flow_head_parent(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>, parent: Option<u64>) {
     w.kdisp("timestamp", ts.eve());
     w.ku64("flow_id", flow.id);
+    if let Some(pid) = parent {
+        w.ku64("parent_id", pid);
+    }
     if pcap_cnt > 0 {
         w.ku64("pcap_cnt", pcap_cnt);
     }

@@ -26,6 +26,10 @@ pub struct AppView<'a> {
     pub stream_events: StreamEvents,
     /// The flow's SSH state (one transaction per flow), when identified as SSH (proto3).
     pub ssh: Option<&'a crate::applayer::ssh::SshState>,
+    /// The flow's FTP control state, when identified as FTP (proto3).
+    pub ftp: Option<&'a crate::applayer::ftp::FtpState>,
+    /// The flow's FTP data state, when it is an announced FTP data connection (proto3).
+    pub ftp_data: Option<&'a crate::applayer::ftp::FtpDataState>,
 }
 
 impl AppView<'_> {
