@@ -82,3 +82,13 @@ fn ftp_corpus_and_regressions() {
 fn ftp_mutations() {
     mutate_all("ftp", rampart::applayer::ftp::harness::fuzz_conversation);
 }
+
+#[test]
+fn smtp_corpus_and_regressions() {
+    replay("smtp", 8, rampart::applayer::smtp::harness::fuzz_conversation);
+}
+
+#[test]
+fn smtp_mutations() {
+    mutate_all("smtp", rampart::applayer::smtp::harness::fuzz_conversation);
+}

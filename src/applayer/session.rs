@@ -23,6 +23,7 @@ use crate::applayer::probe::{Prober, Transport};
 use crate::applayer::ssh::{SshConfig, SshState}; // proto3
 use crate::applayer::ftp::expect::ExpectTable; // proto3
 use crate::applayer::ftp::{FtpConfig, FtpDataState, FtpState}; // proto3
+use crate::applayer::smtp::{SmtpConfig, SmtpState}; // proto3
 use std::sync::Arc; // proto3
 use crate::applayer::view::AppView;
 use crate::applayer::{AppProto, ParseOutcome, TxId};
@@ -62,6 +63,9 @@ pub struct FlowApp {
     pub ftp: Option<FtpState>,
     /// FTP data channel state, when the flow matched an announced data connection (proto3).
     pub ftp_data: Option<FtpDataState>,
+    /// SMTP state, once the prober said SMTP (proto3). After a successful STARTTLS
+    /// (`SmtpState::tls_upgraded`) the flow's bytes are TLS: see `feed_proto3`.
+    pub smtp: Option<SmtpState>,
 }
 
 impl FlowApp {
@@ -77,6 +81,7 @@ impl FlowApp {
             ssh: None,
             ftp: None,
             ftp_data: None,
+            smtp: None,
         }
     }
 
@@ -90,6 +95,8 @@ impl FlowApp {
             AppProto::Ftp
         } else if self.ftp_data.is_some() {
             AppProto::FtpData
+        } else if self.smtp.is_some() {
+            AppProto::Smtp
         } else {
             self.prober.verdict()
         }
@@ -99,8 +106,8 @@ impl FlowApp {
     /// released it) into the prober or the parser.
     fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig, p3: &Proto3Config) {
         for d in [first, first.flip()] {
-            let FlowApp { tcp, prober, http, http_gave_up, ssh, ftp, ftp_data, .. } = self;
-            let mut p3s = P3 { ssh, ftp, ftp_data };
+            let FlowApp { tcp, prober, http, http_gave_up, ssh, ftp, ftp_data, smtp, .. } = self;
+            let mut p3s = P3 { ssh, ftp, ftp_data, smtp };
             while let Some(chunk) = tcp.next_chunk(d) {
                 match chunk {
                     Chunk::Data(bytes) => {
@@ -164,6 +171,8 @@ pub struct Proto3Config {
     pub ssh: SshConfig,
     /// FTP limits.
     pub ftp: FtpConfig,
+    /// SMTP limits.
+    pub smtp: SmtpConfig,
 }
 
 /// The proto3 parser states of one flow, borrowed for `drain`.
@@ -171,6 +180,7 @@ struct P3<'a> {
     ssh: &'a mut Option<SshState>,
     ftp: &'a mut Option<FtpState>,
     ftp_data: &'a mut Option<FtpDataState>,
+    smtp: &'a mut Option<SmtpState>,
 }
 
 /// Feeds `bytes` to the proto3 parser of the flow, if it has one; false when it has none.
@@ -189,6 +199,15 @@ fn feed_proto3(p: &mut P3<'_>, d: Direction, ts: Timestamp, bytes: &[u8]) -> boo
         s.on_data(d, bytes);
         return true;
     }
+    if let Some(s) = p.smtp.as_mut() {
+        if s.tls_upgraded() {
+            // STARTTLS hook: the bytes from here on are TLS. Hand them to the TLS parser
+            // (Suricata: app_proto `tls`, app_proto_orig `smtp`) once FlowApp has one.
+            return true;
+        }
+        s.on_data(d, ts, bytes);
+        return true;
+    }
     false
 }
 
@@ -199,6 +218,10 @@ fn gap_proto3(p: &mut P3<'_>, d: Direction, len: u64) -> bool {
         return true;
     }
     if let Some(s) = p.ftp.as_mut() {
+        s.on_gap(d, len);
+        return true;
+    }
+    if let Some(s) = p.smtp.as_mut() {
         s.on_gap(d, len);
         return true;
     }
@@ -222,7 +245,7 @@ fn replay(prober: &Prober, d: Direction, bytes: &[u8], mut f: impl FnMut(Directi
 /// Right after the prober saw `bytes` of `d`: when its verdict is a proto3 protocol, creates
 /// the parser and replays what the prober kept (the other direction first), as for HTTP.
 fn start_proto3(prober: &Prober, p: &mut P3<'_>, cfg: &Proto3Config, d: Direction, ts: Timestamp, bytes: &[u8]) {
-    if bytes.is_empty() || p.ssh.is_some() || p.ftp.is_some() {
+    if bytes.is_empty() || p.ssh.is_some() || p.ftp.is_some() || p.smtp.is_some() {
         return;
     }
     match prober.verdict() {
@@ -240,7 +263,66 @@ fn start_proto3(prober: &Prober, p: &mut P3<'_>, cfg: &Proto3Config, d: Directio
             });
             *p.ftp = Some(s);
         }
+        AppProto::Smtp => {
+            let mut s = SmtpState::new(cfg.smtp.clone());
+            replay(prober, d, bytes, |dd, b| {
+                s.on_data(dd, ts, b);
+            });
+            *p.smtp = Some(s);
+        }
         _ => {}
+    }
+}
+
+/// Logs the flow's done SMTP transactions (all at the end) with their `email` object, and
+/// SMTP anomalies.
+#[allow(clippy::too_many_arguments)]
+fn log_smtp(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, at_end: bool, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    let Some(s) = fa.smtp.as_ref() else { return };
+    let newest = s.next_tx_id().0;
+    if newest > fa.counted_txs {
+        counters.tx_smtp += newest - fa.counted_txs;
+        fa.counted_txs = newest;
+    }
+    for tx in s.txs() {
+        if tx.id.0 < fa.next_log {
+            continue;
+        }
+        if !tx.progress.is_done() && !at_end {
+            break;
+        }
+        if eve.enabled && eve.anomaly_applayer {
+            for e in tx.events.iter() {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(tx.id.0), "smtp", e.name(), p);
+            }
+        }
+        if eve.enabled && eve.smtp {
+            use crate::applayer::smtp::eve as se;
+            let mut w = JsonWriter::new(out);
+            w.open();
+            flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "smtp", p);
+            w.ku64("tx_id", tx.id.0);
+            w.key("smtp").open();
+            se::write_smtp(tx, &mut w);
+            w.close();
+            if se::has_email(tx) {
+                w.key("email").open();
+                se::write_email(tx, s.config().extended, &mut w);
+                w.close();
+            }
+            w.close();
+            out.push(b'\n');
+        }
+        fa.next_log = tx.id.0 + 1;
+    }
+    let st = s.events();
+    if st.len() > fa.state_events_logged {
+        if eve.enabled && eve.anomaly_applayer {
+            for e in st.iter().skip(fa.state_events_logged) {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, None, "smtp", e.name(), p);
+            }
+        }
+        fa.state_events_logged = st.len();
     }
 }
 
@@ -596,6 +678,7 @@ impl AppWorker {
         log_ssh(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
         publish_ftp_expectations(fa, flow, &self.expect);
         log_ftp(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
+        log_smtp(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
         self.cur_events = ev;
         self.cur_flow = Some((id, dir));
         ev
@@ -617,9 +700,9 @@ impl AppWorker {
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
-                let FlowApp { tcp, http, ssh, ftp, ftp_data, .. } = &mut **fa;
+                let FlowApp { tcp, http, ssh, ftp, ftp_data, smtp, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev, ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), ..AppView::default() }
+                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev, ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), smtp: smtp.as_ref() }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
@@ -637,6 +720,9 @@ impl AppWorker {
                     s.prune_done(TxId(upto));
                 }
                 if let Some(s) = fa.ftp.as_mut() {
+                    s.prune_done(TxId(upto));
+                }
+                if let Some(s) = fa.smtp.as_mut() {
                     s.prune_done(TxId(upto));
                 }
             }
@@ -665,6 +751,9 @@ impl AppWorker {
         if let Some(s) = fa.ftp_data.as_mut() {
             s.on_close();
         }
+        if let Some(s) = fa.smtp.as_mut() {
+            s.on_close(now);
+        }
         let was = flow.app_proto;
         let proto = fa.app_proto();
         if proto.is_decided() {
@@ -679,6 +768,7 @@ impl AppWorker {
         log_ssh(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
         publish_ftp_expectations(&mut fa, flow, &self.expect);
         log_ftp(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        log_smtp(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
     }
 
     /// Defrag counters of this worker.

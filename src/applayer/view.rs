@@ -30,6 +30,8 @@ pub struct AppView<'a> {
     pub ftp: Option<&'a crate::applayer::ftp::FtpState>,
     /// The flow's FTP data state, when it is an announced FTP data connection (proto3).
     pub ftp_data: Option<&'a crate::applayer::ftp::FtpDataState>,
+    /// The flow's SMTP state, when identified as SMTP (proto3).
+    pub smtp: Option<&'a crate::applayer::smtp::SmtpState>,
 }
 
 impl AppView<'_> {
