@@ -34,9 +34,9 @@ pub struct AppCounters {
     pub flow_ftp: u64,
     /// `app_layer.tx.ftp`.
     pub tx_ftp: u64,
-    /// `app_layer.flow.ftp-data`.
+    /// `app_layer.flow.ftp_data`.
     pub flow_ftp_data: u64,
-    /// `app_layer.tx.ftp-data`.
+    /// `app_layer.tx.ftp_data`.
     pub tx_ftp_data: u64,
     /// `app_layer.flow.smtp`.
     pub flow_smtp: u64,
@@ -112,10 +112,10 @@ impl AppCounters {
     pub fn write_objects(&self, w: &mut JsonWriter<'_>) {
         w.key("app_layer").open();
         w.key("flow").open().ku64("http", self.flow_http);
-        w.ku64("ftp", self.flow_ftp).ku64("smtp", self.flow_smtp).ku64("ssh", self.flow_ssh).ku64("ftp-data", self.flow_ftp_data); // proto3
+        w.ku64("ftp", self.flow_ftp).ku64("smtp", self.flow_smtp).ku64("ssh", self.flow_ssh).ku64("ftp_data", self.flow_ftp_data); // proto3
         w.close();
         w.key("tx").open().ku64("http", self.tx_http);
-        w.ku64("ftp", self.tx_ftp).ku64("smtp", self.tx_smtp).ku64("ssh", self.tx_ssh).ku64("ftp-data", self.tx_ftp_data); // proto3
+        w.ku64("ftp", self.tx_ftp).ku64("smtp", self.tx_smtp).ku64("ssh", self.tx_ssh).ku64("ftp_data", self.tx_ftp_data); // proto3
         w.close();
         w.close();
         let d = &self.defrag;

@@ -30,6 +30,8 @@
 // app-layer keywords (proto3)
 pub mod ftpbounce;
 pub mod ftpdata_command;
+pub mod ssh_protoversion;
+pub mod ssh_softwareversion;
 
 // payload keywords (engine)
 
