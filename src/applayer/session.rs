@@ -175,6 +175,21 @@ pub struct Proto3Config {
     pub smtp: SmtpConfig,
 }
 
+impl Proto3Config {
+    /// Suricata's settings: `app-layer.protocols.ssh.hassh` (HASSH in EVE) and the eve-log
+    /// `smtp` type's `extended` switch.
+    pub fn from_config(cfg: &Config) -> Proto3Config {
+        let mut c = Proto3Config::default();
+        c.ssh.hassh_eve = yaml_true(cfg.tree.get("app-layer.protocols.ssh.hassh")).unwrap_or(false);
+        for (name, y) in &cfg.eve_types {
+            if name == "smtp" {
+                c.smtp.extended = yaml_true(y.get("extended")).unwrap_or(false);
+            }
+        }
+        c
+    }
+}
+
 /// The proto3 parser states of one flow, borrowed for `drain`.
 struct P3<'a> {
     ssh: &'a mut Option<SshState>,
@@ -293,7 +308,7 @@ fn log_smtp(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src
         }
         if eve.enabled && eve.anomaly_applayer {
             for e in tx.events.iter() {
-                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(tx.id.0), "smtp", e.name(), p);
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(tx.id.0), "smtp", e.eve_name(), p);
             }
         }
         if eve.enabled && eve.smtp {
@@ -319,7 +334,7 @@ fn log_smtp(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src
     if st.len() > fa.state_events_logged {
         if eve.enabled && eve.anomaly_applayer {
             for e in st.iter().skip(fa.state_events_logged) {
-                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, None, "smtp", e.name(), p);
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, None, "smtp", e.eve_name(), p);
             }
         }
         fa.state_events_logged = st.len();
@@ -559,7 +574,7 @@ impl AppWorker {
             defrag: Defragger::new(DefragConfig::default()),
             stream_cfg,
             http_cfg: HttpConfig::default(),
-            p3_cfg: Proto3Config::default(),
+            p3_cfg: Proto3Config::from_config(cfg),
             expect: ExpectTable::global(),
             eve: AppEveOptions::from_config(cfg),
             flows: HashMap::new(),

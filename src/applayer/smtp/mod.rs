@@ -94,6 +94,40 @@ smtp_events! {
     InvalidBdat => "invalid_bdat",
 }
 
+impl SmtpEvent {
+    /// The name Suricata's `anomaly` events use (its SMTP parser's upper-case table names).
+    pub fn eve_name(self) -> &'static str {
+        macro_rules! up {
+            ($($v:ident => $n:literal,)*) => { match self { $(SmtpEvent::$v => $n,)* } };
+        }
+        up! {
+            InvalidReply => "INVALID_REPLY",
+            UnableToMatchReplyWithRequest => "UNABLE_TO_MATCH_REPLY_WITH_REQUEST",
+            MaxCommandLineLenExceeded => "MAX_COMMAND_LINE_LEN_EXCEEDED",
+            MaxReplyLineLenExceeded => "MAX_REPLY_LINE_LEN_EXCEEDED",
+            InvalidPipelinedSequence => "INVALID_PIPELINED_SEQUENCE",
+            BdatChunkLenExceeded => "BDAT_CHUNK_LEN_EXCEEDED",
+            NoServerWelcomeMessage => "NO_SERVER_WELCOME_MESSAGE",
+            TlsRejected => "TLS_REJECTED",
+            DataCommandRejected => "DATA_COMMAND_REJECTED",
+            MimeParseFailed => "MIME_PARSE_FAILED",
+            MimeMalformedMsg => "MIME_MALFORMED_MSG",
+            MimeInvalidBase64 => "MIME_INVALID_BASE64",
+            MimeLongHeaderName => "MIME_LONG_HEADER_NAME",
+            MimeLongHeaderValue => "MIME_LONG_HEADER_VALUE",
+            MimeInvalidQp => "MIME_INVALID_QP",
+            MimeLongLine => "MIME_LONG_LINE",
+            MimeLongEncLine => "MIME_LONG_ENC_LINE",
+            MimeLongBoundary => "MIME_LONG_BOUNDARY",
+            DuplicateFields => "DUPLICATE_FIELDS",
+            UnparsableContent => "UNPARSABLE_CONTENT",
+            MimeLongFilename => "MIME_LONG_FILENAME",
+            FailedProtocolChange => "FAILED_PROTOCOL_CHANGE",
+            InvalidBdat => "INVALID_BDAT",
+        }
+    }
+}
+
 /// Most commands waiting for their reply (pipelining).
 pub const MAX_PENDING: usize = 64;
 /// Most events kept per transaction or state.
@@ -105,6 +139,8 @@ enum Cmd {
     Data,
     Bdat,
     StartTls,
+    /// HELO/EHLO: a mid-session one accepted by the server resets the envelope.
+    Helo,
     Other,
 }
 
@@ -290,6 +326,11 @@ impl SmtpState {
         self.cur_done = true;
     }
 
+    /// The open transaction carries a sender, recipients or a message.
+    fn has_envelope(&self) -> bool {
+        !self.cur_done && self.txs.back().is_some_and(|t| !t.mail_from.is_empty() || !t.rcpt_to.is_empty() || t.has_message)
+    }
+
     fn tx_event(&mut self, e: SmtpEvent) {
         match self.cur() {
             Some(t) => push_event(&mut t.events, e),
@@ -370,7 +411,8 @@ impl SmtpState {
             }
             return;
         }
-        let quit_or_rset = starts_ci(line, b"QUIT") || starts_ci(line, b"RSET");
+        // Suricata: RSET and QUIT make no transaction, except the session's first.
+        let quit_or_rset = (starts_ci(line, b"QUIT") || starts_ci(line, b"RSET")) && self.next_id > 0;
         if starts_ci(line, b"HELO") || starts_ci(line, b"EHLO") {
             let h = param(line, &line[..4]).unwrap_or(&[]);
             self.helo = bounded(h, self.cfg.max_header_value);
@@ -426,7 +468,9 @@ impl SmtpState {
             }
         } else if starts_ci(line, b"STARTTLS") {
             cmd = Cmd::StartTls;
-        } else if starts_ci(line, b"RSET") {
+        } else if starts_ci(line, b"HELO") || starts_ci(line, b"EHLO") {
+            cmd = Cmd::Helo;
+        } else if (starts_ci(line, b"RSET") || starts_ci(line, b"QUIT")) && self.has_envelope() {
             self.finish_tx();
         }
         self.pend(cmd);
@@ -468,6 +512,9 @@ impl SmtpState {
                     self.tx_event(SmtpEvent::TlsRejected);
                 }
             }
+            // A mid-session HELO/EHLO the server accepts resets the envelope like RSET
+            // (RFC 5321 4.1.4); a rejected one leaves it.
+            Cmd::Helo if code[0] == b'2' && self.has_envelope() => self.finish_tx(),
             Cmd::Data if code != b"354" => {
                 self.tx_event(SmtpEvent::DataCommandRejected);
                 if self.mode == Mode::Data {

@@ -120,6 +120,29 @@ fn reply_anomalies() {
 }
 
 #[test]
+fn eve_names_are_the_names_upper_cased() {
+    for e in SmtpEvent::ALL {
+        assert_eq!(e.eve_name(), e.name().to_ascii_uppercase());
+    }
+}
+
+#[test]
+fn quit_first_and_ehlo_reset() {
+    let mut st = SmtpState::new(SmtpConfig::default());
+    st.on_data(TS, ts(), b"QUIT\r\n");
+    assert_eq!(st.next_tx_id(), TxId(1), "the session's first command makes a tx");
+    let mut st = SmtpState::new(SmtpConfig::default());
+    st.on_data(TC, ts(), b"220 hi\r\n");
+    st.on_data(TS, ts(), b"EHLO a\r\nMAIL FROM:<x@y>\r\nEHLO b\r\n");
+    st.on_data(TC, ts(), b"250 a\r\n250 ok\r\n250 b\r\n");
+    st.on_data(TS, ts(), b"MAIL FROM:<z@w>\r\n");
+    let v: Vec<&SmtpTx> = st.txs().collect();
+    assert_eq!(v.len(), 2);
+    assert!(v[0].progress.is_done());
+    assert_eq!((v[1].helo.as_slice(), v[1].mail_from.as_slice()), (&b"b"[..], &b"<z@w>"[..]));
+}
+
+#[test]
 fn rset_ends_the_transaction() {
     let mut st = SmtpState::new(SmtpConfig::default());
     st.on_data(TS, ts(), b"HELO h\r\nMAIL FROM:<a@b>\r\nRSET\r\nMAIL FROM:<c@d>\r\n");
