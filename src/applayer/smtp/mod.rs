@@ -139,8 +139,11 @@ enum Cmd {
     Data,
     Bdat,
     StartTls,
-    /// HELO/EHLO: a mid-session one accepted by the server resets the envelope.
-    Helo,
+    /// HELO/EHLO: a mid-session one accepted by the server resets the envelope (of the
+    /// transaction open when it was sent).
+    Helo(Option<u64>),
+    /// RSET: completes the transaction open when it was sent, when the server accepts it.
+    Rset(Option<u64>),
     Other,
 }
 
@@ -326,6 +329,14 @@ impl SmtpState {
         self.cur_done = true;
     }
 
+    /// The id of the open transaction.
+    fn open_id(&self) -> Option<u64> {
+        if self.cur_done {
+            return None;
+        }
+        self.txs.back().map(|t| t.id.0)
+    }
+
     /// The open transaction carries a sender, recipients or a message.
     fn has_envelope(&self) -> bool {
         !self.cur_done && self.txs.back().is_some_and(|t| !t.mail_from.is_empty() || !t.rcpt_to.is_empty() || t.has_message)
@@ -469,9 +480,9 @@ impl SmtpState {
         } else if starts_ci(line, b"STARTTLS") {
             cmd = Cmd::StartTls;
         } else if starts_ci(line, b"HELO") || starts_ci(line, b"EHLO") {
-            cmd = Cmd::Helo;
-        } else if (starts_ci(line, b"RSET") || starts_ci(line, b"QUIT")) && self.has_envelope() {
-            self.finish_tx();
+            cmd = Cmd::Helo(self.open_id());
+        } else if starts_ci(line, b"RSET") {
+            cmd = Cmd::Rset(self.open_id());
         }
         self.pend(cmd);
     }
@@ -514,7 +525,10 @@ impl SmtpState {
             }
             // A mid-session HELO/EHLO the server accepts resets the envelope like RSET
             // (RFC 5321 4.1.4); a rejected one leaves it.
-            Cmd::Helo if code[0] == b'2' && self.has_envelope() => self.finish_tx(),
+            Cmd::Helo(id) if code[0] == b'2' && id.is_some() && id == self.open_id() && self.has_envelope() => self.finish_tx(),
+            // Suricata: a 250 to RSET completes the transaction (commands pipelined before
+            // the reply stay in it).
+            Cmd::Rset(id) if code == b"250" && id.is_some() && id == self.open_id() => self.finish_tx(),
             Cmd::Data if code != b"354" => {
                 self.tx_event(SmtpEvent::DataCommandRejected);
                 if self.mode == Mode::Data {

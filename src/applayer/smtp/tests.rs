@@ -145,7 +145,10 @@ fn quit_first_and_ehlo_reset() {
 #[test]
 fn rset_ends_the_transaction() {
     let mut st = SmtpState::new(SmtpConfig::default());
-    st.on_data(TS, ts(), b"HELO h\r\nMAIL FROM:<a@b>\r\nRSET\r\nMAIL FROM:<c@d>\r\n");
+    st.on_data(TC, ts(), b"220 hi\r\n");
+    st.on_data(TS, ts(), b"HELO h\r\nMAIL FROM:<a@b>\r\nRSET\r\n");
+    st.on_data(TC, ts(), b"250 h\r\n250 ok\r\n250 reset\r\n");
+    st.on_data(TS, ts(), b"MAIL FROM:<c@d>\r\n");
     let v: Vec<&SmtpTx> = st.txs().collect();
     assert_eq!(v.len(), 2);
     assert!(v[0].progress.is_done() && !v[1].progress.is_done());
