@@ -176,11 +176,14 @@ pub struct Proto3Config {
 }
 
 impl Proto3Config {
-    /// Suricata's settings: `app-layer.protocols.ssh.hassh` (HASSH in EVE) and the eve-log
-    /// `smtp` type's `extended` switch.
+    /// Suricata's settings: `app-layer.protocols.ssh.hassh` (HASSH in EVE),
+    /// `app-layer.protocols.ftp.max-line-length` and the eve-log `smtp` type's `extended`.
     pub fn from_config(cfg: &Config) -> Proto3Config {
         let mut c = Proto3Config::default();
-        c.ssh.hassh_eve = yaml_true(cfg.tree.get("app-layer.protocols.ssh.hassh")).unwrap_or(false);
+        c.ssh.hassh_eve = cfg.bool_at("app-layer.protocols.ssh.hassh", false).unwrap_or(false);
+        if let Ok(n) = cfg.size_at("app-layer.protocols.ftp.max-line-length", c.ftp.max_line_len as u64) {
+            c.ftp.max_line_len = usize::try_from(n).unwrap_or(usize::MAX).clamp(64, 1 << 20);
+        }
         for (name, y) in &cfg.eve_types {
             if name == "smtp" {
                 c.smtp.extended = yaml_true(y.get("extended")).unwrap_or(false);

@@ -6,16 +6,19 @@
 //! - One [`ExpectTable`] per engine run, shared by every worker (`Arc`); an entry is an
 //!   unordered address pair, the data connection's destination port, the control flow's id,
 //!   the data command and its file name, and the packet time it was announced.
-//! - Consulted only when a worker creates state for a new TCP flow, and only when the table is
-//!   not empty: an atomic entry count is read first (one relaxed load on the hot path; the lock
+//! - Consulted only for flows without an app-layer verdict (see below), and only when the
+//!   table is not empty: an atomic entry count is read first (one relaxed load on the hot path; the lock
 //!   is taken only while FTP transfers are pending).
 //! - A match consumes the entry (one data connection per announcement).
 //! - Bounded: at most [`ExpectTable::capacity`] entries (the oldest is dropped to make room)
 //!   and entries older than [`ExpectTable::ttl_secs`] of packet time are dropped when the table
 //!   is consulted or added to.
-//! Race: across workers the data connection's SYN can be processed before the worker that owns
-//! the control flow has parsed the reply announcing it; such a connection is not recognised
-//! (with one worker, `--runmode single` or pcap replay in order, there is no race).
+//!
+//! Consulted when a TCP flow's state is created and, while the flow is still probing, when a
+//! packet with payload arrives (the data command usually follows the data connection's SYN).
+//! Race: across workers the data connection's first data can be processed before the worker
+//! that owns the control flow has parsed the data command; such a connection is not
+//! recognised (with one worker, `--runmode single` or pcap replay in order, there is none).
 
 use super::FtpExpectation;
 use crate::time::Timestamp;

@@ -24,7 +24,13 @@ pub fn check(st: &FtpState) {
         assert!(t.replies.iter().map(Vec::len).sum::<usize>() <= cfg.max_reply_bytes, "reply bytes bound");
         assert!(t.events.len() <= 8, "events bound");
     }
-    assert!(st.memory_bytes() <= cfg.max_txs * (cfg.max_reply_bytes + cfg.max_reply_lines * 24 + cfg.max_line_len + 512) + MAX_PENDING_EXPECT * (cfg.max_line_len + 48) + 4 * cfg.max_line_len, "memory bound");
+    assert!(
+        st.memory_bytes()
+            <= cfg.max_txs * (cfg.max_reply_bytes + cfg.max_reply_lines * 24 + cfg.max_line_len + 512)
+                + MAX_PENDING_EXPECT * (cfg.max_line_len + 48)
+                + 4 * cfg.max_line_len,
+        "memory bound"
+    );
 }
 
 /// Runs one fuzz input.

@@ -90,10 +90,9 @@ impl FtpEvent {
 
 /// The commands Suricata knows (others make no transaction), as it names them in EVE.
 pub const COMMANDS: &[&str] = &[
-    "ABOR", "ACCT", "ALLO", "APPE", "AUTH TLS", "CDUP", "CHMOD", "CWD", "DELE", "EPSV", "EPRT", "HELP", "IDLE", "LIST", "MAIL",
-    "MDTM", "MKD", "MLFL", "MODE", "MRCP", "MRSQ", "MSAM", "MSND", "MSOM", "NLST", "NOOP", "PASS", "PASV", "PORT", "PWD", "QUIT",
-    "REIN", "REST", "RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "SMNT", "STAT", "STOR", "STOU", "STRU", "SYST", "TYPE",
-    "UMASK", "USER",
+    "ABOR", "ACCT", "ALLO", "APPE", "AUTH TLS", "CDUP", "CHMOD", "CWD", "DELE", "EPSV", "EPRT", "HELP", "IDLE", "LIST", "MAIL", "MDTM", "MKD", "MLFL", "MODE",
+    "MRCP", "MRSQ", "MSAM", "MSND", "MSOM", "NLST", "NOOP", "PASS", "PASV", "PORT", "PWD", "QUIT", "REIN", "REST", "RETR", "RMD", "RNFR", "RNTO", "SITE",
+    "SIZE", "SMNT", "STAT", "STOR", "STOU", "STRU", "SYST", "TYPE", "UMASK", "USER",
 ];
 
 /// Commands that open a data connection (logged in `ftp_data`).
@@ -427,9 +426,10 @@ impl FtpState {
 
 /// The known command at the start of `line` (case-insensitive, followed by a space or the end).
 pub fn command_of(line: &[u8]) -> Option<&'static str> {
-    COMMANDS.iter().copied().find(|c| {
-        line.len() >= c.len() && line[..c.len()].eq_ignore_ascii_case(c.as_bytes()) && (line.len() == c.len() || line[c.len()] == b' ')
-    })
+    COMMANDS
+        .iter()
+        .copied()
+        .find(|c| line.len() >= c.len() && line[..c.len()].eq_ignore_ascii_case(c.as_bytes()) && (line.len() == c.len() || line[c.len()] == b' '))
 }
 
 fn num(s: &[u8]) -> Option<u32> {

@@ -67,7 +67,10 @@ fn multi_line_reply_grouping_follows_chunks() {
     st.on_data(TS, ts(), b"PASS test\r\n");
     st.on_data(TC, ts(), b"230-\r\n    Welcome\r\n230 ok\r\n");
     assert_eq!(st.txs().len(), 1, "one chunk: all lines to the command's tx");
-    assert_eq!(eve(st.txs().next().expect("tx")), r#"{"command":"PASS","command_data":"test","command_truncated":false,"completion_code":["230"],"reply":["230-","    Welcome","ok"],"reply_received":"yes","reply_truncated":false}"#);
+    assert_eq!(
+        eve(st.txs().next().expect("tx")),
+        r#"{"command":"PASS","command_data":"test","command_truncated":false,"completion_code":["230"],"reply":["230-","    Welcome","ok"],"reply_received":"yes","reply_truncated":false}"#
+    );
 }
 
 #[test]

@@ -65,7 +65,18 @@ impl MimeHeaders {
     /// Heap bytes held.
     pub fn memory_bytes(&self) -> usize {
         let l = |v: &Vec<Vec<u8>>| v.iter().map(|x| x.capacity() + 24).sum::<usize>();
-        self.from.capacity() + l(&self.to) + l(&self.cc) + self.subject.capacity() + self.date.capacity() + self.message_id.capacity() + self.x_mailer.capacity() + l(&self.attachments) + self.hdr.capacity() + l(&self.boundaries) + self.part_name.capacity() + self.raw.capacity()
+        self.from.capacity()
+            + l(&self.to)
+            + l(&self.cc)
+            + self.subject.capacity()
+            + self.date.capacity()
+            + self.message_id.capacity()
+            + self.x_mailer.capacity()
+            + l(&self.attachments)
+            + self.hdr.capacity()
+            + l(&self.boundaries)
+            + self.part_name.capacity()
+            + self.raw.capacity()
     }
 
     /// Raw message bytes (BDAT): split into lines here.

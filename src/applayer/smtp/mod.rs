@@ -174,7 +174,10 @@ enum Mode {
     /// In DATA: lines until the lone `.`.
     Data,
     /// In a BDAT chunk: `left` bytes, `last` chunk.
-    Bdat { left: u64, last: bool },
+    Bdat {
+        left: u64,
+        last: bool,
+    },
     /// After a successful STARTTLS, or a give-up: ignore everything.
     Off,
 }
@@ -295,7 +298,17 @@ impl SmtpState {
 
     /// Heap bytes held.
     pub fn memory_bytes(&self) -> usize {
-        let tx: usize = self.txs.iter().map(|t| std::mem::size_of::<SmtpTx>() + t.mail_from.capacity() + t.helo.capacity() + t.rcpt_to.iter().map(|r| r.capacity() + 24).sum::<usize>() + t.mime.memory_bytes()).sum();
+        let tx: usize = self
+            .txs
+            .iter()
+            .map(|t| {
+                std::mem::size_of::<SmtpTx>()
+                    + t.mail_from.capacity()
+                    + t.helo.capacity()
+                    + t.rcpt_to.iter().map(|r| r.capacity() + 24).sum::<usize>()
+                    + t.mime.memory_bytes()
+            })
+            .sum();
         tx + self.lines.iter().map(Vec::capacity).sum::<usize>() + self.helo.capacity() + self.pending.capacity()
     }
 

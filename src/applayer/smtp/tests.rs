@@ -8,7 +8,12 @@ fn ts() -> Timestamp {
 const MSG: &[u8] = b"To: ppa@skynet.local, b@x.y\r\nFrom: Chris Sanders <sanders@skynet.local>\r\nSubject: New\r\n Coworker\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed;\r\n boundary=\"XX\"\r\n\r\nThis is a multi-part message in MIME format.\r\n--XX\r\nContent-Type: text/plain\r\n\r\n..dotted line\r\n--XX\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Disposition: attachment;\r\n filename=\"report.pdf\"\r\n\r\nJVBERi0=\r\n--XX--\r\n.\r\n";
 
 fn session(st: &mut SmtpState, chunk: usize) {
-    let c = [b"EHLO [172.16.16.225]\r\nMAIL FROM:<sanders@skynet.local> SIZE=76692\r\nRCPT TO:<ppa@skynet.local>\r\nRCPT TO:<b@x.y>\r\nDATA\r\n".as_slice(), MSG, b"QUIT\r\n"].concat();
+    let c = [
+        b"EHLO [172.16.16.225]\r\nMAIL FROM:<sanders@skynet.local> SIZE=76692\r\nRCPT TO:<ppa@skynet.local>\r\nRCPT TO:<b@x.y>\r\nDATA\r\n".as_slice(),
+        MSG,
+        b"QUIT\r\n",
+    ]
+    .concat();
     let s = b"220 mail01 ESMTP\r\n250-mail01\r\n250-PIPELINING\r\n250 DSN\r\n250 2.1.0 Ok\r\n250 Ok\r\n250 Ok\r\n354 End data\r\n250 queued\r\n221 bye\r\n";
     // The client pipelines everything, then the server answers.
     for a in c.chunks(chunk) {

@@ -506,7 +506,18 @@ mod tests {
 
     pub(crate) fn conversation() -> (Vec<u8>, Vec<u8>) {
         let mut c = b"SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n".to_vec();
-        c.extend(kexinit(["curve25519-sha256,ext-info-c", "ssh-ed25519", "aes128-ctr,aes256-gcm@openssh.com", "aes256-ctr", "hmac-sha2-256", "hmac-sha1", "none,zlib@openssh.com", "none", "", ""]));
+        c.extend(kexinit([
+            "curve25519-sha256,ext-info-c",
+            "ssh-ed25519",
+            "aes128-ctr,aes256-gcm@openssh.com",
+            "aes256-ctr",
+            "hmac-sha2-256",
+            "hmac-sha1",
+            "none,zlib@openssh.com",
+            "none",
+            "",
+            "",
+        ]));
         c.extend(record(30, &[7u8; 40]));
         c.extend(record(MSG_NEWKEYS, &[]));
         c.extend_from_slice(&[0xAB; 100]);
