@@ -26,6 +26,22 @@ pub struct AppCounters {
     pub flow_http: u64,
     /// `app_layer.tx.http`.
     pub tx_http: u64,
+    /// `app_layer.flow.ssh` (proto3).
+    pub flow_ssh: u64,
+    /// `app_layer.tx.ssh`.
+    pub tx_ssh: u64,
+    /// `app_layer.flow.ftp`.
+    pub flow_ftp: u64,
+    /// `app_layer.tx.ftp`.
+    pub tx_ftp: u64,
+    /// `app_layer.flow.ftp_data`.
+    pub flow_ftp_data: u64,
+    /// `app_layer.tx.ftp_data`.
+    pub tx_ftp_data: u64,
+    /// `app_layer.flow.smtp`.
+    pub flow_smtp: u64,
+    /// `app_layer.tx.smtp`.
+    pub tx_smtp: u64,
     /// `defrag.*` (filled from the defragmenter at snapshot time).
     pub defrag: DefragStats,
 }
@@ -61,6 +77,14 @@ impl AppCounters {
         self.pkt_invalid_ack += o.pkt_invalid_ack;
         self.flow_http += o.flow_http;
         self.tx_http += o.tx_http;
+        self.flow_ssh += o.flow_ssh;
+        self.tx_ssh += o.tx_ssh;
+        self.flow_ftp += o.flow_ftp;
+        self.tx_ftp += o.tx_ftp;
+        self.flow_ftp_data += o.flow_ftp_data;
+        self.tx_ftp_data += o.tx_ftp_data;
+        self.flow_smtp += o.flow_smtp;
+        self.tx_smtp += o.tx_smtp;
         let (d, e) = (&mut self.defrag, &o.defrag);
         d.ipv4_fragments += e.ipv4_fragments;
         d.ipv6_fragments += e.ipv6_fragments;
@@ -87,8 +111,12 @@ impl AppCounters {
     /// The `stats.app_layer` and `stats.defrag` objects (call inside `stats`).
     pub fn write_objects(&self, w: &mut JsonWriter<'_>) {
         w.key("app_layer").open();
-        w.key("flow").open().ku64("http", self.flow_http).close();
-        w.key("tx").open().ku64("http", self.tx_http).close();
+        w.key("flow").open().ku64("http", self.flow_http);
+        w.ku64("ftp", self.flow_ftp).ku64("smtp", self.flow_smtp).ku64("ssh", self.flow_ssh).ku64("ftp_data", self.flow_ftp_data); // proto3
+        w.close();
+        w.key("tx").open().ku64("http", self.tx_http);
+        w.ku64("ftp", self.tx_ftp).ku64("smtp", self.tx_smtp).ku64("ssh", self.tx_ssh).ku64("ftp_data", self.tx_ftp_data); // proto3
+        w.close();
         w.close();
         let d = &self.defrag;
         w.key("defrag").open();

@@ -19,6 +19,9 @@ pub mod counters;
 pub mod http;
 pub mod probe;
 pub mod session; // pipeline wiring (wire)
+pub mod ssh; // proto3
+pub mod ftp; // proto3
+pub mod smtp; // proto3
 pub mod view;
 
 pub use crate::flow::Direction;

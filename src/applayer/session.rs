@@ -20,6 +20,11 @@ use crate::applayer::counters::AppCounters;
 use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpEveSink};
 use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
 use crate::applayer::probe::{Prober, Transport};
+use crate::applayer::ssh::{SshConfig, SshState}; // proto3
+use crate::applayer::ftp::expect::ExpectTable; // proto3
+use crate::applayer::ftp::{FtpConfig, FtpDataState, FtpState}; // proto3
+use crate::applayer::smtp::{SmtpConfig, SmtpState}; // proto3
+use std::sync::Arc; // proto3
 use crate::applayer::view::AppView;
 use crate::applayer::{AppProto, ParseOutcome, TxId};
 use crate::config::{Config, Yaml};
@@ -58,6 +63,15 @@ pub struct FlowApp {
     state_events_logged: usize,
     /// Detection state of the live transactions.
     pub det: crate::detect::app::TxDetStore,
+    /// SSH parser state, once the prober said SSH (proto3).
+    pub ssh: Option<SshState>,
+    /// FTP control channel state, once the prober said FTP (proto3).
+    pub ftp: Option<FtpState>,
+    /// FTP data channel state, when the flow matched an announced data connection (proto3).
+    pub ftp_data: Option<FtpDataState>,
+    /// SMTP state, once the prober said SMTP (proto3). After a successful STARTTLS
+    /// (`SmtpState::tls_upgraded`) the flow's bytes are TLS: see `feed_proto3`.
+    pub smtp: Option<SmtpState>,
 }
 
 impl FlowApp {
@@ -71,6 +85,10 @@ impl FlowApp {
             counted_txs: 0,
             state_events_logged: 0,
             det: Default::default(),
+            ssh: None,
+            ftp: None,
+            ftp_data: None,
+            smtp: None,
         }
     }
 
@@ -78,6 +96,14 @@ impl FlowApp {
     pub fn app_proto(&self) -> AppProto {
         if self.http.is_some() {
             AppProto::Http1
+        } else if self.ssh.is_some() {
+            AppProto::Ssh
+        } else if self.ftp.is_some() {
+            AppProto::Ftp
+        } else if self.ftp_data.is_some() {
+            AppProto::FtpData
+        } else if self.smtp.is_some() {
+            AppProto::Smtp
         } else {
             self.prober.verdict()
         }
@@ -85,12 +111,19 @@ impl FlowApp {
 
     /// Feeds every deliverable chunk of both directions (the peer's first: the packet's ACK
     /// released it) into the prober or the parser.
-    fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig) {
+    fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig, p3: &Proto3Config) {
         for d in [first, first.flip()] {
-            let FlowApp { tcp, prober, http, http_gave_up, .. } = self;
+            let FlowApp { tcp, prober, http, http_gave_up, ssh, ftp, ftp_data, smtp, .. } = self;
+            let mut p3s = P3 { ssh, ftp, ftp_data, smtp };
             while let Some(chunk) = tcp.next_chunk(d) {
                 match chunk {
-                    Chunk::Data(bytes) => feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes),
+                    Chunk::Data(bytes) => {
+                        if !feed_proto3(&mut p3s, d, ts, bytes) {
+                            feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes);
+                            start_proto3(prober, &mut p3s, p3, d, ts, bytes);
+                        }
+                    }
+                    Chunk::Gap(len) if gap_proto3(&mut p3s, d, len) => {}
                     Chunk::Gap(len) => match http.as_mut() {
                         Some(h) => h.on_gap(d, len),
                         None => {
@@ -136,6 +169,327 @@ fn feed_data(prober: &mut Prober, http: &mut Option<HttpState>, gave_up: &mut bo
     }
 }
 
+// ---- SSH, FTP, SMTP (proto3) -------------------------------------------------------------
+
+/// Parser settings of the proto3 protocols (SSH, FTP, SMTP).
+#[derive(Clone, Debug, Default)]
+pub struct Proto3Config {
+    /// SSH limits and switches.
+    pub ssh: SshConfig,
+    /// FTP limits.
+    pub ftp: FtpConfig,
+    /// SMTP limits.
+    pub smtp: SmtpConfig,
+}
+
+impl Proto3Config {
+    /// Suricata's settings: `app-layer.protocols.ssh.hassh` (HASSH in EVE),
+    /// `app-layer.protocols.ftp.max-line-length` and the eve-log `smtp` type's `extended`.
+    pub fn from_config(cfg: &Config) -> Proto3Config {
+        let mut c = Proto3Config::default();
+        c.ssh.hassh_eve = cfg.bool_at("app-layer.protocols.ssh.hassh", false).unwrap_or(false);
+        if let Ok(n) = cfg.size_at("app-layer.protocols.ftp.max-line-length", c.ftp.max_line_len as u64) {
+            c.ftp.max_line_len = usize::try_from(n).unwrap_or(usize::MAX).clamp(64, 1 << 20);
+        }
+        for (name, y) in &cfg.eve_types {
+            if name == "smtp" {
+                c.smtp.extended = yaml_true(y.get("extended")).unwrap_or(false);
+            }
+        }
+        c
+    }
+}
+
+/// The proto3 parser states of one flow, borrowed for `drain`.
+struct P3<'a> {
+    ssh: &'a mut Option<SshState>,
+    ftp: &'a mut Option<FtpState>,
+    ftp_data: &'a mut Option<FtpDataState>,
+    smtp: &'a mut Option<SmtpState>,
+}
+
+/// Feeds `bytes` to the proto3 parser of the flow, if it has one; false when it has none.
+fn feed_proto3(p: &mut P3<'_>, d: Direction, ts: Timestamp, bytes: &[u8]) -> bool {
+    if let Some(s) = p.ssh.as_mut() {
+        if !s.is_finished() {
+            s.on_data(d, ts, bytes);
+        }
+        return true;
+    }
+    if let Some(s) = p.ftp.as_mut() {
+        s.on_data(d, ts, bytes);
+        return true;
+    }
+    if let Some(s) = p.ftp_data.as_mut() {
+        s.on_data(d, bytes);
+        return true;
+    }
+    if let Some(s) = p.smtp.as_mut() {
+        if s.tls_upgraded() {
+            // STARTTLS hook: the bytes from here on are TLS. Hand them to the TLS parser
+            // (Suricata: app_proto `tls`, app_proto_orig `smtp`) once FlowApp has one.
+            return true;
+        }
+        s.on_data(d, ts, bytes);
+        return true;
+    }
+    false
+}
+
+/// A gap for the proto3 parser of the flow; false when it has none.
+fn gap_proto3(p: &mut P3<'_>, d: Direction, len: u64) -> bool {
+    if let Some(s) = p.ssh.as_mut() {
+        s.on_gap(d, len);
+        return true;
+    }
+    if let Some(s) = p.ftp.as_mut() {
+        s.on_gap(d, len);
+        return true;
+    }
+    if let Some(s) = p.smtp.as_mut() {
+        s.on_gap(d, len);
+        return true;
+    }
+    p.ftp_data.is_some()
+}
+
+/// Feeds what the prober kept (the other direction first) and the rest of this chunk.
+fn replay(prober: &Prober, d: Direction, bytes: &[u8], mut f: impl FnMut(Direction, &[u8])) {
+    let other = d.flip();
+    let kept = prober.buffered(other);
+    if !kept.is_empty() {
+        f(other, kept);
+    }
+    for part in prober.replay_parts(d, bytes) {
+        if !part.is_empty() {
+            f(d, part);
+        }
+    }
+}
+
+/// Right after the prober saw `bytes` of `d`: when its verdict is a proto3 protocol, creates
+/// the parser and replays what the prober kept (the other direction first), as for HTTP.
+fn start_proto3(prober: &Prober, p: &mut P3<'_>, cfg: &Proto3Config, d: Direction, ts: Timestamp, bytes: &[u8]) {
+    if bytes.is_empty() || p.ssh.is_some() || p.ftp.is_some() || p.smtp.is_some() {
+        return;
+    }
+    match prober.verdict() {
+        AppProto::Ssh => {
+            let mut s = SshState::new(cfg.ssh.clone());
+            replay(prober, d, bytes, |dd, b| {
+                s.on_data(dd, ts, b);
+            });
+            *p.ssh = Some(s);
+        }
+        AppProto::Ftp => {
+            let mut s = FtpState::new(cfg.ftp.clone());
+            replay(prober, d, bytes, |dd, b| {
+                s.on_data(dd, ts, b);
+            });
+            *p.ftp = Some(s);
+        }
+        AppProto::Smtp => {
+            let mut s = SmtpState::new(cfg.smtp.clone());
+            replay(prober, d, bytes, |dd, b| {
+                s.on_data(dd, ts, b);
+            });
+            *p.smtp = Some(s);
+        }
+        _ => {}
+    }
+}
+
+/// Logs the flow's done SMTP transactions (all at the end) with their `email` object, and
+/// SMTP anomalies.
+#[allow(clippy::too_many_arguments)]
+fn log_smtp(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, at_end: bool, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    let Some(s) = fa.smtp.as_ref() else { return };
+    let newest = s.next_tx_id().0;
+    if newest > fa.counted_txs {
+        counters.tx_smtp += newest - fa.counted_txs;
+        fa.counted_txs = newest;
+    }
+    for tx in s.txs() {
+        if tx.id.0 < fa.next_log {
+            continue;
+        }
+        if !tx.progress.is_done() && !at_end {
+            break;
+        }
+        if eve.enabled && eve.anomaly_applayer {
+            for e in tx.events.iter() {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(tx.id.0), "smtp", e.eve_name(), p);
+            }
+        }
+        if eve.enabled && eve.smtp {
+            use crate::applayer::smtp::eve as se;
+            let mut w = JsonWriter::new(out);
+            w.open();
+            flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "smtp", p);
+            w.ku64("tx_id", tx.id.0);
+            w.key("smtp").open();
+            se::write_smtp(tx, &mut w);
+            w.close();
+            if se::has_email(tx) {
+                w.key("email").open();
+                se::write_email(tx, s.config().extended, &mut w);
+                w.close();
+            }
+            w.close();
+            out.push(b'\n');
+        }
+        fa.next_log = tx.id.0 + 1;
+    }
+    let st = s.events();
+    if st.len() > fa.state_events_logged {
+        if eve.enabled && eve.anomaly_applayer {
+            for e in st.iter().skip(fa.state_events_logged) {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, None, "smtp", e.eve_name(), p);
+            }
+        }
+        fa.state_events_logged = st.len();
+    }
+}
+
+/// Moves the data channels the flow's FTP state announced into the shared table.
+fn publish_ftp_expectations(fa: &mut FlowApp, flow: &Flow, table: &ExpectTable) {
+    let Some(f) = fa.ftp.as_mut() else { return };
+    if !f.has_expectations() {
+        return;
+    }
+    for e in f.take_expectations() {
+        table.insert(flow.client.0, flow.server.0, flow.id, e);
+    }
+}
+
+/// Logs the flow's done FTP transactions (all at the end) and their anomalies, or the
+/// `ftp_data` event of a data flow at its end.
+#[allow(clippy::too_many_arguments)]
+fn log_ftp(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, at_end: bool, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    if let Some(dstate) = fa.ftp_data.as_mut() {
+        if dstate.take_loggable() {
+            counters.tx_ftp_data += 1;
+            if eve.enabled && eve.ftp {
+                let mut w = JsonWriter::new(out);
+                w.open();
+                flow_head_parent(&mut w, flow, ts, pcap_cnt, pkt_src, "ftp_data", p, Some(dstate.parent_flow));
+                w.key("ftp_data").open();
+                crate::applayer::ftp::eve::write_ftp_data(&dstate.tx, &mut w);
+                w.close();
+                w.close();
+                out.push(b'\n');
+            }
+        }
+        return;
+    }
+    let Some(s) = fa.ftp.as_ref() else { return };
+    let newest = s.next_tx_id().0;
+    if newest > fa.counted_txs {
+        counters.tx_ftp += newest - fa.counted_txs;
+        fa.counted_txs = newest;
+    }
+    for tx in s.txs() {
+        if tx.id.0 < fa.next_log {
+            continue;
+        }
+        if !tx.progress.is_done() && !at_end {
+            break;
+        }
+        if eve.enabled && eve.anomaly_applayer {
+            for e in tx.events.iter() {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(tx.id.0), "ftp", e.name(), p);
+            }
+        }
+        if eve.enabled && eve.ftp {
+            let mut w = JsonWriter::new(out);
+            w.open();
+            flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "ftp", p);
+            w.key("ftp").open();
+            crate::applayer::ftp::eve::write_ftp(tx, &mut w);
+            w.close();
+            w.close();
+            out.push(b'\n');
+        }
+        fa.next_log = tx.id.0 + 1;
+    }
+    let st = s.events();
+    if st.len() > fa.state_events_logged {
+        if eve.enabled && eve.anomaly_applayer {
+            for e in st.iter().skip(fa.state_events_logged) {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, None, "ftp", e.name(), p);
+            }
+        }
+        fa.state_events_logged = st.len();
+    }
+}
+
+/// Logs the flow's SSH transaction once it is done (or at the end), and its anomalies.
+#[allow(clippy::too_many_arguments)]
+fn log_ssh(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, at_end: bool, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    let Some(s) = fa.ssh.as_ref() else { return };
+    let newest = s.next_tx_id().0;
+    if newest > fa.counted_txs {
+        counters.tx_ssh += newest - fa.counted_txs;
+        fa.counted_txs = newest;
+    }
+    for tx in s.txs() {
+        if tx.id.0 < fa.next_log || (!tx.progress.is_done() && !at_end) {
+            continue;
+        }
+        if eve.enabled && eve.anomaly_applayer {
+            for e in tx.events.iter() {
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(tx.id.0), "ssh", e.name(), p);
+            }
+        }
+        if eve.enabled && eve.ssh && crate::applayer::ssh::eve::has_fields(tx) {
+            let mut w = JsonWriter::new(out);
+            w.open();
+            flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "ssh", p);
+            w.key("ssh").open();
+            crate::applayer::ssh::eve::write_ssh(tx, s.config().hassh_eve, &mut w);
+            w.close();
+            w.close();
+            out.push(b'\n');
+        }
+        fa.next_log = tx.id.0 + 1;
+    }
+}
+
+/// Writes one `anomaly` event of type `applayer` for protocol `app_proto` (event name as the
+/// parser registers it: Suricata's Rust parsers log them in lower case).
+#[allow(clippy::too_many_arguments)]
+fn write_proto_anomaly(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, app_proto: &str, name: &str, p: Option<&Packet<'_>>) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "anomaly", p);
+    if let Some(t) = tx_id {
+        w.ku64("tx_id", t);
+    }
+    w.key("anomaly").open();
+    w.kstr("app_proto", app_proto).kstr("type", "applayer");
+    w.kstr("event", name);
+    w.kstr("layer", "proto_parser");
+    w.close();
+    w.close();
+    buf.push(b'\n');
+}
+
+/// Counts a flow newly identified as a proto3 protocol.
+fn count_proto3_flow(counters: &mut AppCounters, was: Option<&'static str>, proto: AppProto) {
+    if was.is_some() {
+        return;
+    }
+    match proto {
+        AppProto::Ssh => counters.flow_ssh += 1,
+        AppProto::Ftp => counters.flow_ftp += 1,
+        AppProto::FtpData => counters.flow_ftp_data += 1,
+        AppProto::Smtp => counters.flow_smtp += 1,
+        _ => {}
+    }
+}
+
+// ---- end proto3 ----------------------------------------------------------------------------
+
 /// EVE settings the app layer needs, read from the eve-log `types` list.
 #[derive(Clone, Copy, Debug)]
 struct AppEveOptions {
@@ -144,6 +498,12 @@ struct AppEveOptions {
     http_headers: HttpEveOptions,
     anomaly_stream: bool,
     anomaly_applayer: bool,
+    /// EVE `ssh` events (proto3).
+    ssh: bool,
+    /// EVE `ftp` and `ftp_data` events (proto3).
+    ftp: bool,
+    /// EVE `smtp` events (proto3).
+    smtp: bool,
 }
 
 fn yaml_true(y: Option<&Yaml>) -> Option<bool> {
@@ -159,6 +519,9 @@ impl AppEveOptions {
             http_headers: HttpEveOptions::default(),
             anomaly_stream: false,
             anomaly_applayer: cfg.eve.anomaly,
+            ssh: false,
+            ftp: false,
+            smtp: false,
         };
         for (name, y) in &cfg.eve_types {
             match name.as_str() {
@@ -170,6 +533,9 @@ impl AppEveOptions {
                         o.http_headers.response_headers = v == "both" || v == "response";
                     }
                 }
+                "ssh" => o.ssh = yaml_true(y.get("enabled")).unwrap_or(true),
+                "ftp" => o.ftp = yaml_true(y.get("enabled")).unwrap_or(true),
+                "smtp" => o.smtp = yaml_true(y.get("enabled")).unwrap_or(true),
                 "anomaly" => {
                     let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);
                     o.anomaly_stream = on && yaml_true(y.get("types.stream")).unwrap_or(false);
@@ -187,6 +553,10 @@ pub struct AppWorker {
     defrag: Defragger,
     stream_cfg: StreamConfig,
     http_cfg: HttpConfig,
+    /// SSH, FTP and SMTP parser settings (proto3).
+    p3_cfg: Proto3Config,
+    /// Announced FTP data channels, shared by all workers (proto3).
+    expect: Arc<ExpectTable>,
     eve: AppEveOptions,
     flows: HashMap<u64, Box<FlowApp>>,
     /// App-layer, stream and defrag counters.
@@ -214,6 +584,8 @@ impl AppWorker {
             defrag: Defragger::new(DefragConfig::default()),
             stream_cfg,
             http_cfg: HttpConfig::default(),
+            p3_cfg: Proto3Config::from_config(cfg),
+            expect: ExpectTable::global(),
             eve: AppEveOptions::from_config(cfg),
             flows: HashMap::new(),
             counters: AppCounters::default(),
@@ -264,6 +636,12 @@ impl AppWorker {
         }
     }
 
+    /// Shares `t` as the FTP expectation table (give every worker of a run the same one; the
+    /// default is a process-wide table). proto3.
+    pub fn set_expectations(&mut self, t: Arc<ExpectTable>) {
+        self.expect = t;
+    }
+
     /// Gives back the buffer returned by [`AppWorker::defrag`] for reuse.
     pub fn recycle(&mut self, buf: Vec<u8>) {
         self.reasm = buf;
@@ -285,13 +663,28 @@ impl AppWorker {
         let stream_cfg = &self.stream_cfg;
         let server_port = flow.server.1;
         let counters = &mut self.counters;
+        let expect = &self.expect;
         let fa = self.flows.entry(id).or_insert_with(|| {
             counters.tcp_sessions_tracked += 1;
-            Box::new(FlowApp::new(stream_cfg, server_port))
+            let mut fa = Box::new(FlowApp::new(stream_cfg, server_port));
+            // proto3: an announced FTP data connection (one atomic load unless one is pending).
+            if !expect.is_empty() {
+                if let Some(e) = expect.take(flow.client.0, flow.server.0, server_port, p.ts) {
+                    fa.ftp_data = Some(FtpDataState::new(e.parent_flow, &e.exp));
+                }
+            }
+            fa
         });
+        // proto3: a flow still probing whose first data arrives may be an announced FTP data
+        // connection (the data command usually follows the SYN; one atomic load otherwise).
+        if !p.payload().is_empty() && !self.expect.is_empty() && fa.ftp_data.is_none() && !fa.prober.verdict().is_decided() && fa.app_proto() == AppProto::Unknown {
+            if let Some(e) = self.expect.take(flow.client.0, flow.server.0, server_port, p.ts) {
+                fa.ftp_data = Some(FtpDataState::new(e.parent_flow, &e.exp));
+            }
+        }
         let seg = TcpSeg::from_decoded(&h, p.payload());
         let ev = fa.tcp.on_packet(p.ts, dir, &seg);
-        fa.drain(p.ts, dir.flip(), &self.http_cfg);
+        fa.drain(p.ts, dir.flip(), &self.http_cfg, &self.p3_cfg);
         self.counters.count_stream_events(ev);
         let was = flow.app_proto;
         let proto = fa.app_proto();
@@ -299,6 +692,7 @@ impl AppWorker {
         if was.is_none() && proto == AppProto::Http1 {
             self.counters.flow_http += 1;
         }
+        count_proto3_flow(&mut self.counters, was, proto);
         let eve = self.eve;
         if eve.enabled && eve.anomaly_stream {
             for e in ev.iter() {
@@ -306,6 +700,10 @@ impl AppWorker {
             }
         }
         log_txs(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
+        log_ssh(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
+        publish_ftp_expectations(fa, flow, &self.expect);
+        log_ftp(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
+        log_smtp(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
         self.cur_events = ev;
         self.cur_flow = Some((id, dir));
         ev
@@ -327,9 +725,9 @@ impl AppWorker {
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
-                let FlowApp { tcp, http, det, .. } = &mut **fa;
+                let FlowApp { tcp, http, det, ssh, ftp, ftp_data, smtp, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev, det: Some(det) }
+                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev, det: Some(det), ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), smtp: smtp.as_ref() }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
@@ -351,7 +749,8 @@ impl AppWorker {
     pub fn after_inspect(&mut self) {
         if let Some((id, _)) = self.cur_flow {
             if let Some(fa) = self.flows.get_mut(&id) {
-                let mut upto = fa.next_log;
+                let logged = fa.next_log;
+                let mut upto = logged;
                 if let Some(h) = fa.http.as_mut() {
                     // A transaction stays until detection has seen both of its sides in their
                     // final state (its response is often parsed on the client's ACK and
@@ -372,6 +771,15 @@ impl AppWorker {
                     let lowest = h.txs().next().map_or(h.next_tx_id().0, |t| t.id.0);
                     fa.det.prune_below(lowest);
                 }
+                if let Some(s) = fa.ssh.as_mut() {
+                    s.prune_done(TxId(logged));
+                }
+                if let Some(s) = fa.ftp.as_mut() {
+                    s.prune_done(TxId(logged));
+                }
+                if let Some(s) = fa.smtp.as_mut() {
+                    s.prune_done(TxId(logged));
+                }
             }
         }
     }
@@ -383,11 +791,23 @@ impl AppWorker {
         let Some(mut fa) = self.flows.remove(&flow.id) else { return };
         let ev = fa.tcp.close();
         self.counters.count_stream_events(ev);
-        fa.drain(now, Direction::ToServer, &self.http_cfg);
+        fa.drain(now, Direction::ToServer, &self.http_cfg, &self.p3_cfg);
         // A flow that ends while still probing keeps no `app_proto` (Suricata: unknown, not
         // `failed`), so the prober is not closed here.
         if let Some(h) = fa.http.as_mut() {
             h.on_close(now);
+        }
+        if let Some(s) = fa.ssh.as_mut() {
+            s.on_close(now);
+        }
+        if let Some(s) = fa.ftp.as_mut() {
+            s.on_close(now);
+        }
+        if let Some(s) = fa.ftp_data.as_mut() {
+            s.on_close();
+        }
+        if let Some(s) = fa.smtp.as_mut() {
+            s.on_close(now);
         }
         let was = flow.app_proto;
         let proto = fa.app_proto();
@@ -397,8 +817,13 @@ impl AppWorker {
         if was.is_none() && proto == AppProto::Http1 {
             self.counters.flow_http += 1;
         }
+        count_proto3_flow(&mut self.counters, was, proto);
         let eve = self.eve;
         log_txs(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        log_ssh(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        publish_ftp_expectations(&mut fa, flow, &self.expect);
+        log_ftp(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        log_smtp(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
     }
 
     /// Defrag counters of this worker.
@@ -455,8 +880,17 @@ fn log_txs(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src:
 /// timestamp, flow_id, pcap_cnt, event_type, vlan, src/dest (the flow's client → server),
 /// proto, ip_v, pkt_src: the head of flow-oriented app-layer events.
 fn flow_head(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>) {
+    flow_head_parent(w, flow, ts, pcap_cnt, pkt_src, event_type, p, None);
+}
+
+/// [`flow_head`] with Suricata's `parent_id` (the control flow of an `ftp_data` event).
+#[allow(clippy::too_many_arguments)]
+fn flow_head_parent(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>, parent: Option<u64>) {
     w.kdisp("timestamp", ts.eve());
     w.ku64("flow_id", flow.id);
+    if let Some(pid) = parent {
+        w.ku64("parent_id", pid);
+    }
     if pcap_cnt > 0 {
         w.ku64("pcap_cnt", pcap_cnt);
     }

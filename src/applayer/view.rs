@@ -28,6 +28,14 @@ pub struct AppView<'a> {
     /// The flow's transaction detection state (what was inspected, what alerted), `None`
     /// for flows without app-layer state.
     pub det: Option<&'a mut TxDetStore>,
+    /// The flow's SSH state (one transaction per flow), when identified as SSH (proto3).
+    pub ssh: Option<&'a crate::applayer::ssh::SshState>,
+    /// The flow's FTP control state, when identified as FTP (proto3).
+    pub ftp: Option<&'a crate::applayer::ftp::FtpState>,
+    /// The flow's FTP data state, when it is an announced FTP data connection (proto3).
+    pub ftp_data: Option<&'a crate::applayer::ftp::FtpDataState>,
+    /// The flow's SMTP state, when identified as SMTP (proto3).
+    pub smtp: Option<&'a crate::applayer::smtp::SmtpState>,
 }
 
 impl<'a> AppView<'a> {

@@ -27,6 +27,12 @@
 //! Layout: one file per keyword (`ttl.rs`, `flags.rs`, `flowbits.rs`, ...); `uint.rs` is the
 //! shared integer grammar, `header.rs` the header-field accessors, `vars.rs` the interner.
 
+// app-layer keywords (proto3)
+pub mod ftpbounce;
+pub mod ftpdata_command;
+pub mod ssh_protoversion;
+pub mod ssh_softwareversion;
+
 // payload keywords (engine)
 
 // non-payload keywords (pktkw)
