@@ -237,19 +237,23 @@ enum Want {
 #[test]
 fn refusal_table() {
     let cases: Vec<(&str, Rule, Want)> = vec![
-        ("app_proto", rule("http", r#"content:"a""#, 1), Want::Refused("protocol", "app-layer protocol http not supported yet")),
+        ("app_proto_http", rule("http", r#"content:"a""#, 1), Want::Loaded),
         ("app_proto_tls", rule("tls", "", 1), Want::Refused("protocol", "app-layer protocol tls not supported yet")),
         ("tcp_stream", rule("tcp-stream", "", 1), Want::Refused("protocol", "protocol tcp-stream needs stream reassembly, not supported yet")),
         ("unknown_proto", rule("foo", "", 1), Want::Refused("protocol", "unknown protocol foo")),
-        ("http_modifier", rule("tcp", r#"content:"a"; http_uri"#, 1), Want::Refused("http_uri", "needs app-layer http_uri")),
-        ("sticky_buffer", rule("tcp", r#"http.uri; content:"a""#, 1), Want::Refused("http.uri", "needs app-layer http.uri")),
-        ("file_data", rule("tcp", r#"file_data; content:"a""#, 1), Want::Refused("file_data", "needs app-layer file_data")),
-        ("uricontent", rule("tcp", r#"uricontent:"a""#, 1), Want::Refused("uricontent", "needs app-layer uricontent")),
-        ("dns_query", rule("udp", r#"dns.query; content:"a""#, 1), Want::Refused("dns.query", "needs app-layer dns.query")),
+        ("http_modifier", rule("tcp", r#"content:"a"; http_uri"#, 1), Want::Loaded),
+        ("sticky_buffer", rule("tcp", r#"http.uri; content:"a""#, 1), Want::Loaded),
+        ("file_data", rule("tcp", r#"file_data; content:"a""#, 1), Want::Loaded),
+        ("uricontent", rule("tcp", r#"uricontent:"a""#, 1), Want::Loaded),
+        ("http_on_dns", rule("udp", r#"dns.query; content:"a""#, 1), Want::Refused("dns.query", "needs app-layer dns.query")),
+        ("modifier_without_content", rule("tcp", "http_uri", 1), Want::Failed("http_uri", "http_uri needs a preceding content")),
+        ("transform_after_content", rule("http", r#"http.uri; content:"a"; to_lowercase"#, 1), Want::Failed("to_lowercase", "transform to_lowercase must follow a sticky buffer keyword or another transform")),
+        ("urilen_bad_mode", rule("http", "urilen:3,sideways", 1), Want::Failed("urilen", "urilen: unknown modifier 'sideways'")),
+        ("app_event_other_proto", rule("tls", "", 1), Want::Refused("protocol", "app-layer protocol tls not supported yet")),
         ("unknown_keyword", rule("tcp", "frobnicate:1", 1), Want::Refused("frobnicate", "unknown keyword frobnicate")),
         ("snort3_service", rule("tcp", "service:http", 1), Want::Refused("service", "Snort 3 keyword service not supported")),
         ("snort3_content", rule("tcp", r#"content:"abc",nocase"#, 1), Want::Refused("content", "Snort 3 content syntax (modifiers inside the value) not supported")),
-        ("pcre_http_flag", rule("tcp", r#"pcre:"/a/U""#, 1), Want::Refused("pcre", "pcre flag U needs an http buffer")),
+        ("pcre_http_flag", rule("tcp", r#"pcre:"/a/U""#, 1), Want::Loaded),
         ("pcre_flag_e", rule("tcp", r#"pcre:"/a$/E""#, 1), Want::Refused("pcre", "pcre flag E (dollar-endonly) not supported yet")),
         ("pcre_var_capture", rule("tcp", r#"pcre:"/(?P<pkt_x>a)/""#, 1), Want::Refused("pcre", "pcre capture into pkt/flow variables not supported yet")),
         ("byte_test_dce", rule("tcp", "byte_test:1,=,1,0,dce", 1), Want::Refused("byte_test", "dce option needs the DCERPC app-layer")),
@@ -681,4 +685,87 @@ fn reload_keeps_threshold_state() {
     let (mut new, _) = DetectEngine::build(vec![r()], settings(false));
     new.adopt_state(&old);
     assert_eq!(sids(&new, &mut new.new_ctx(), &p), vec![1], "the count carried over the reload");
+}
+
+/// Runs `rules` over an HTTP exchange fed to a real HTTP parser: the request is parsed, the
+/// to_server packet inspected, then the response and a to_client packet. Returns the sids
+/// (with tx ids) alerted per packet.
+fn http_run(rules: &[&str], req: &[u8], res: &[u8]) -> (Vec<(u32, Option<u64>)>, Vec<(u32, Option<u64>)>) {
+    use crate::applayer::http::{HttpConfig, HttpState};
+    use crate::applayer::view::AppView;
+    use crate::applayer::Direction as D;
+    let rules: Vec<Rule> = rules.iter().enumerate().map(|(i, o)| rule("http", o, i as u32 + 1)).collect();
+    let (e, rep) = DetectEngine::build(rules, settings(false));
+    assert!(rep.refused.is_empty() && rep.failed.is_empty(), "{:?} {:?}", rep.refused, rep.failed);
+    let mut ctx = e.new_ctx();
+    let (c, s) = (ip("10.0.0.1"), ip("10.0.0.2"));
+    let mut flow = Flow::new(1, FlowKey::new((c, 1234), (s, 80), 6, &[]), (c, 1234), (s, 80), Timestamp::default());
+    flow.app_proto = Some("http");
+    let mut st = HttpState::new(HttpConfig::default());
+    let mut det = app::TxDetStore::default();
+    let mut run = |st: &HttpState, det: &mut app::TxDetStore, flow: &mut Flow, p: &Packet<'_>, d: D| {
+        let mut a = Vec::new();
+        let mut view = AppView { app_proto: crate::applayer::AppProto::Http1, http: Some(st), det: Some(det), ..AppView::default() };
+        e.inspect_packet_app(&mut ctx, p, Some((flow, d)), &mut view, &mut a);
+        a.iter().map(|a| (a.sig.sid, a.tx_id)).collect::<Vec<_>>()
+    };
+    st.on_data(D::ToServer, Timestamp::default(), req);
+    let to_s = tcp(b"", "10.0.0.1", 1234, "10.0.0.2", 80);
+    let mut first = run(&st, &mut det, &mut flow, &to_s, D::ToServer);
+    // Nothing changed: inspecting again alerts nothing more.
+    assert!(run(&st, &mut det, &mut flow, &to_s, D::ToServer).is_empty(), "re-inspection of an unchanged tx");
+    st.on_data(D::ToClient, Timestamp::default(), res);
+    let to_c = tcp(b"", "10.0.0.2", 80, "10.0.0.1", 1234);
+    let second = run(&st, &mut det, &mut flow, &to_c, D::ToClient);
+    first.sort_unstable();
+    (first, second)
+}
+
+#[test]
+fn http_buffers_modifiers_and_transforms() {
+    let req = b"GET /Admin/%2e%2e/login.php?user=x HTTP/1.1\r\nHost: WWW.Example.com\r\nUser-Agent: EvilBot/1.0\r\nCookie: sess=abc\r\n\r\n";
+    let res = b"HTTP/1.1 403 Forbidden\r\nServer: nginx\r\nContent-Length: 11\r\n\r\nhello world";
+    let rules = [
+        r#"http.uri; content:"/login.php""#,                                     // 1 normalised uri
+        r#"http.uri.raw; content:"%2e%2e""#,                                     // 2 raw uri
+        r#"content:"EvilBot"; http_user_agent"#,                                 // 3 legacy modifier
+        r#"http.host; content:"www.example.com"; bsize:15"#,                     // 4 normalised host
+        r#"http.host.raw; to_lowercase; content:"www.example.com""#,             // 5 transform
+        r#"http.header; content:"sess=abc""#,                                    // 6 cookie not in http.header
+        r#"http.cookie; content:"sess=abc""#,                                    // 7
+        r#"flow:to_client; http.stat_code; content:"403""#,                      // 8 response
+        r#"file.data; content:"hello"; content:"world"; distance:1"#,            // 9 body, relative
+        r#"http.method; content:"GET"; http.stat_msg; content:"Forbidden""#,     // 10 both sides
+        r#"uricontent:"login"; urilen:>10"#,                                     // 11 uricontent + urilen
+        r#"pcre:"/user=\w/U""#,                                                  // 12 pcre U flag
+        r#"http.uri; content:"nothere""#,                                        // 13 no match
+        r#"http.header_names; content:"|0d 0a|Cookie|0d 0a|""#,                  // 14 names
+        r#"http.request_line; content:"HTTP/1.1"; endswith"#,                    // 15
+        r#"http.user_agent; to_md5; bsize:16"#,                                  // 16 digest length
+        r#"http.server; content:"nginx"; http.method; content:"POST""#,          // 17 one buffer fails
+        r#"http.referer; content:!"x""#,                                         // 18 absent buffer never matches
+    ];
+    let (req_alerts, res_alerts) = http_run(&rules, req, res);
+    let ids = |v: &[(u32, Option<u64>)]| v.iter().map(|x| x.0).collect::<Vec<_>>();
+    assert_eq!(ids(&req_alerts), [1, 2, 3, 4, 5, 7, 11, 12, 14, 15, 16], "request side");
+    assert!(req_alerts.iter().all(|x| x.1 == Some(0)), "alerts carry the tx id");
+    assert_eq!(ids(&res_alerts), [8, 9, 10], "response side");
+}
+
+#[test]
+fn http_rules_need_the_http_protocol() {
+    // `alert http` on a flow whose protocol is not http never matches, even with a payload
+    // content that is there.
+    let (e, _) = DetectEngine::build(vec![rule("http", r#"content:"GET""#, 1), rule("tcp", r#"content:"GET""#, 2)], settings(false));
+    let mut ctx = e.new_ctx();
+    let (c, s) = (ip("10.0.0.1"), ip("10.0.0.2"));
+    let mut flow = Flow::new(1, FlowKey::new((c, 1234), (s, 80), 6, &[]), (c, 1234), (s, 80), Timestamp::default());
+    let p = tcp(b"GET / HTTP/1.1\r\n", "10.0.0.1", 1234, "10.0.0.2", 80);
+    let mut a = Vec::new();
+    e.inspect_packet(&mut ctx, &p, Some((&mut flow, Direction::ToServer)), &mut a);
+    assert_eq!(a.iter().map(|a| a.sig.sid).collect::<Vec<_>>(), [2]);
+    flow.app_proto = Some("http");
+    a.clear();
+    e.inspect_packet(&mut ctx, &p, Some((&mut flow, Direction::ToServer)), &mut a);
+    assert_eq!(a.iter().map(|a| a.sig.sid).collect::<Vec<_>>(), [1, 2]);
 }

@@ -359,14 +359,15 @@ impl Flow {
     }
 
     /// Whether detection should treat the flow as established (`flow:established`): the TCP
-    /// handshake completed, or, for UDP and other stateless protocols, packets were seen both
+    /// handshake completed (closing states included, as Suricata's `state >= ESTABLISHED`:
+    /// the last ACK of a FIN close still inspects the response), or, for UDP and other stateless protocols, packets were seen both
     /// ways.
     pub fn is_established(&self) -> bool {
         if self.key.proto == 6 {
             matches!(
                 self.tcp.state,
-                TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck | TcpState::TimeWait | TcpState::Closed
-            )
+                TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck | TcpState::TimeWait
+            ) || (self.tcp.state == TcpState::Closed && self.tcp.first_fin.is_some())
         } else {
             self.pkts_ts > 0 && self.pkts_tc > 0
         }

@@ -730,7 +730,7 @@ pub(crate) mod tests {
                 let seen = if d == Direction::ToServer { f.tcp.flags_ts } else { f.tcp.flags_tc };
                 assert_eq!(seen & flags, flags, "flags accumulate");
                 if f.is_established() {
-                    assert!(matches!(f.tcp.state, TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck));
+                    assert!(matches!(f.tcp.state, TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck | TcpState::TimeWait | TcpState::Closed));
                 }
                 if !midstream && f.tcp.midstream {
                     panic!("midstream pickup while disabled");
