@@ -504,6 +504,8 @@ struct AppEveOptions {
     ftp: bool,
     /// EVE `smtp` events (proto3).
     smtp: bool,
+    /// EVE `fileinfo` events (`types: - files`).
+    files: bool,
 }
 
 fn yaml_true(y: Option<&Yaml>) -> Option<bool> {
@@ -522,6 +524,7 @@ impl AppEveOptions {
             ssh: false,
             ftp: false,
             smtp: false,
+            files: false,
         };
         for (name, y) in &cfg.eve_types {
             match name.as_str() {
@@ -536,6 +539,7 @@ impl AppEveOptions {
                 "ssh" => o.ssh = yaml_true(y.get("enabled")).unwrap_or(true),
                 "ftp" => o.ftp = yaml_true(y.get("enabled")).unwrap_or(true),
                 "smtp" => o.smtp = yaml_true(y.get("enabled")).unwrap_or(true),
+                "files" => o.files = yaml_true(y.get("enabled")).unwrap_or(true),
                 "anomaly" => {
                     let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);
                     o.anomaly_stream = on && yaml_true(y.get("types.stream")).unwrap_or(false);
@@ -864,6 +868,9 @@ fn log_txs(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src:
         if eve.enabled && eve.http {
             write_http_event(out, flow, ts, pcap_cnt, pkt_src, tx, eve.http_headers, p);
         }
+        if eve.enabled && eve.files && tx.response_file_size > 0 {
+            write_fileinfo_event(out, flow, ts, pcap_cnt, pkt_src, tx, eve.http_headers, p);
+        }
         fa.next_log = tx.id.0 + 1;
     }
     let st = h.events();
@@ -886,6 +893,13 @@ fn flow_head(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, 
 /// [`flow_head`] with Suricata's `parent_id` (the control flow of an `ftp_data` event).
 #[allow(clippy::too_many_arguments)]
 fn flow_head_parent(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>, parent: Option<u64>) {
+    flow_head_dir(w, flow, ts, pcap_cnt, pkt_src, event_type, p, parent, false)
+}
+
+/// [`flow_head_parent`] with the addresses in the to_client direction when `to_client`
+/// (Suricata's `fileinfo` of a download names the server as the source).
+#[allow(clippy::too_many_arguments)]
+fn flow_head_dir(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>, parent: Option<u64>, to_client: bool) {
     w.kdisp("timestamp", ts.eve());
     w.ku64("flow_id", flow.id);
     if let Some(pid) = parent {
@@ -917,12 +931,40 @@ fn flow_head_parent(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt
         }
         w.close_arr();
     }
-    w.kdisp("src_ip", EveIp(flow.client.0)).ku64("src_port", flow.client.1.into());
-    w.kdisp("dest_ip", EveIp(flow.server.0)).ku64("dest_port", flow.server.1.into());
+    let (a, b) = if to_client { (flow.server, flow.client) } else { (flow.client, flow.server) };
+    w.kdisp("src_ip", EveIp(a.0)).ku64("src_port", a.1.into());
+    w.kdisp("dest_ip", EveIp(b.0)).ku64("dest_port", b.1.into());
     w.kstr("proto", "TCP");
     let ip_v = if flow.ip_v != 0 { flow.ip_v } else if flow.client.0.is_ipv4() { 4 } else { 6 };
     w.ku64("ip_v", ip_v.into());
     w.kstr("pkt_src", pkt_src);
+}
+
+/// Writes one EVE `fileinfo` event for the response body of `tx` (Suricata's file tracking
+/// of HTTP downloads): the `http` object, `app_proto`, then `fileinfo` with `filename` (the
+/// `Content-Disposition` file name, else the URI path), `gaps`, `state`, `stored`, `size`
+/// (decompressed bytes) and `tx_id`.
+#[allow(clippy::too_many_arguments)]
+fn write_fileinfo_event(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx: &HttpTx, opts: HttpEveOptions, p: Option<&Packet<'_>>) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    flow_head_dir(&mut w, flow, ts, pcap_cnt, pkt_src, "fileinfo", p, None, true);
+    w.key("http").open();
+    write_http(tx, opts, &mut Sink(&mut w));
+    w.close();
+    w.kstr("app_proto", "http");
+    w.key("fileinfo").open();
+    let name = crate::applayer::http::detect::file_name(tx);
+    w.kstr("filename", &String::from_utf8_lossy(name));
+    w.kbool("gaps", tx.response_gap);
+    let state = if tx.progress.response_complete && !tx.response_gap { "CLOSED" } else { "TRUNCATED" };
+    w.kstr("state", state);
+    w.kbool("stored", false);
+    w.ku64("size", tx.response_file_size);
+    w.ku64("tx_id", tx.id.0);
+    w.close();
+    w.close();
+    buf.push(b'\n');
 }
 
 /// Writes one EVE `http` event for `tx`.

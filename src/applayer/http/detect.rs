@@ -235,6 +235,32 @@ pub fn get(tx: &HttpTx, buf: HttpBuf, dir: Direction) -> Option<&[u8]> {
     v
 }
 
+/// The name of the file a response carries, as Suricata's file tracking names it: the
+/// `filename` parameter of `Content-Disposition` when there is one, else the URI path
+/// (normalised, without the query).
+pub fn file_name(tx: &HttpTx) -> &[u8] {
+    if let Some(cd) = tx.response_header(b"content-disposition") {
+        if let Some(n) = disposition_filename(cd) {
+            return n;
+        }
+    }
+    let u = &tx.uri_normalized;
+    let end = u.iter().position(|b| *b == b'?').unwrap_or(u.len());
+    &u[..end]
+}
+
+/// `filename="x"` / `filename=x` in a `Content-Disposition` value.
+fn disposition_filename(v: &[u8]) -> Option<&[u8]> {
+    let lower = |i: usize| v.get(i..i + 9).is_some_and(|s| s.eq_ignore_ascii_case(b"filename="));
+    let i = (0..v.len()).find(|&i| lower(i))?;
+    let rest = &v[i + 9..];
+    let n = match rest.strip_prefix(b"\"") {
+        Some(q) => &q[..q.iter().position(|b| *b == b'"').unwrap_or(q.len())],
+        None => &rest[..rest.iter().position(|b| *b == b';' || *b == b' ').unwrap_or(rest.len())],
+    };
+    (!n.is_empty()).then_some(n)
+}
+
 /// Whether `buf` (side `dir` for two-sided buffers) can be inspected in `tx`: its part of
 /// the message has been parsed (start line, header block) or its side is complete. Bodies
 /// are inspectable from the end of the header block on and grow until the side completes

@@ -307,6 +307,9 @@ pub struct HttpTx {
     /// Response message length as libhtp counts it (EVE `length`): body bytes before
     /// decompression plus chunk-size lines and chunk CRLFs, trailers excluded.
     pub response_body_len: u64,
+    /// Response body bytes after dechunking and decompression (all of them, not only what
+    /// was kept): the EVE `fileinfo.size`.
+    pub response_file_size: u64,
     /// Part of the request was lost in a gap.
     pub request_gap: bool,
     /// Part of the response was lost in a gap.

@@ -1076,6 +1076,7 @@ impl HttpState {
         match self.res.decoder.as_mut() {
             Some(d) => match d.feed(data, &mut tx.response_body, limit) {
                 Ok(total) => {
+                    tx.response_file_size = total;
                     if total > bomb_limit && total / d.input.max(1) > ratio {
                         ev = Some(HttpEvent::CompressionBomb);
                         self.res.decoder = None;
@@ -1091,6 +1092,7 @@ impl HttpState {
                 }
             },
             None => {
+                tx.response_file_size = tx.response_file_size.saturating_add(data.len() as u64);
                 let keep = data.len().min(limit.saturating_sub(tx.response_body.len()));
                 tx.response_body.extend_from_slice(&data[..keep]);
             }
