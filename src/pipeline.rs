@@ -41,6 +41,8 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+pub mod live;
+
 /// Frames per batch handed to a worker.
 pub const BATCH_SIZE: usize = 64;
 /// Batches queued per worker before the reader blocks.
@@ -62,6 +64,10 @@ pub struct RunSummary {
     /// Why the source stopped early (truncated or corrupt capture). Every frame before the
     /// damage was processed and logged, as Suricata does; the caller decides the exit code.
     pub capture_error: Option<String>,
+    /// live: kernel capture and verdict counters (zero offline).
+    pub live: crate::output::stats::LiveCounters,
+    /// live: packets dropped (inline).
+    pub dropped: u64,
 }
 
 /// A batch of frames for one worker; `len` of `frames` are valid.
@@ -327,6 +333,8 @@ struct WorkerState {
     last_ts: Timestamp,
     /// wire: defrag, TCP reassembly, app layer of this worker.
     app: AppWorker,
+    /// live: a packet dropped by a rule drops the rest of its flow (live inline mode).
+    live_drop_flow: bool,
 }
 
 impl WorkerState {
@@ -341,6 +349,7 @@ impl WorkerState {
             result: WorkerResult { alerts: 0, by_sig: HashMap::new() },
             last_ts: Timestamp::default(),
             app: AppWorker::new(cfg), // wire
+            live_drop_flow: false,
         }
     }
 
@@ -378,6 +387,7 @@ impl WorkerState {
     /// Flow update, detection, IPS verdict and EVE lines for one (outer or inner) packet.
     fn packet_body(&mut self, p: &Packet<'_>, pcap_cnt: u64, inspect: &mut Inspect<'_>) {
         let ips = self.ips;
+        let live_drop_flow = self.live_drop_flow;
         let opts = &self.opts;
         let mut em = Emit { opts, out: &mut self.out, counters: &mut self.counters, app: &mut self.app };
         let alerts = &mut self.alerts;
@@ -471,6 +481,7 @@ impl WorkerState {
                     eve::write_drop_opts(em.out, opts, &rec, eve::DropReason::Rules, cause);
                 }
                 if let (Some(f), Some(d)) = (flow_ref.as_deref_mut(), dir) {
+                    f.drop |= live_drop_flow; // live: the rest of the flow is dropped too
                     match d {
                         Direction::ToServer => f.out.drop_logged_ts = true,
                         Direction::ToClient => f.out.drop_logged_tc = true,
