@@ -87,6 +87,8 @@ pub struct Counters {
 pub struct LiveCounters {
     /// A live source filled these (EVE then writes the `capture` object).
     pub live: bool,
+    /// An inline (NFQUEUE) run: EVE writes the `ips` verdict counters.
+    pub inline: bool,
     /// `capture.kernel_packets`: packets the kernel handed to the capture sockets.
     pub kernel_packets: u64,
     /// `capture.kernel_drops`: packets the kernel dropped (ring or queue full).
@@ -106,6 +108,7 @@ impl LiveCounters {
     /// Adds `o` into `self`.
     pub fn merge(&mut self, o: &LiveCounters) {
         self.live |= o.live;
+        self.inline |= o.inline;
         self.kernel_packets += o.kernel_packets;
         self.kernel_drops += o.kernel_drops;
         self.accepted += o.accepted;

@@ -72,6 +72,7 @@ impl LiveWorker {
         let mut st = WorkerState::new(cfg, id);
         st.live_drop_flow = cfg.ips;
         st.counters.live.live = true;
+        st.counters.live.inline = cfg.ips;
         LiveWorker {
             st,
             dcfg: DecodeConfig { checksums: cfg.checksums },

@@ -531,6 +531,12 @@ fn write_live_stats(w: &mut JsonWriter<'_>, c: &Counters) {
     w.key("capture").open();
     w.ku64("kernel_packets", l.kernel_packets).ku64("kernel_drops", l.kernel_drops);
     w.close();
+    if !l.inline {
+        if c.dropped > 0 {
+            w.key("ips").open().ku64("blocked", c.dropped).close();
+        }
+        return;
+    }
     w.key("ips").open();
     w.ku64("accepted", l.accepted).ku64("blocked", c.dropped).ku64("rejected", l.rejected);
     w.ku64("fail_open", l.fail_open).ku64("verdict_errors", l.verdict_errors);
