@@ -67,8 +67,9 @@ impl NfQueue {
     pub fn open(num: u16, cfg: NfqConfig) -> Result<NfQueue, String> {
         let mut q = nfq::Queue::open().map_err(|e| format!("NFQUEUE {num}: netlink socket: {e} (needs root / CAP_NET_ADMIN)"))?;
         q.bind(num).map_err(|e| match e.raw_os_error() {
-            Some(libc::EBUSY) => format!("NFQUEUE {num}: queue already taken by another program"),
-            Some(libc::EPERM) => format!("NFQUEUE {num}: not permitted (needs CAP_NET_ADMIN)"),
+            // The kernel answers EPERM both for a queue bound by another socket and for a
+            // caller without CAP_NET_ADMIN (who would have failed earlier, at the socket).
+            Some(libc::EBUSY) | Some(libc::EPERM) => format!("NFQUEUE {num}: queue already taken by another program (or not permitted: needs CAP_NET_ADMIN)"),
             _ => format!("NFQUEUE {num}: bind: {e}"),
         })?;
         q.set_fail_open(num, cfg.fail_open).map_err(|e| format!("NFQUEUE {num}: fail-open: {e}"))?;
