@@ -97,10 +97,11 @@ pub struct LiveCounters {
     pub accepted: u64,
     /// `ips.rejected`: reject responses sent.
     pub rejected: u64,
-    /// `ips.fail_open`: packets the kernel let through without a verdict (queue full with
-    /// fail-open set), derived from the kernel's queue counters.
+    /// Packets the kernel let through without a verdict (queue full with fail-open set),
+    /// derived from the kernel's queue counters; in the exit summary (Suricata's EVE schema
+    /// has no field for it).
     pub fail_open: u64,
-    /// `ips.verdict_errors`: verdicts the kernel refused.
+    /// `ips.drop_reason.nfq_error`: verdicts the kernel refused.
     pub verdict_errors: u64,
 }
 

@@ -539,7 +539,8 @@ fn write_live_stats(w: &mut JsonWriter<'_>, c: &Counters) {
     }
     w.key("ips").open();
     w.ku64("accepted", l.accepted).ku64("blocked", c.dropped).ku64("rejected", l.rejected);
-    w.ku64("fail_open", l.fail_open).ku64("verdict_errors", l.verdict_errors);
+    // A verdict the kernel refused leaves the packet without one: Suricata's nfq_error.
+    w.key("drop_reason").open().ku64("nfq_error", l.verdict_errors).close();
     w.close();
 }
 
