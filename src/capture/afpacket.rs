@@ -198,6 +198,10 @@ pub struct KernelStats {
     pub drops: u64,
 }
 
+/// What [`AfPacket::next_block`] calls per packet: (timestamp, link type, captured bytes,
+/// length on the wire).
+pub type OnFrame<'a> = dyn FnMut(Timestamp, LinkType, &[u8], u32) + 'a;
+
 /// An AF_PACKET socket with its mapped TPACKET_V3 ring.
 pub struct AfPacket {
     fd: OwnedFd,
@@ -360,7 +364,7 @@ impl AfPacket {
     /// type, captured bytes, wire length), then gives the block back to the kernel. Returns
     /// the number of packets. Malformed offsets from the kernel end the block early rather
     /// than read outside it.
-    pub fn next_block(&mut self, each: &mut dyn FnMut(Timestamp, LinkType, &[u8], u32)) -> usize {
+    pub fn next_block(&mut self, each: &mut OnFrame<'_>) -> usize {
         let b = self.cur;
         if !self.block_ready(b) {
             return 0;

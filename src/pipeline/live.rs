@@ -224,15 +224,13 @@ pub fn run_live(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, sources: Vec<L
                 LiveSource::AfPacket(s) => afpacket_worker(w, s, &stop),
                 LiveSource::Nfq(q) => nfq_worker(w, q, &stop),
             };
-            match r {
-                Ok(x) => x,
-                Err((e, x)) => {
-                    tracing::error!("{name}: {e}");
-                    errors.lock().unwrap_or_else(|p| p.into_inner()).push(e);
-                    stop.store(true, Ordering::SeqCst);
-                    x
-                }
+            let (out, failure) = r;
+            if let Some(e) = failure {
+                tracing::error!("{name}: {e}");
+                errors.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+                stop.store(true, Ordering::SeqCst);
             }
+            out
         })?;
         if is_nfq {
             blocking.push(i);
@@ -304,7 +302,7 @@ struct WorkerOut {
     dropped: u64,
 }
 
-fn afpacket_worker(mut w: LiveWorker, mut s: AfPacket, stop: &AtomicBool) -> Result<WorkerOut, (String, WorkerOut)> {
+fn afpacket_worker(mut w: LiveWorker, mut s: AfPacket, stop: &AtomicBool) -> (WorkerOut, Option<String>) {
     let mut failure = None;
     while !stop.load(Ordering::Relaxed) {
         match s.wait(IDLE_POLL_MS) {
@@ -335,10 +333,7 @@ fn afpacket_worker(mut w: LiveWorker, mut s: AfPacket, stop: &AtomicBool) -> Res
     {}
     let k = s.read_kernel_stats();
     let out = w.finish(|l| (l.kernel_packets, l.kernel_drops) = (k.packets, k.drops));
-    match failure {
-        None => Ok(out),
-        Some(e) => Err((e, out)),
-    }
+    (out, failure)
 }
 
 /// Kernel counters of a queue since the worker bound it, and the packets it received.
@@ -361,7 +356,7 @@ impl QueueBase {
     }
 }
 
-fn nfq_worker(mut w: LiveWorker, mut q: NfQueue, stop: &AtomicBool) -> Result<WorkerOut, (String, WorkerOut)> {
+fn nfq_worker(mut w: LiveWorker, mut q: NfQueue, stop: &AtomicBool) -> (WorkerOut, Option<String>) {
     let mut rawtx = match RawSender::open() {
         Ok(r) => Some(r),
         Err(e) => {
@@ -416,8 +411,5 @@ fn nfq_worker(mut w: LiveWorker, mut q: NfQueue, stop: &AtomicBool) -> Result<Wo
     // Dropping the queue unbinds it: from now on the iptables rule decides (`--queue-bypass`
     // lets packets through while no program listens).
     drop(q);
-    match failure {
-        None => Ok(out),
-        Some(e) => Err((e, out)),
-    }
+    (out, failure)
 }
