@@ -733,6 +733,33 @@ mod tests {
         assert_eq!(c.alerts, 1);
     }
 
+    /// Live inline mode: a packet-scope drop (the engine does not mark the flow) still drops
+    /// every later packet of the flow, so a retransmission never reaches the server.
+    #[test]
+    fn live_inline_drop_covers_the_rest_of_the_flow() {
+        use crate::flow::table::tests::pkt;
+        let cfg = Config { ips: true, ..Config::default() };
+        let mut st = WorkerState::new(&cfg, 0);
+        st.live_drop_flow = true;
+        let sig = drop_sig();
+        let mut calls = 0usize;
+        let mut inspect = |_: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
+            calls += 1;
+            if f.is_some_and(|(f, _)| f.pkts_ts == 2) {
+                a.push(Alert { sig: Arc::clone(&sig), tx_id: None });
+            }
+        };
+        let mut dropped = Vec::new();
+        for i in 0..4 {
+            let before = st.counters.dropped;
+            let p = pkt(10 + i, ([10, 0, 0, 1], 1000), ([10, 0, 0, 2], 53), crate::decode::L4::Udp(Default::default()), 60);
+            st.packet(&p, 0, &mut inspect);
+            dropped.push(st.counters.dropped != before);
+        }
+        assert_eq!(dropped, [false, true, true, true]);
+        assert_eq!(calls, 2, "packets after the drop are not inspected");
+    }
+
     #[test]
     fn ids_mode_only_alerts_on_drop_rules() {
         let (lines, calls, c) = run_drop(false);

@@ -127,3 +127,84 @@ fn span_af_packet_with_bpf_filter() {
     assert_eq!(stats["stats"]["decoder"]["arp"], 0, "the BPF filter kept ARP out");
     assert!(stats["stats"]["decoder"]["tcp"].as_u64().unwrap_or(0) >= 8);
 }
+
+/// 802.1Q on the wire: the receiving kernel takes the tag off into packet metadata and
+/// AF_PACKET reports it beside the frame; Rampart puts it back, so events carry `vlan: [100]`
+/// as on a real trunk. The tagged frames are written raw on the server's veth end.
+#[test]
+fn span_af_packet_restores_vlan_tags() {
+    let name = "span_af_packet_restores_vlan_tags";
+    if let Some(why) = unsupported() {
+        skip(name, &why);
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("t.rules"), "alert udp any any -> any 7777 (msg:\"vlan probe\"; content:\"vlanprobe\"; sid:1000010; rev:1;)\n").unwrap();
+    std::fs::write(d.join("rampart.yaml"), TEST_CONFIG).unwrap();
+    let client = Netns::new("c");
+    let server = Netns::new("s");
+    let (cif, sif) = veth(&client, "10.200.9.1/24", &server, "10.200.9.2/24");
+    let errf = std::fs::File::create(d.join("rampart.err")).unwrap();
+    let bin = rampart_bin();
+    let (cfg, rules) = (d.join("rampart.yaml"), d.join("t.rules"));
+    let mut ids = client.spawn(&[bin.to_str().unwrap(), "-v", "-c", cfg.to_str().unwrap(), "-S", rules.to_str().unwrap(), "-l", d.to_str().unwrap(), "-i", &cif], Stdio::null(), Stdio::from(errf), None);
+    wait_for(&d.join("rampart.err"), "engine started", Duration::from_secs(20));
+    let script = format!(
+        "import socket, struct\n\
+payload = b'vlanprobe'\n\
+udp = struct.pack('!HHHH', 5555, 7777, 8 + len(payload), 0) + payload\n\
+ip = bytearray(struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, socket.inet_aton('10.200.4.2'), socket.inet_aton('10.200.4.1')))\n\
+c = sum(struct.unpack('!10H', bytes(ip)))\n\
+c = (c & 0xffff) + (c >> 16)\n\
+ip[10:12] = struct.pack('!H', ~c & 0xffff)\n\
+frame = b'\\xff' * 6 + b'\\x02\\x00\\x00\\x00\\x00\\x01' + struct.pack('!HH', 0x8100, 100) + struct.pack('!H', 0x0800) + bytes(ip) + udp\n\
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n\
+s.bind(('{sif}', 0))\n\
+for _ in range(3): s.send(frame)\n"
+    );
+    server.run(&["python3", "-c", &script]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(ids.signal_and_wait(2, Duration::from_secs(20)), Some(0));
+    let eve = eve(d);
+    let alerts: Vec<&serde_json::Value> = eve.iter().filter(|e| e["event_type"] == "alert").collect();
+    assert_eq!(alerts.len(), 3, "{alerts:?}");
+    assert_eq!(alerts[0]["vlan"], serde_json::json!([100]), "{}", alerts[0]);
+    let stats = eve.iter().rev().find(|e| e["event_type"] == "stats").expect("stats");
+    assert_eq!(stats["stats"]["decoder"]["vlan"], 3, "{}", stats["stats"]["decoder"]);
+}
+
+/// The capture interface disappears mid-run: Rampart logs what it had, says why it stopped
+/// and exits 1 instead of spinning or hanging.
+#[test]
+fn span_interface_removed_while_capturing() {
+    let name = "span_interface_removed_while_capturing";
+    if let Some(why) = unsupported() {
+        skip(name, &why);
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("rampart.yaml"), TEST_CONFIG).unwrap();
+    let client = Netns::new("c");
+    let server = Netns::new("s");
+    let (cif, _) = veth(&client, "10.200.5.1/24", &server, "10.200.5.2/24");
+    let errf = std::fs::File::create(d.join("rampart.err")).unwrap();
+    let bin = rampart_bin();
+    let cfg = d.join("rampart.yaml");
+    let mut ids = client.spawn(&[bin.to_str().unwrap(), "-v", "-c", cfg.to_str().unwrap(), "--disable-detection", "-l", d.to_str().unwrap(), "-i", &cif], Stdio::null(), Stdio::from(errf), None);
+    wait_for(&d.join("rampart.err"), "engine started", Duration::from_secs(20));
+    client.run(&["ip", "link", "del", &cif]);
+    let start = std::time::Instant::now();
+    let code = loop {
+        if let Some(Ok(Some(st))) = ids.child.as_mut().map(|c| c.try_wait()) {
+            break st.code();
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "rampart did not stop after its interface went away");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let err = std::fs::read_to_string(d.join("rampart.err")).unwrap_or_default();
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains(&cif) && err.contains("interface down or removed"), "{err}");
+    assert!(eve(d).iter().any(|e| e["event_type"] == "stats"), "final stats still written");
+}

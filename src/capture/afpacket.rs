@@ -37,6 +37,9 @@ const ETH_P_ALL: u16 = 0x0003;
 const TP_STATUS_KERNEL: u32 = 0;
 const TP_STATUS_USER: u32 = 1;
 const PACKET_FANOUT_FLAG_DEFRAG: u32 = 0x8000;
+const TP_STATUS_VLAN_VALID: u32 = 0x10;
+const TP_STATUS_VLAN_TPID_VALID: u32 = 0x40;
+const ETH_P_8021Q: u16 = 0x8100;
 
 /// Offsets in `struct tpacket_block_desc` (version, offset_to_priv, then `tpacket_hdr_v1`).
 mod block {
@@ -51,7 +54,10 @@ mod pkt {
     pub const NSEC: usize = 8;
     pub const SNAPLEN: usize = 12;
     pub const LEN: usize = 16;
+    pub const STATUS: usize = 20;
     pub const MAC: usize = 24;
+    pub const VLAN_TCI: usize = 32;
+    pub const VLAN_TPID: usize = 36;
 }
 
 /// `struct tpacket_req3`.
@@ -213,6 +219,8 @@ pub struct AfPacket {
     cur: usize,
     stats: KernelStats,
     iface: String,
+    /// A frame with its VLAN tag put back (the kernel strips it into the header).
+    vlan_buf: Vec<u8>,
 }
 
 // SAFETY: the ring mapping is owned by this value alone (no other handle to it exists in
@@ -297,6 +305,7 @@ impl AfPacket {
             cur: 0,
             stats: KernelStats::default(),
             iface: iface.to_string(),
+            vlan_buf: Vec::with_capacity(block_size as usize),
         };
         // SAFETY: all-zero is a valid `sockaddr_ll`.
         let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
@@ -386,7 +395,21 @@ impl AfPacket {
             };
             let start = off + mac as usize;
             let Some(data) = blk.get(start..start + snap as usize) else { break };
-            each(Timestamp::from_parts(i64::from(sec), nsec / 1000), LinkType::Ethernet, data, len);
+            let ts = Timestamp::from_parts(i64::from(sec), nsec / 1000);
+            let status = rd(off + pkt::STATUS).unwrap_or(0);
+            match (status & TP_STATUS_VLAN_VALID != 0, rd(off + pkt::VLAN_TCI), data.len() >= 12) {
+                (true, Some(tci), true) => {
+                    // The NIC or kernel took the 802.1Q tag off; put it back where it was.
+                    let tpid = if status & TP_STATUS_VLAN_TPID_VALID != 0 { rd16(off + pkt::VLAN_TPID).unwrap_or(ETH_P_8021Q) } else { ETH_P_8021Q };
+                    self.vlan_buf.clear();
+                    self.vlan_buf.extend_from_slice(&data[..12]);
+                    self.vlan_buf.extend_from_slice(&tpid.to_be_bytes());
+                    self.vlan_buf.extend_from_slice(&(tci as u16).to_be_bytes());
+                    self.vlan_buf.extend_from_slice(&data[12..]);
+                    each(ts, LinkType::Ethernet, &self.vlan_buf, len + 4);
+                }
+                _ => each(ts, LinkType::Ethernet, data, len),
+            }
             done += 1;
             if next == 0 {
                 break;
