@@ -25,7 +25,7 @@ struct Net {
     server: Netns,
 }
 
-fn network() -> Result<Net, String> {
+fn network(queue_rule: &[&str]) -> Result<Net, String> {
     let client = Netns::new("c");
     let router = Netns::new("r");
     let server = Netns::new("s");
@@ -34,7 +34,10 @@ fn network() -> Result<Net, String> {
     client.run(&["ip", "route", "add", "default", "via", "10.200.2.254"]);
     server.run(&["ip", "route", "add", "default", "via", "10.200.3.254"]);
     router.run(&["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
-    let o = router.try_run(&["iptables", "-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", QUEUE, "--queue-bypass"]);
+    let mut rule = vec!["iptables", "-A", "FORWARD"];
+    rule.extend_from_slice(queue_rule);
+    rule.extend_from_slice(&["-j", "NFQUEUE", "--queue-num", QUEUE, "--queue-bypass"]);
+    let o = router.try_run(&rule);
     if !o.status.success() {
         return Err(format!("iptables NFQUEUE target unavailable: {}", String::from_utf8_lossy(&o.stderr).trim()));
     }
@@ -47,7 +50,17 @@ fn server_log(d: &std::path::Path) -> String {
 
 #[test]
 fn inline_nfqueue_blocks_drops_rejects_and_fails_open() {
-    let name = "inline_nfqueue_blocks_drops_rejects_and_fails_open";
+    inline_scenario("inline_nfqueue_blocks_drops_rejects_and_fails_open", "accept", &[]);
+}
+
+/// Repeat mode: accepted packets get NF_REPEAT with the repeat mark, re-enter FORWARD and
+/// skip the queue through `-m mark ! --mark 1/1`; drops and rejects behave the same.
+#[test]
+fn inline_nfqueue_repeat_mode_marks_and_repeats() {
+    inline_scenario("inline_nfqueue_repeat_mode_marks_and_repeats", "repeat", &["-m", "mark", "!", "--mark", "1/1"]);
+}
+
+fn inline_scenario(name: &str, mode: &str, queue_rule: &[&str]) {
     if let Some(why) = unsupported() {
         skip(name, &why);
         return;
@@ -58,13 +71,13 @@ fn inline_nfqueue_blocks_drops_rejects_and_fails_open() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     std::fs::write(d.join("t.rules"), RULES).unwrap();
-    std::fs::write(d.join("rampart.yaml"), format!("{TEST_CONFIG}nfq:\n  mode: accept\n  fail-open: yes\n")).unwrap();
+    std::fs::write(d.join("rampart.yaml"), format!("{TEST_CONFIG}nfq:\n  mode: {mode}\n  repeat-mark: 1\n  repeat-mask: 1\n  fail-open: yes\n")).unwrap();
     let www = d.join("www");
     std::fs::create_dir(&www).unwrap();
     std::fs::write(www.join("index.html"), "hello\n").unwrap();
     std::fs::write(www.join("evil"), "bad\n").unwrap();
     std::fs::write(www.join("reject"), "bad\n").unwrap();
-    let net = match network() {
+    let net = match network(queue_rule) {
         Ok(n) => n,
         Err(why) => {
             skip(name, &why);

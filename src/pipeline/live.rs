@@ -317,6 +317,7 @@ fn afpacket_worker(mut w: LiveWorker, mut s: AfPacket, stop: &AtomicBool) -> (Wo
                 }
             }
             Ok(false) => {
+                w.refresh_engine();
                 let k = s.read_kernel_stats();
                 w.periodic(|l| (l.kernel_packets, l.kernel_drops) = (k.packets, k.drops));
             }
@@ -391,6 +392,7 @@ fn nfq_worker(mut w: LiveWorker, mut q: NfQueue, stop: &AtomicBool) -> (WorkerOu
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                w.refresh_engine();
                 w.st.counters.live.accepted = accepted;
                 w.st.counters.live.verdict_errors = verdict_errors;
                 w.periodic(|l| qb.fill(l));
