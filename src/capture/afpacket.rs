@@ -260,8 +260,10 @@ impl AfPacket {
     pub fn open(cfg: &RingConfig) -> Result<AfPacket, String> {
         let iface = cfg.iface.as_str();
         let idx = ifindex(iface)?;
+        // Protocol 0: the socket receives nothing until `bind` names the interface and
+        // ETH_P_ALL, so no packet of another interface lands in the ring meanwhile.
         // SAFETY: plain syscall; the returned descriptor is checked and then owned.
-        let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, i32::from(ETH_P_ALL.to_be())) };
+        let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 0) };
         if raw < 0 {
             return Err(os_err("socket(AF_PACKET)", iface));
         }

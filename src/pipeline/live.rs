@@ -37,6 +37,8 @@ use std::time::{Duration, Instant};
 
 /// Longest a quiet worker waits before it looks at the clock and the stop flag.
 pub const IDLE_POLL_MS: i32 = 100;
+/// How long a stopping AF_PACKET worker waits for the kernel to retire the last block.
+const STOP_DRAIN_MS: i32 = 30;
 /// Packets between two looks at the clock while packets flow.
 const CLOCK_EVERY: u32 = 64;
 
@@ -327,11 +329,19 @@ fn afpacket_worker(mut w: LiveWorker, mut s: AfPacket, stop: &AtomicBool) -> (Wo
             }
         }
     }
-    // Packets already in the ring when the stop came are processed, not lost.
-    while failure.is_none() && s.next_block(&mut |ts, link, data, _| {
-        w.packet(ts, link, data, None);
-    }) > 0
-    {}
+    // Packets already in the ring when the stop came are processed, not lost: drain the
+    // ready blocks, then give the kernel a block timeout to retire the partly filled one.
+    if failure.is_none() {
+        for _ in 0..3 {
+            while s.next_block(&mut |ts, link, data, _| {
+                w.packet(ts, link, data, None);
+            }) > 0
+            {}
+            if !matches!(s.wait(STOP_DRAIN_MS), Ok(true)) {
+                break;
+            }
+        }
+    }
     let k = s.read_kernel_stats();
     let out = w.finish(|l| (l.kernel_packets, l.kernel_drops) = (k.packets, k.drops));
     (out, failure)

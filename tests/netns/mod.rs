@@ -27,7 +27,7 @@ pub fn sh(args: &[&str]) -> Output {
 
 /// Why namespace tests cannot run here (not root, no `ip`, no netns support), if so.
 pub fn unsupported() -> Option<String> {
-    // SAFETY-free check of the effective uid through `id -u`.
+    // The effective uid, through `id -u`.
     let uid = Command::new("id").arg("-u").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
     if uid.as_deref() != Some("0") {
         return Some("not running as root".into());
