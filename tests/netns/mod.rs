@@ -44,9 +44,13 @@ pub fn unsupported() -> Option<String> {
     None
 }
 
-/// Prints the loud skip message every skipping test must print.
+/// Prints the loud skip message every skipping test must print. Written to the stderr handle
+/// directly, not with `eprintln!`, so the test harness does not swallow it for a test that
+/// "passes" by skipping.
 pub fn skip(test: &str, why: &str) {
-    eprintln!("\n!!!!!!!! SKIPPED {test}: {why}. 0 of 1 namespace test ran. !!!!!!!!\n");
+    use std::io::Write;
+    let msg = format!("\n!!!!!!!! SKIPPED {test}: {why}. This namespace test did NOT run. !!!!!!!!\n");
+    let _ = std::io::stderr().write_all(msg.as_bytes());
 }
 
 /// A network namespace, deleted on drop (which also deletes the veth ends inside it).
