@@ -76,18 +76,28 @@ struct Args {
     /// Print build information and exit.
     #[arg(long = "build-info")]
     build_info: bool,
-    /// Live capture interface (not supported yet).
-    #[arg(short = 'i', value_name = "IFACE")]
-    interface: Option<String>,
-    /// NFQUEUE queue number (not supported yet).
-    #[arg(short = 'q', value_name = "QUEUE")]
-    queue: Option<String>,
-    /// AF_PACKET live capture (not supported yet).
+    /// Live capture on an interface (AF_PACKET, TPACKET_V3 ring + fanout). Repeatable.
+    #[arg(short = 'i', value_name = "IFACE", action = ArgAction::Append)]
+    interface: Vec<String>,
+    /// Inline IPS on NFQUEUE queue N (or a range A:B). Repeatable.
+    #[arg(short = 'q', value_name = "QUEUE", action = ArgAction::Append)]
+    queue: Vec<String>,
+    /// AF_PACKET live capture on IFACE, or on every interface of the config's af-packet list.
     #[arg(long = "af-packet", value_name = "IFACE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     af_packet: Option<String>,
-    /// libpcap live capture (not supported yet).
+    /// libpcap live capture on IFACE, or on the first interface of the config's pcap list.
     #[arg(long = "pcap", value_name = "IFACE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     pcap_live: Option<String>,
+    /// Inline: the kernel accepts packets when the queue is full (NFQA_CFG_F_FAIL_OPEN),
+    /// as config nfq.fail-open.
+    #[arg(long = "queue-bypass")]
+    queue_bypass: bool,
+    /// Read the BPF capture filter from FILE.
+    #[arg(short = 'F', value_name = "FILE")]
+    bpf_file: Option<PathBuf>,
+    /// BPF capture filter (tcpdump syntax), as trailing words like Suricata's.
+    #[arg(value_name = "BPF FILTER", trailing_var_arg = true)]
+    bpf: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -138,7 +148,7 @@ fn init_logging(args: &Args) {
 fn build_info() -> String {
     let mut s = format!("Rampart {}\n", env!("CARGO_PKG_VERSION"));
     s.push_str(&format!("Prefilter: {}\n", if cfg!(feature = "hyperscan") { "hyperscan" } else { "aho-corasick" }));
-    s.push_str("Capture: pcap/pcapng files (live capture not supported yet)\n");
+    s.push_str("Capture: pcap/pcapng files, AF_PACKET (TPACKET_V3, fanout), libpcap, NFQUEUE (inline)\n");
     s.push_str("Features: none of HAVE_LUA HAVE_NSS HAVE_LIBJANSSON HAVE_MAGIC HAVE_JA3 HAVE_JA4\n");
     s
 }
@@ -152,17 +162,7 @@ fn run(args: Args) -> Result<ExitCode> {
         print!("{}", build_info());
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(i) = &args.interface {
-        bail!("-i {i}: live capture not supported yet (use -r FILE)");
-    }
-    for (flag, v) in [("--af-packet", &args.af_packet), ("--pcap", &args.pcap_live)] {
-        if v.is_some() {
-            bail!("{flag}: live capture not supported yet (use -r FILE)");
-        }
-    }
-    if let Some(q) = &args.queue {
-        bail!("-q {q}: live capture (NFQUEUE) not supported yet (use -r FILE with --simulate-ips)");
-    }
+    let live = live_mode(&args)?;
 
     let mut cfg = Config::load(args.config.as_deref(), &args.set).map_err(anyhow::Error::msg)?;
     if let Some(m) = &args.runmode {
@@ -173,6 +173,7 @@ fn run(args: Args) -> Result<ExitCode> {
         cfg.stream.checksum_validation = cfg.checksums;
     }
     cfg.ips = args.simulate_ips;
+    live_adjust_config(&mut cfg, &args, live.as_ref());
     cfg.detection_enabled = !args.disable_detection;
     cfg.data_dir = args.data_dir.clone();
     if args.no_random {
@@ -217,8 +218,11 @@ fn run(args: Args) -> Result<ExitCode> {
         tracing::info!("{summary_line}");
     }
 
+    if let Some(mode) = live {
+        return run_live(&cfg, &args, mode, engine);
+    }
     let Some(pcap) = &args.pcap else {
-        bail!("no input: give -r FILE|DIR (live capture not supported yet)");
+        bail!("no input: give -r FILE|DIR, -i IFACE, --pcap=IFACE or -q QUEUE");
     };
     std::fs::metadata(pcap).with_context(|| format!("-r {}", pcap.display()))?;
     let log_dir = args.log_dir.clone().or_else(|| cfg.default_log_dir.clone()).unwrap_or_else(|| PathBuf::from("."));
@@ -298,4 +302,158 @@ fn print_report(report: &LoadReport) {
             }
         }
     }
+}
+
+/// A live run chosen on the command line.
+enum LiveMode {
+    /// AF_PACKET on these interfaces.
+    AfPacket(Vec<String>),
+    /// libpcap on this interface.
+    Pcap(String),
+    /// NFQUEUE on these queues.
+    Nfq(Vec<u16>),
+}
+
+/// Which live mode the flags ask for (at most one input kind).
+fn live_mode(args: &Args) -> Result<Option<LiveMode>> {
+    let mut kinds = 0;
+    kinds += usize::from(args.pcap.is_some());
+    kinds += usize::from(!args.interface.is_empty() || args.af_packet.is_some());
+    kinds += usize::from(args.pcap_live.is_some());
+    kinds += usize::from(!args.queue.is_empty());
+    if kinds > 1 {
+        bail!("give one input: -r, -i/--af-packet, --pcap or -q");
+    }
+    if !args.bpf.is_empty() && args.bpf_file.is_some() {
+        bail!("-F and a filter on the command line cannot be mixed");
+    }
+    if !args.queue.is_empty() {
+        let mut qs = Vec::new();
+        for q in &args.queue {
+            for n in rampart::ips::nfqueue::parse_queue_arg(q).map_err(anyhow::Error::msg)? {
+                if !qs.contains(&n) {
+                    qs.push(n);
+                }
+            }
+        }
+        return Ok(Some(LiveMode::Nfq(qs)));
+    }
+    if let Some(p) = &args.pcap_live {
+        return Ok(Some(LiveMode::Pcap(p.clone())));
+    }
+    if !args.interface.is_empty() || args.af_packet.is_some() {
+        let mut ifs = args.interface.clone();
+        if let Some(a) = args.af_packet.as_ref().filter(|a| !a.is_empty()) {
+            ifs.push(a.clone());
+        }
+        return Ok(Some(LiveMode::AfPacket(ifs)));
+    }
+    if !args.bpf.is_empty() || args.bpf_file.is_some() {
+        bail!("a BPF filter needs a live interface (-i, --pcap); filtering capture files is not supported");
+    }
+    Ok(None)
+}
+
+/// Live defaults: inline mode for NFQUEUE; checksums trusted to the kernel unless `-k all`
+/// (locally generated packets captured on the wire side carry offloaded, unfilled
+/// checksums: Suricata's `checksum-checks: kernel`).
+fn live_adjust_config(cfg: &mut Config, args: &Args, live: Option<&LiveMode>) {
+    let Some(mode) = live else { return };
+    if matches!(mode, LiveMode::Nfq(_)) {
+        cfg.ips = true;
+    }
+    if args.checksum.is_none() {
+        cfg.checksums = false;
+        cfg.stream.checksum_validation = false;
+    }
+}
+
+/// The command-line BPF filter (trailing words or `-F FILE`), if any.
+fn cli_bpf(args: &Args) -> Result<Option<String>> {
+    if let Some(f) = &args.bpf_file {
+        let text = std::fs::read_to_string(f).with_context(|| format!("-F {}", f.display()))?;
+        let text: String = text.lines().map(|l| l.split('#').next().unwrap_or("")).collect::<Vec<_>>().join(" ");
+        let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        return Ok((!t.is_empty()).then_some(t));
+    }
+    Ok((!args.bpf.is_empty()).then(|| args.bpf.join(" ")))
+}
+
+fn run_live(cfg: &Config, args: &Args, mode: LiveMode, engine: DetectEngine) -> Result<ExitCode> {
+    use rampart::capture::afpacket::{compile_bpf, AfPacket, FanoutMode, RingConfig};
+    use rampart::config::live::{iface_config, listed_interfaces, nfq_config};
+    use rampart::pipeline::live::LiveSource;
+    let log_dir = args.log_dir.clone().or_else(|| cfg.default_log_dir.clone()).unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&log_dir).with_context(|| format!("-l {}", log_dir.display()))?;
+    rampart::capture::shutdown::install_handlers().context("installing signal handlers")?;
+    let bpf = cli_bpf(args)?;
+    let engine = Arc::new(arc_swap::ArcSwap::from_pointee(engine));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+    let summary = match mode {
+        LiveMode::Pcap(iface) => {
+            let iface = if iface.is_empty() { listed_interfaces(cfg, "pcap").into_iter().next().context("--pcap: no interface given and none in the config's pcap list")? } else { iface };
+            let ic = iface_config(cfg, "pcap", &iface).map_err(anyhow::Error::msg)?;
+            let filter = bpf.or(ic.bpf_filter.clone());
+            let src = rampart::capture::pcap_live::PcapLive::open(&iface, ic.promisc, filter.as_deref(), Arc::clone(&stop)).map_err(|e| anyhow::anyhow!("--pcap {e}"))?;
+            tracing::info!("engine started: libpcap on {iface}");
+            rampart::pipeline::run(cfg, engine, Box::new(src), &log_dir)?
+        }
+        LiveMode::AfPacket(mut ifaces) => {
+            if ifaces.is_empty() {
+                ifaces = listed_interfaces(cfg, "af-packet");
+                if ifaces.is_empty() {
+                    bail!("--af-packet: no interface given and none in the config's af-packet list");
+                }
+            }
+            let mut sources = Vec::new();
+            for (n, iface) in ifaces.iter().enumerate() {
+                let ic = iface_config(cfg, "af-packet", iface).map_err(anyhow::Error::msg)?;
+                let threads = match cfg.runmode {
+                    RunMode::Single => 1,
+                    RunMode::Workers => ic.threads.or(cfg.threads).unwrap_or(cores).clamp(1, rampart::config::live::MAX_IFACE_THREADS),
+                };
+                let fanout = FanoutMode::parse(&ic.cluster_type).with_context(|| format!("af-packet {iface}: cluster-type {}: expected cluster_flow, cluster_cpu, cluster_qm, cluster_round_robin or cluster_random", ic.cluster_type))?;
+                let filter = bpf.clone().or(ic.bpf_filter.clone());
+                let prog = match &filter {
+                    Some(f) => Some(compile_bpf(f).map_err(|e| anyhow::anyhow!("{iface}: {e}"))?),
+                    None => None,
+                };
+                // Interfaces sharing the default cluster-id get distinct fanout groups.
+                let cluster_id = ic.cluster_id.wrapping_add(n as u16);
+                let rc = RingConfig { iface: iface.clone(), block_size: ic.block_size, ring_size: ic.ring_size, block_timeout_ms: ic.block_timeout, promisc: ic.promisc, cluster_id, fanout, bpf: prog };
+                for _ in 0..threads {
+                    sources.push(LiveSource::AfPacket(AfPacket::open(&rc).map_err(|e| anyhow::anyhow!("-i {e}"))?));
+                }
+                tracing::info!("af-packet: {iface}: {threads} socket(s), cluster-id {cluster_id}, {:?}", fanout);
+            }
+            rampart::pipeline::live::run_live(cfg, engine, sources, &log_dir, stop)?
+        }
+        LiveMode::Nfq(queues) => {
+            let mut nc = nfq_config(cfg).map_err(anyhow::Error::msg)?;
+            nc.fail_open |= args.queue_bypass;
+            let mut sources = Vec::new();
+            for q in queues {
+                sources.push(LiveSource::Nfq(rampart::ips::nfqueue::NfQueue::open(q, nc).map_err(anyhow::Error::msg)?));
+            }
+            rampart::pipeline::live::run_live(cfg, engine, sources, &log_dir, stop)?
+        }
+    };
+    if let Some(reason) = &summary.capture_error {
+        eprintln!("rampart: error: {reason} (stopped after {} packets)", summary.packets);
+    }
+    if !args.quiet {
+        println!("packets: {}, alerts: {}", summary.packets, summary.alerts);
+        let l = &summary.live;
+        if l.live {
+            println!("capture: kernel_packets {}, kernel_drops {}", l.kernel_packets, l.kernel_drops);
+            if cfg.ips {
+                println!("ips: accepted {}, blocked {}, rejected {}, fail_open {}", l.accepted, summary.dropped, l.rejected, l.fail_open);
+            }
+        }
+        for (sid, msg, n) in &summary.alerts_by_sig {
+            println!("{n:>8}  sid {sid}  {msg}");
+        }
+    }
+    Ok(if summary.capture_error.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

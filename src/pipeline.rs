@@ -41,6 +41,8 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+pub mod live;
+
 /// Frames per batch handed to a worker.
 pub const BATCH_SIZE: usize = 64;
 /// Batches queued per worker before the reader blocks.
@@ -62,6 +64,10 @@ pub struct RunSummary {
     /// Why the source stopped early (truncated or corrupt capture). Every frame before the
     /// damage was processed and logged, as Suricata does; the caller decides the exit code.
     pub capture_error: Option<String>,
+    /// live: kernel capture and verdict counters (zero offline).
+    pub live: crate::output::stats::LiveCounters,
+    /// live: packets dropped (inline).
+    pub dropped: u64,
 }
 
 /// A batch of frames for one worker; `len` of `frames` are valid.
@@ -327,6 +333,8 @@ struct WorkerState {
     last_ts: Timestamp,
     /// wire: defrag, TCP reassembly, app layer of this worker.
     app: AppWorker,
+    /// live: a packet dropped by a rule drops the rest of its flow (live inline mode).
+    live_drop_flow: bool,
 }
 
 impl WorkerState {
@@ -341,6 +349,7 @@ impl WorkerState {
             result: WorkerResult { alerts: 0, by_sig: HashMap::new() },
             last_ts: Timestamp::default(),
             app: AppWorker::new(cfg), // wire
+            live_drop_flow: false,
         }
     }
 
@@ -378,6 +387,7 @@ impl WorkerState {
     /// Flow update, detection, IPS verdict and EVE lines for one (outer or inner) packet.
     fn packet_body(&mut self, p: &Packet<'_>, pcap_cnt: u64, inspect: &mut Inspect<'_>) {
         let ips = self.ips;
+        let live_drop_flow = self.live_drop_flow;
         let opts = &self.opts;
         let mut em = Emit { opts, out: &mut self.out, counters: &mut self.counters, app: &mut self.app };
         let alerts = &mut self.alerts;
@@ -470,6 +480,7 @@ impl WorkerState {
                     eve::write_drop_opts(em.out, opts, &rec, eve::DropReason::Rules, cause);
                 }
                 if let (Some(f), Some(d)) = (flow_ref.as_deref_mut(), dir) {
+                    f.drop |= live_drop_flow; // live: the rest of the flow is dropped too
                     match d {
                         Direction::ToServer => f.out.drop_logged_ts = true,
                         Direction::ToClient => f.out.drop_logged_tc = true,
@@ -719,6 +730,33 @@ mod tests {
         assert_eq!(calls, 2, "packets after the drop are not inspected");
         assert_eq!(c.dropped, 3);
         assert_eq!(c.alerts, 1);
+    }
+
+    /// Live inline mode: a packet-scope drop (the engine does not mark the flow) still drops
+    /// every later packet of the flow, so a retransmission never reaches the server.
+    #[test]
+    fn live_inline_drop_covers_the_rest_of_the_flow() {
+        use crate::flow::table::tests::pkt;
+        let cfg = Config { ips: true, ..Config::default() };
+        let mut st = WorkerState::new(&cfg, 0);
+        st.live_drop_flow = true;
+        let sig = drop_sig();
+        let mut calls = 0usize;
+        let mut inspect = |_: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
+            calls += 1;
+            if f.is_some_and(|(f, _)| f.pkts_ts == 2) {
+                a.push(Alert { sig: Arc::clone(&sig), tx_id: None });
+            }
+        };
+        let mut dropped = Vec::new();
+        for i in 0..4 {
+            let before = st.counters.dropped;
+            let p = pkt(10 + i, ([10, 0, 0, 1], 1000), ([10, 0, 0, 2], 53), crate::decode::L4::Udp(Default::default()), 60);
+            st.packet(&p, 0, &mut inspect);
+            dropped.push(st.counters.dropped != before);
+        }
+        assert_eq!(dropped, [false, true, true, true]);
+        assert_eq!(calls, 2, "packets after the drop are not inspected");
     }
 
     #[test]

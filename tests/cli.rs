@@ -24,13 +24,18 @@ fn errors_are_one_line_and_non_zero() {
     let bad_yaml = dir.path().join("bad.yaml");
     std::fs::write(&bad_yaml, "stream:\n  midstream: perhaps\n").unwrap();
     let bad_yaml = bad_yaml.to_str().unwrap();
+    let tmp = dir.path().to_str().unwrap();
     let cases: &[(&str, &[&str], &str)] = &[
         ("unknown flag", &["--bogus"], "--bogus"),
         ("bad -k", &["-k", "some"], "some"),
-        ("live capture -i", &["-i", "eth0"], "live capture not supported yet"),
-        ("live capture -q", &["-q", "0"], "live capture"),
-        ("live capture --af-packet", &["--af-packet=eth0"], "live capture not supported yet"),
-        ("live capture --pcap", &["--pcap"], "live capture not supported yet"),
+        ("live capture -i, no such interface", &["-i", "rampart-nope0", "--disable-detection", "-l", tmp], "rampart-nope0: no such interface"),
+        ("live capture -q, bad number", &["-q", "x", "--disable-detection"], "expected a queue number"),
+        ("live capture -q, bad range", &["-q", "5:1", "--disable-detection"], "range must be ascending"),
+        ("live capture --af-packet", &["--af-packet=rampart-nope0", "--disable-detection", "-l", tmp], "rampart-nope0: no such interface"),
+        ("live capture --pcap without interface", &["--pcap", "--disable-detection", "-l", tmp], "--pcap: no interface given"),
+        ("two inputs", &["-i", "lo", "-q", "0", "--disable-detection"], "give one input"),
+        ("bad bpf", &["-i", "lo", "--disable-detection", "-l", tmp, "tcp", "port", "eighty"], "bpf filter"),
+        ("bpf with a file", &["-r", "/nonexistent.pcap", "tcp"], "BPF filter needs a live interface"),
         ("missing config", &["-c", "/nonexistent/x.yaml", "-T"], "/nonexistent/x.yaml"),
         ("bad config value", &["-c", bad_yaml, "-T"], "stream.midstream"),
         ("bad --set size", &["--set", "flow.memcap=abc", "-T"], "flow.memcap: expected a size like 32mb, got 'abc'"),

@@ -174,6 +174,15 @@ fn every_writer_validates() {
     });
     c.dropped = 1;
     eve::write_stats(&mut buf, &c, ts, 5);
+    // Live runs: the capture object (AF_PACKET IDS), then capture + ips verdicts (inline).
+    let mut live = c.clone();
+    live.live = rampart::output::stats::LiveCounters { live: true, kernel_packets: 10, kernel_drops: 1, ..Default::default() };
+    eve::write_stats(&mut buf, &live, ts, 6);
+    live.live.inline = true;
+    live.live.accepted = 8;
+    live.live.rejected = 1;
+    live.live.verdict_errors = 1;
+    eve::write_stats(&mut buf, &live, ts, 7);
 
     let text = String::from_utf8(buf).expect("utf8");
     let lines = check_lines(&v, &text);

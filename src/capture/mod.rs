@@ -1,7 +1,10 @@
 //! Where frames come from. No parsing happens here: a source hands out timestamped frames with
 //! their link type, and everything after the source is shared by offline and live modes.
 
+pub mod afpacket;
 pub mod pcap_file;
+pub mod pcap_live;
+pub mod shutdown;
 
 use crate::time::Timestamp;
 use std::fmt;

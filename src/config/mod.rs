@@ -11,6 +11,7 @@
 
 pub mod classification;
 pub mod yaml;
+pub mod live;
 
 use crate::detect::{DetectSettings, Vars};
 use crate::flow::table::FlowConfig;
@@ -246,6 +247,7 @@ const KNOWN_TOP: &[&str] = &[
     "vars", "default-rule-path", "rule-files", "classification-file", "reference-config-file", "default-log-dir",
     "outputs", "app-layer", "flow", "flow-timeouts", "stream", "threading", "stats", "detect", "runmode",
     "threshold-file", "packet-alert-max", "include",
+    "af-packet", "pcap", "nfq",
 ];
 
 impl Config {

@@ -78,6 +78,45 @@ pub struct Counters {
     pub dropped: u64,
     /// Stream, app-layer and defrag counters (wire: `src/applayer/counters.rs`).
     pub app: crate::applayer::counters::AppCounters,
+    /// Live capture and inline verdict counters (`capture.*`, `ips.*`); all zero offline.
+    pub live: LiveCounters,
+}
+
+/// Counters of a live run: kernel capture statistics and inline verdicts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LiveCounters {
+    /// A live source filled these (EVE then writes the `capture` object).
+    pub live: bool,
+    /// An inline (NFQUEUE) run: EVE writes the `ips` verdict counters.
+    pub inline: bool,
+    /// `capture.kernel_packets`: packets the kernel handed to the capture sockets.
+    pub kernel_packets: u64,
+    /// `capture.kernel_drops`: packets the kernel dropped (ring or queue full).
+    pub kernel_drops: u64,
+    /// `ips.accepted`: packets given an accept verdict.
+    pub accepted: u64,
+    /// `ips.rejected`: reject responses sent.
+    pub rejected: u64,
+    /// Packets the kernel let through without a verdict (queue full with fail-open set),
+    /// derived from the kernel's queue counters; in the exit summary (Suricata's EVE schema
+    /// has no field for it).
+    pub fail_open: u64,
+    /// `ips.drop_reason.nfq_error`: verdicts the kernel refused.
+    pub verdict_errors: u64,
+}
+
+impl LiveCounters {
+    /// Adds `o` into `self`.
+    pub fn merge(&mut self, o: &LiveCounters) {
+        self.live |= o.live;
+        self.inline |= o.inline;
+        self.kernel_packets += o.kernel_packets;
+        self.kernel_drops += o.kernel_drops;
+        self.accepted += o.accepted;
+        self.rejected += o.rejected;
+        self.fail_open += o.fail_open;
+        self.verdict_errors += o.verdict_errors;
+    }
 }
 
 /// Suricata's `flow.end.tcp_state` names, in its order.
@@ -120,6 +159,7 @@ impl Default for Counters {
             alert_queue_overflow: 0,
             dropped: 0,
             app: Default::default(), // wire
+            live: LiveCounters::default(),
         }
     }
 }
@@ -229,6 +269,7 @@ impl Counters {
         }
         add!(pkts, bytes, invalid, ipv4, ipv6, ethernet, raw, null, sll, sll2, tcp, udp, icmpv4, icmpv6, vlan, vlan_qinq, vlan_qinqinq, arp, unknown_ethertype, vntag, etag, ieee8021ah, too_many_layers, alerts, alert_queue_overflow, dropped);
         self.max_pkt_size = self.max_pkt_size.max(o.max_pkt_size);
+        self.live.merge(&o.live);
         for (a, b) in self.ip_in_ip.iter_mut().zip(o.ip_in_ip.iter()) {
             *a += *b;
         }

@@ -521,12 +521,36 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     w.key("detect").open();
     w.ku64("alert", c.alerts).ku64("alert_queue_overflow", c.alert_queue_overflow);
     w.close();
-    if c.dropped > 0 {
+    if c.dropped > 0 && !c.live.live {
         w.key("ips").open().ku64("blocked", c.dropped).close();
     }
+    write_live_stats(&mut w, c);
     w.close();
     w.close();
     buf.push(b'\n');
+}
+
+/// Live runs: Suricata's `capture` object (kernel counters of the capture sockets or queues)
+/// and the `ips` verdict counters.
+fn write_live_stats(w: &mut JsonWriter<'_>, c: &Counters) {
+    let l = &c.live;
+    if !l.live {
+        return;
+    }
+    w.key("capture").open();
+    w.ku64("kernel_packets", l.kernel_packets).ku64("kernel_drops", l.kernel_drops);
+    w.close();
+    if !l.inline {
+        if c.dropped > 0 {
+            w.key("ips").open().ku64("blocked", c.dropped).close();
+        }
+        return;
+    }
+    w.key("ips").open();
+    w.ku64("accepted", l.accepted).ku64("blocked", c.dropped).ku64("rejected", l.rejected);
+    // A verdict the kernel refused leaves the packet without one: Suricata's nfq_error.
+    w.key("drop_reason").open().ku64("nfq_error", l.verdict_errors).close();
+    w.close();
 }
 
 /// Whether a rule action makes the packet dropped in IPS mode.
