@@ -742,7 +742,7 @@ mod tests {
         st.live_drop_flow = true;
         let sig = drop_sig();
         let mut calls = 0usize;
-        let mut inspect = |_: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| {
+        let mut inspect = |_: &Packet<'_>, f: Option<(&mut Flow, Direction)>, _v: &mut crate::applayer::view::AppView<'_>, a: &mut Vec<Alert>| {
             calls += 1;
             if f.is_some_and(|(f, _)| f.pkts_ts == 2) {
                 a.push(Alert { sig: Arc::clone(&sig), tx_id: None });

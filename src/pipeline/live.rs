@@ -106,7 +106,7 @@ impl LiveWorker {
         let dropped_before = self.st.counters.dropped;
         let eng = &*self.engine;
         let ctx = &mut self.ctx;
-        let mut inspect = |p: &Packet<'_>, f: Option<(&mut Flow, Direction)>, a: &mut Vec<Alert>| eng.inspect_packet(ctx, p, f, a);
+        let mut inspect = |p: &Packet<'_>, f: Option<(&mut Flow, Direction)>, v: &mut crate::applayer::view::AppView<'_>, a: &mut Vec<Alert>| eng.inspect_packet_app(ctx, p, f, v, a);
         let mut p = decode::decode(ts, link, data, &self.dcfg);
         let reassembled = self.st.app.defrag(&mut p);
         self.st.packet(&p, 0, &mut inspect);
