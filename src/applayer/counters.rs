@@ -26,6 +26,14 @@ pub struct AppCounters {
     pub flow_http: u64,
     /// `app_layer.tx.http`.
     pub tx_http: u64,
+    /// `app_layer.flow.dns_udp` (DNS over UDP flows).
+    pub flow_dns_udp: u64,
+    /// `app_layer.flow.dns_tcp`.
+    pub flow_dns_tcp: u64,
+    /// `app_layer.tx.dns_udp` (one per DNS message).
+    pub tx_dns_udp: u64,
+    /// `app_layer.tx.dns_tcp`.
+    pub tx_dns_tcp: u64,
     /// `defrag.*` (filled from the defragmenter at snapshot time).
     pub defrag: DefragStats,
 }
@@ -61,6 +69,10 @@ impl AppCounters {
         self.pkt_invalid_ack += o.pkt_invalid_ack;
         self.flow_http += o.flow_http;
         self.tx_http += o.tx_http;
+        self.flow_dns_udp += o.flow_dns_udp;
+        self.flow_dns_tcp += o.flow_dns_tcp;
+        self.tx_dns_udp += o.tx_dns_udp;
+        self.tx_dns_tcp += o.tx_dns_tcp;
         let (d, e) = (&mut self.defrag, &o.defrag);
         d.ipv4_fragments += e.ipv4_fragments;
         d.ipv6_fragments += e.ipv6_fragments;
@@ -87,8 +99,12 @@ impl AppCounters {
     /// The `stats.app_layer` and `stats.defrag` objects (call inside `stats`).
     pub fn write_objects(&self, w: &mut JsonWriter<'_>) {
         w.key("app_layer").open();
-        w.key("flow").open().ku64("http", self.flow_http).close();
-        w.key("tx").open().ku64("http", self.tx_http).close();
+        w.key("flow").open().ku64("http", self.flow_http);
+        w.ku64("dns_tcp", self.flow_dns_tcp).ku64("dns_udp", self.flow_dns_udp); // dns
+        w.close();
+        w.key("tx").open().ku64("http", self.tx_http);
+        w.ku64("dns_tcp", self.tx_dns_tcp).ku64("dns_udp", self.tx_dns_udp); // dns
+        w.close();
         w.close();
         let d = &self.defrag;
         w.key("defrag").open();

@@ -17,6 +17,7 @@
 //! See `docs/design/stream.md`, "Pipeline wiring", for the calling sequence.
 
 use crate::applayer::counters::AppCounters;
+use crate::applayer::dns::{DnsConfig, DnsState, DnsTransport};
 use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpEveSink};
 use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
 use crate::applayer::probe::{Prober, Transport};
@@ -52,6 +53,10 @@ pub struct FlowApp {
     counted_txs: u64,
     /// App-layer anomaly events already logged (per-tx events are logged with the tx).
     state_events_logged: usize,
+    /// DNS-over-TCP state, once the prober said DNS.
+    pub dns: Option<DnsState>,
+    /// DNS logging and counting progress.
+    dns_log: DnsLog,
 }
 
 impl FlowApp {
@@ -64,6 +69,8 @@ impl FlowApp {
             next_log: 0,
             counted_txs: 0,
             state_events_logged: 0,
+            dns: None,
+            dns_log: DnsLog::default(),
         }
     }
 
@@ -71,6 +78,8 @@ impl FlowApp {
     pub fn app_proto(&self) -> AppProto {
         if self.http.is_some() {
             AppProto::Http1
+        } else if self.dns.is_some() {
+            AppProto::Dns
         } else {
             self.prober.verdict()
         }
@@ -80,10 +89,26 @@ impl FlowApp {
     /// released it) into the prober or the parser.
     fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig) {
         for d in [first, first.flip()] {
-            let FlowApp { tcp, prober, http, http_gave_up, .. } = self;
+            let FlowApp { tcp, prober, http, http_gave_up, dns, .. } = self;
             while let Some(chunk) = tcp.next_chunk(d) {
                 match chunk {
-                    Chunk::Data(bytes) => feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes),
+                    // DNS over TCP (dns helper): fed like HTTP once the prober said DNS.
+                    Chunk::Data(bytes) if dns.is_some() => {
+                        if let Some(s) = dns.as_mut() {
+                            s.on_data(d, ts, bytes);
+                        }
+                    }
+                    Chunk::Data(bytes) => {
+                        feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes);
+                        if prober.verdict() == AppProto::Dns && !bytes.is_empty() {
+                            *dns = Some(start_dns_tcp(prober, d, ts, bytes));
+                        }
+                    }
+                    Chunk::Gap(len) if dns.is_some() => {
+                        if let Some(s) = dns.as_mut() {
+                            s.on_gap(d, len);
+                        }
+                    }
                     Chunk::Gap(len) => match http.as_mut() {
                         Some(h) => h.on_gap(d, len),
                         None => {
@@ -129,6 +154,55 @@ fn feed_data(prober: &mut Prober, http: &mut Option<HttpState>, gave_up: &mut bo
     }
 }
 
+/// A DNS-over-TCP state fed with what the prober saw (as HTTP's replay in `feed_data`).
+fn start_dns_tcp(prober: &Prober, d: Direction, ts: Timestamp, bytes: &[u8]) -> DnsState {
+    let mut s = DnsState::new(DnsConfig::default());
+    let other = d.flip();
+    let kept = prober.buffered(other);
+    if !kept.is_empty() {
+        s.on_data(other, ts, kept);
+    }
+    for part in prober.replay_parts(d, bytes) {
+        if !part.is_empty() {
+            s.on_data(d, ts, part);
+        }
+    }
+    s
+}
+
+/// DNS logging progress of one flow (TCP or UDP).
+#[derive(Debug, Default)]
+struct DnsLog {
+    /// Transactions below this id were logged.
+    next_log: u64,
+    /// Transactions already counted (`app_layer.tx.dns_*`).
+    counted: u64,
+    /// State-level events already logged.
+    state_events_logged: usize,
+}
+
+/// App-layer state of one UDP flow (dns helper): the prober and, once it said DNS, the
+/// [`DnsState`] (one datagram = one message). Created on the flow's first UDP payload and
+/// dropped in [`AppWorker::on_flow_end`].
+pub struct UdpApp {
+    /// Protocol detection, one datagram at a time.
+    pub prober: Prober,
+    /// DNS state, once the prober said DNS.
+    pub dns: Option<DnsState>,
+    dns_log: DnsLog,
+}
+
+impl UdpApp {
+    /// The app-layer verdict so far.
+    pub fn app_proto(&self) -> AppProto {
+        if self.dns.is_some() {
+            AppProto::Dns
+        } else {
+            self.prober.verdict()
+        }
+    }
+}
+
 /// EVE settings the app layer needs, read from the eve-log `types` list.
 #[derive(Clone, Copy, Debug)]
 struct AppEveOptions {
@@ -137,6 +211,8 @@ struct AppEveOptions {
     http_headers: HttpEveOptions,
     anomaly_stream: bool,
     anomaly_applayer: bool,
+    /// `dns` events (dns helper).
+    dns: bool,
 }
 
 fn yaml_true(y: Option<&Yaml>) -> Option<bool> {
@@ -152,6 +228,7 @@ impl AppEveOptions {
             http_headers: HttpEveOptions::default(),
             anomaly_stream: false,
             anomaly_applayer: cfg.eve.anomaly,
+            dns: false,
         };
         for (name, y) in &cfg.eve_types {
             match name.as_str() {
@@ -163,6 +240,7 @@ impl AppEveOptions {
                         o.http_headers.response_headers = v == "both" || v == "response";
                     }
                 }
+                "dns" => o.dns = yaml_true(y.get("enabled")).unwrap_or(true),
                 "anomaly" => {
                     let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);
                     o.anomaly_stream = on && yaml_true(y.get("types.stream")).unwrap_or(false);
@@ -182,6 +260,8 @@ pub struct AppWorker {
     http_cfg: HttpConfig,
     eve: AppEveOptions,
     flows: HashMap<u64, Box<FlowApp>>,
+    /// App-layer state of live UDP flows (dns helper), removed at flow end.
+    udp_flows: HashMap<u64, Box<UdpApp>>,
     /// App-layer, stream and defrag counters.
     pub counters: AppCounters,
     /// Reassembled frame (original link-layer header + reassembled IP packet), reused.
@@ -190,6 +270,8 @@ pub struct AppWorker {
     cur_events: StreamEvents,
     /// Flow id of the packet being processed, when it has a TCP session.
     cur_flow: Option<(u64, Direction)>,
+    /// Flow id of the packet being processed, when it has UDP app state (dns helper).
+    cur_udp: Option<u64>,
 }
 
 impl AppWorker {
@@ -209,10 +291,12 @@ impl AppWorker {
             http_cfg: HttpConfig::default(),
             eve: AppEveOptions::from_config(cfg),
             flows: HashMap::new(),
+            udp_flows: HashMap::new(),
             counters: AppCounters::default(),
             reasm: Vec::new(),
             cur_events: StreamEvents::default(),
             cur_flow: None,
+            cur_udp: None,
         }
     }
 
@@ -273,7 +357,15 @@ impl AppWorker {
     pub fn on_packet(&mut self, p: &Packet<'_>, pcap_cnt: u64, flow: &mut Flow, dir: Direction, out: &mut Vec<u8>) -> StreamEvents {
         self.cur_events = StreamEvents::default();
         self.cur_flow = None;
-        let L4::Tcp(h) = p.l4 else { return StreamEvents::default() };
+        self.cur_udp = None;
+        let h = match p.l4 {
+            L4::Tcp(h) => h,
+            L4::Udp(_) => {
+                self.on_udp(p, pcap_cnt, flow, dir, out);
+                return StreamEvents::default();
+            }
+            _ => return StreamEvents::default(),
+        };
         let id = flow.id;
         let stream_cfg = &self.stream_cfg;
         let server_port = flow.server.1;
@@ -292,7 +384,13 @@ impl AppWorker {
         if was.is_none() && proto == AppProto::Http1 {
             self.counters.flow_http += 1;
         }
+        if was.is_none() && proto == AppProto::Dns {
+            self.counters.flow_dns_tcp += 1;
+        }
         let eve = self.eve;
+        if let Some(s) = fa.dns.as_ref() {
+            log_dns(s, &mut fa.dns_log, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, eve, &mut self.counters, out, Some(p));
+        }
         if eve.enabled && eve.anomaly_stream {
             for e in ev.iter() {
                 write_stream_anomaly(out, p, pcap_cnt, flow, e);
@@ -304,10 +402,54 @@ impl AppWorker {
         ev
     }
 
+    /// One UDP packet of `flow` (dns helper): probes the first datagrams, feeds DNS (one
+    /// datagram = one message), logs the messages as `dns` events and sets `flow.app_proto`.
+    fn on_udp(&mut self, p: &Packet<'_>, pcap_cnt: u64, flow: &mut Flow, dir: Direction, out: &mut Vec<u8>) {
+        let payload = p.payload();
+        let id = flow.id;
+        let server_port = flow.server.1;
+        let ua = match self.udp_flows.get_mut(&id) {
+            Some(ua) => ua,
+            None if payload.is_empty() => return,
+            None => self.udp_flows.entry(id).or_insert_with(|| {
+                Box::new(UdpApp { prober: Prober::new(Transport::Udp, server_port), dns: None, dns_log: DnsLog::default() })
+            }),
+        };
+        if payload.is_empty() {
+            return;
+        }
+        match ua.dns.as_mut() {
+            Some(s) => {
+                s.on_data(dir, p.ts, payload);
+            }
+            None if !ua.prober.verdict().is_decided() => {
+                if ua.prober.feed(dir, payload) == AppProto::Dns {
+                    let mut s = DnsState::new_udp(DnsConfig::default());
+                    s.on_data(dir, p.ts, payload);
+                    ua.dns = Some(s);
+                }
+            }
+            None => {}
+        }
+        let was = flow.app_proto;
+        let proto = ua.app_proto();
+        if proto.is_decided() {
+            flow.app_proto = proto.eve_name();
+        }
+        if was.is_none() && proto == AppProto::Dns {
+            self.counters.flow_dns_udp += 1;
+        }
+        if let Some(s) = ua.dns.as_mut() {
+            log_dns(s, &mut ua.dns_log, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, self.eve, &mut self.counters, out, Some(p));
+        }
+        self.cur_udp = Some(id);
+    }
+
     /// A packet without a flow: no app-layer state for it.
     pub fn no_flow(&mut self) {
         self.cur_events = StreamEvents::default();
         self.cur_flow = None;
+        self.cur_udp = None;
     }
 
     /// The read-only view of the current packet's flow for detection (build right before
@@ -316,13 +458,17 @@ impl AppWorker {
     /// the engine has stream-matching rules).
     pub fn view(&mut self, with_raw: bool) -> AppView<'_> {
         let ev = self.cur_events;
+        if let Some(ua) = self.cur_udp.and_then(|id| self.udp_flows.get(&id)) {
+            // A UDP flow (dns helper).
+            return AppView { app_proto: ua.app_proto(), dns: ua.dns.as_ref(), ..AppView::default() };
+        }
         let Some((id, dir)) = self.cur_flow else { return AppView { stream_events: ev, ..AppView::default() } };
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
-                let FlowApp { tcp, http, .. } = &mut **fa;
+                let FlowApp { tcp, http, dns, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev }
+                AppView { app_proto, http: http.as_ref(), dns: dns.as_ref(), raw_stream, stream_events: ev }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
@@ -336,6 +482,16 @@ impl AppWorker {
                 if let Some(h) = fa.http.as_mut() {
                     h.prune_done(TxId(upto));
                 }
+                if let Some(s) = fa.dns.as_mut() {
+                    s.prune_done(TxId(fa.dns_log.next_log));
+                }
+            }
+        }
+        if let Some(id) = self.cur_udp {
+            if let Some(ua) = self.udp_flows.get_mut(&id) {
+                if let Some(s) = ua.dns.as_mut() {
+                    s.prune_done(TxId(ua.dns_log.next_log));
+                }
             }
         }
     }
@@ -344,6 +500,19 @@ impl AppWorker {
     /// directions, closes the parser and logs what it completed. Call before the `flow`
     /// event is written; updates `flow.app_proto`.
     pub fn on_flow_end(&mut self, flow: &mut Flow, now: Timestamp, out: &mut Vec<u8>) {
+        if let Some(mut ua) = self.udp_flows.remove(&flow.id) {
+            // UDP (dns helper): everything was logged per datagram; an undecided flow that
+            // carried payload ends as `failed`, as Suricata reports it.
+            let proto = ua.prober.on_close();
+            if ua.dns.is_none() {
+                flow.app_proto = proto.eve_name();
+            }
+            if let Some(s) = ua.dns.as_mut() {
+                s.on_close(now);
+                log_dns(s, &mut ua.dns_log, flow, now, 0, PKT_SRC_FLOW_END, self.eve, &mut self.counters, out, None);
+            }
+            return;
+        }
         let Some(mut fa) = self.flows.remove(&flow.id) else { return };
         let ev = fa.tcp.close();
         self.counters.count_stream_events(ev);
@@ -353,6 +522,9 @@ impl AppWorker {
         if let Some(h) = fa.http.as_mut() {
             h.on_close(now);
         }
+        if let Some(s) = fa.dns.as_mut() {
+            s.on_close(now);
+        }
         let was = flow.app_proto;
         let proto = fa.app_proto();
         if proto.is_decided() {
@@ -361,8 +533,14 @@ impl AppWorker {
         if was.is_none() && proto == AppProto::Http1 {
             self.counters.flow_http += 1;
         }
+        if was.is_none() && proto == AppProto::Dns {
+            self.counters.flow_dns_tcp += 1;
+        }
         let eve = self.eve;
         log_txs(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        if let Some(s) = fa.dns.as_ref() {
+            log_dns(s, &mut fa.dns_log, flow, now, 0, PKT_SRC_FLOW_END, eve, &mut self.counters, out, None);
+        }
     }
 
     /// Defrag counters of this worker.
@@ -414,6 +592,108 @@ fn log_txs(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src:
         }
         fa.state_events_logged = st.len();
     }
+}
+
+/// Logs every unlogged DNS transaction of `s` (each is one complete message) as a `dns`
+/// event, with its anomalies, then new state-level anomalies; counts transactions (dns helper).
+#[allow(clippy::too_many_arguments)]
+fn log_dns(s: &DnsState, lg: &mut DnsLog, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    let udp = s.transport() == DnsTransport::Udp;
+    let newest = s.next_tx_id().0;
+    if newest > lg.counted {
+        let n = newest - lg.counted;
+        if udp {
+            counters.tx_dns_udp += n;
+        } else {
+            counters.tx_dns_tcp += n;
+        }
+        lg.counted = newest;
+    }
+    for tx in s.txs() {
+        if tx.id.0 < lg.next_log {
+            continue;
+        }
+        if eve.enabled && eve.anomaly_applayer {
+            for e in tx.events.iter() {
+                write_dns_anomaly(out, flow, tx.dir, ts, pcap_cnt, pkt_src, Some(tx.id.0), e.name(), p);
+            }
+        }
+        if eve.enabled && eve.dns && crate::applayer::dns::eve::loggable(tx) {
+            let mut w = JsonWriter::new(out);
+            w.open();
+            dns_head(&mut w, flow, tx.dir, ts, pcap_cnt, pkt_src, "dns", p);
+            w.key("dns").open();
+            crate::applayer::dns::eve::write_dns(&mut w, tx);
+            w.close();
+            w.close();
+            out.push(b'\n');
+        }
+        lg.next_log = tx.id.0 + 1;
+    }
+    let st = s.events();
+    if st.len() > lg.state_events_logged {
+        if eve.enabled && eve.anomaly_applayer {
+            for e in st.iter().skip(lg.state_events_logged) {
+                let d = p.map_or(Direction::ToServer, |p| if p.ports().1 == flow.server.1 { Direction::ToServer } else { Direction::ToClient });
+                write_dns_anomaly(out, flow, d, ts, pcap_cnt, pkt_src, None, e.name(), p);
+            }
+        }
+        lg.state_events_logged = st.len();
+    }
+}
+
+/// The head of a DNS event: like [`flow_head`] but src/dest follow the message's direction
+/// (Suricata writes a response with the server as `src_ip`) and `proto` is the flow's.
+#[allow(clippy::too_many_arguments)]
+fn dns_head(w: &mut JsonWriter<'_>, flow: &Flow, dir: Direction, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>) {
+    w.kdisp("timestamp", ts.eve());
+    w.ku64("flow_id", flow.id);
+    if pcap_cnt > 0 {
+        w.ku64("pcap_cnt", pcap_cnt);
+    }
+    w.kstr("event_type", event_type);
+    let vl: [u16; 2] = match p {
+        Some(p) => {
+            let v = p.vlans();
+            [v.first().copied().unwrap_or(0), v.get(1).copied().unwrap_or(0)]
+        }
+        None => [flow.key.vlan, flow.key.vlan_inner],
+    };
+    let n = vl.iter().take_while(|x| **x != 0).count();
+    if n > 0 {
+        w.key("vlan").open_arr();
+        for x in &vl[..n] {
+            w.u64(u64::from(*x));
+        }
+        w.close_arr();
+    }
+    let (src, dst) = match dir {
+        Direction::ToServer => (flow.client, flow.server),
+        Direction::ToClient => (flow.server, flow.client),
+    };
+    w.kdisp("src_ip", EveIp(src.0)).ku64("src_port", src.1.into());
+    w.kdisp("dest_ip", EveIp(dst.0)).ku64("dest_port", dst.1.into());
+    w.kstr("proto", if flow.key.proto == 17 { "UDP" } else { "TCP" });
+    let ip_v = if flow.ip_v != 0 { flow.ip_v } else if flow.client.0.is_ipv4() { 4 } else { 6 };
+    w.ku64("ip_v", ip_v.into());
+    w.kstr("pkt_src", pkt_src);
+}
+
+/// Writes one `anomaly` event of type `applayer` for a DNS event (`app_proto` `dns`, the
+/// event name in lower case as Suricata's Rust parsers name them: `invalid_opcode`).
+#[allow(clippy::too_many_arguments)]
+fn write_dns_anomaly(buf: &mut Vec<u8>, flow: &Flow, dir: Direction, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, name: &str, p: Option<&Packet<'_>>) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    dns_head(&mut w, flow, dir, ts, pcap_cnt, pkt_src, "anomaly", p);
+    if let Some(t) = tx_id {
+        w.ku64("tx_id", t);
+    }
+    w.key("anomaly").open();
+    w.kstr("app_proto", "dns").kstr("type", "applayer").kstr("event", name).kstr("layer", "proto_parser");
+    w.close();
+    w.close();
+    buf.push(b'\n');
 }
 
 /// timestamp, flow_id, pcap_cnt, event_type, vlan, src/dest (the flow's client → server),
