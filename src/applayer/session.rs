@@ -970,4 +970,149 @@ mod tests {
         w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut flow_out);
         assert!(flow_out.is_empty(), "nothing left to log at flow end");
     }
+
+    // dns helper: UDP and TCP DNS through the worker.
+    fn dns_query(id: u16, name: &str) -> Vec<u8> {
+        let mut m = vec![(id >> 8) as u8, id as u8, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+        for l in name.split('.') {
+            m.push(l.len() as u8);
+            m.extend_from_slice(l.as_bytes());
+        }
+        m.extend_from_slice(&[0, 0, 1, 0, 1]);
+        m
+    }
+
+    fn dns_response(id: u16, name: &str, addr: [u8; 4]) -> Vec<u8> {
+        let mut m = dns_query(id, name);
+        m[2] = 0x81;
+        m[3] = 0x80;
+        m[7] = 1;
+        m.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
+        m.extend_from_slice(&addr);
+        m
+    }
+
+    fn udp_frame(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let (src, dst) = if sport == 53 { ([10, 0, 0, 2], [10, 0, 0, 1]) } else { ([10, 0, 0, 1], [10, 0, 0, 2]) };
+        let mut v = Vec::new();
+        etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4(src, dst, 64).udp(sport, dport).write(&mut v, payload).expect("build");
+        v
+    }
+
+    fn dns_cfg() -> Config {
+        let mut cfg = Config::default();
+        cfg.eve_types.push(("dns".into(), Yaml::empty_map()));
+        cfg
+    }
+
+    #[test]
+    fn udp_dns_logs_one_event_per_message_and_frees_state() {
+        use crate::flow::FlowKey;
+        let mut w = AppWorker::new(&dns_cfg());
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40000u16), (std::net::IpAddr::from([10, 0, 0, 2]), 53u16));
+        let mut flow = Flow::new(9, FlowKey::new(c, s, 17, &[]), c, s, Timestamp::from_parts(1, 0));
+        let frames = [
+            (Direction::ToServer, udp_frame(40000, 53, &dns_query(0x1234, "www.example.com"))),
+            (Direction::ToClient, udp_frame(53, 40000, &dns_response(0x1234, "www.example.com", [93, 184, 216, 34]))),
+        ];
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        for (i, (d, f)) in frames.iter().enumerate() {
+            let p = crate::decode::decode(Timestamp::from_parts(1, i as u32), LinkType::Ethernet, f, &dcfg);
+            w.on_packet(&p, i as u64 + 1, &mut flow, *d, &mut out);
+            let v = w.view(false);
+            assert_eq!(v.app_proto, AppProto::Dns);
+            let st = v.dns.expect("dns state in the view");
+            seen.extend(st.txs().map(|t| (t.id.0, t.is_request())));
+            w.after_inspect();
+        }
+        assert_eq!(seen, vec![(0, true), (1, false)], "each packet's message is visible to detection");
+        assert_eq!(flow.app_proto, Some("dns"));
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(lines[0]["dns"]["type"], "request");
+        assert_eq!(lines[0]["proto"], "UDP");
+        assert_eq!(lines[0]["src_port"], 40000);
+        assert_eq!(lines[1]["dns"]["type"], "response");
+        assert_eq!(lines[1]["src_port"], 53, "a response is written from the server");
+        assert_eq!(lines[1]["dns"]["answers"][0]["rdata"], "93.184.216.34");
+        assert_eq!(lines[1]["pcap_cnt"], 2);
+        let c = w.snapshot();
+        assert_eq!((c.flow_dns_udp, c.tx_dns_udp), (1, 2));
+        assert_eq!(w.udp_flows.len(), 1);
+        let mut end = Vec::new();
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut end);
+        assert!(end.is_empty());
+        assert!(w.udp_flows.is_empty(), "state freed at flow end");
+        assert_eq!(flow.app_proto, Some("dns"));
+    }
+
+    #[test]
+    fn udp_non_dns_flow_ends_failed() {
+        use crate::flow::FlowKey;
+        let mut w = AppWorker::new(&dns_cfg());
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40000u16), (std::net::IpAddr::from([10, 0, 0, 2]), 9999u16));
+        let mut flow = Flow::new(10, FlowKey::new(c, s, 17, &[]), c, s, Timestamp::from_parts(1, 0));
+        let f = udp_frame(40000, 9999, b"hello");
+        let p = crate::decode::decode(Timestamp::from_parts(1, 0), LinkType::Ethernet, &f, &dcfg);
+        let mut out = Vec::new();
+        w.on_packet(&p, 1, &mut flow, Direction::ToServer, &mut out);
+        w.after_inspect();
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut out);
+        assert!(out.is_empty());
+        assert_eq!(flow.app_proto, Some("failed"));
+        assert!(w.udp_flows.is_empty());
+    }
+
+    #[test]
+    fn tcp_dns_messages_are_logged() {
+        use crate::flow::FlowKey;
+        let mut w = AppWorker::new(&dns_cfg());
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40000u16), (std::net::IpAddr::from([10, 0, 0, 2]), 53u16));
+        let mut flow = Flow::new(11, FlowKey::new(c, s, 6, &[]), c, s, Timestamp::from_parts(1, 0));
+        let frame = |m: &[u8]| {
+            let mut v = (m.len() as u16).to_be_bytes().to_vec();
+            v.extend_from_slice(m);
+            v
+        };
+        let req = frame(&dns_query(7, "a.example"));
+        let res = frame(&dns_response(7, "a.example", [1, 2, 3, 4]));
+        let tcp53 = |sport: u16, dport: u16, seq: u32, ack: u32, flags: u8, payload: &[u8]| {
+            let (src, dst) = if sport == 53 { ([10, 0, 0, 2], [10, 0, 0, 1]) } else { ([10, 0, 0, 1], [10, 0, 0, 2]) };
+            let b = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4(src, dst, 64).tcp(sport, dport, seq, 65535);
+            let b = if flags & 0x02 != 0 { b.syn() } else { b };
+            let b = if flags & 0x10 != 0 { b.ack(ack) } else { b };
+            let mut v = Vec::new();
+            b.write(&mut v, payload).expect("build");
+            v
+        };
+        let frames: Vec<(Direction, Vec<u8>)> = vec![
+            (Direction::ToServer, tcp53(40000, 53, 100, 0, 0x02, b"")),
+            (Direction::ToClient, tcp53(53, 40000, 500, 101, 0x12, b"")),
+            (Direction::ToServer, tcp53(40000, 53, 101, 501, 0x10, b"")),
+            (Direction::ToServer, tcp53(40000, 53, 101, 501, 0x10, &req[..5])),
+            (Direction::ToServer, tcp53(40000, 53, 106, 501, 0x10, &req[5..])),
+            (Direction::ToClient, tcp53(53, 40000, 501, 101 + req.len() as u32, 0x10, &res)),
+            (Direction::ToServer, tcp53(40000, 53, 101 + req.len() as u32, 501 + res.len() as u32, 0x10, b"")),
+        ];
+        let mut out = Vec::new();
+        for (i, (d, f)) in frames.iter().enumerate() {
+            let p = crate::decode::decode(Timestamp::from_parts(1, i as u32), LinkType::Ethernet, f, &dcfg);
+            w.on_packet(&p, i as u64 + 1, &mut flow, *d, &mut out);
+            w.after_inspect();
+        }
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut out);
+        assert_eq!(flow.app_proto, Some("dns"));
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!((lines[0]["dns"]["type"].as_str(), lines[1]["dns"]["type"].as_str()), (Some("request"), Some("response")));
+        assert_eq!(lines[0]["proto"], "TCP");
+        let c = w.snapshot();
+        assert_eq!((c.flow_dns_tcp, c.tx_dns_tcp), (1, 2));
+    }
 }
