@@ -70,9 +70,7 @@ fn key(ev: &Value) -> String {
 fn whole(ev: &Value) -> String {
     let mut ev = ev.clone();
     if let Some(o) = ev.as_object_mut() {
-        for k in ["flow_id"] {
-            o.remove(k);
-        }
+        o.remove("flow_id");
     }
     ev.to_string()
 }

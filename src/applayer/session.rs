@@ -17,6 +17,7 @@
 //! See `docs/design/stream.md`, "Pipeline wiring", for the calling sequence.
 
 use crate::applayer::counters::AppCounters;
+use crate::applayer::dns::eve::DnsEveOptions;
 use crate::applayer::dns::{DnsConfig, DnsState, DnsTransport};
 use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpEveSink};
 use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
@@ -213,6 +214,8 @@ struct AppEveOptions {
     anomaly_applayer: bool,
     /// `dns` events (dns helper).
     dns: bool,
+    /// `dns` event options (dns helper).
+    dns_opts: DnsEveOptions,
 }
 
 fn yaml_true(y: Option<&Yaml>) -> Option<bool> {
@@ -229,6 +232,7 @@ impl AppEveOptions {
             anomaly_stream: false,
             anomaly_applayer: cfg.eve.anomaly,
             dns: false,
+            dns_opts: DnsEveOptions::default(),
         };
         for (name, y) in &cfg.eve_types {
             match name.as_str() {
@@ -240,7 +244,16 @@ impl AppEveOptions {
                         o.http_headers.response_headers = v == "both" || v == "response";
                     }
                 }
-                "dns" => o.dns = yaml_true(y.get("enabled")).unwrap_or(true),
+                "dns" => {
+                    o.dns = yaml_true(y.get("enabled")).unwrap_or(true);
+                    o.dns_opts.requests = yaml_true(y.get("requests")).unwrap_or(true);
+                    o.dns_opts.responses = yaml_true(y.get("responses")).unwrap_or(true);
+                    if let Some(f) = y.get("formats").and_then(|f| f.as_seq()) {
+                        let has = |n: &str| f.iter().any(|x| x.as_str().is_some_and(|s| s.eq_ignore_ascii_case(n)));
+                        o.dns_opts.detailed = has("detailed");
+                        o.dns_opts.grouped = has("grouped");
+                    }
+                }
                 "anomaly" => {
                     let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);
                     o.anomaly_stream = on && yaml_true(y.get("types.stream")).unwrap_or(false);
@@ -418,18 +431,12 @@ impl AppWorker {
         if payload.is_empty() {
             return;
         }
-        match ua.dns.as_mut() {
-            Some(s) => {
-                s.on_data(dir, p.ts, payload);
-            }
-            None if !ua.prober.verdict().is_decided() => {
-                if ua.prober.feed(dir, payload) == AppProto::Dns {
-                    let mut s = DnsState::new_udp(DnsConfig::default());
-                    s.on_data(dir, p.ts, payload);
-                    ua.dns = Some(s);
-                }
-            }
-            None => {}
+        if let Some(s) = ua.dns.as_mut() {
+            s.on_data(dir, p.ts, payload);
+        } else if !ua.prober.verdict().is_decided() && ua.prober.feed(dir, payload) == AppProto::Dns {
+            let mut s = DnsState::new_udp(DnsConfig::default());
+            s.on_data(dir, p.ts, payload);
+            ua.dns = Some(s);
         }
         let was = flow.app_proto;
         let proto = ua.app_proto();
@@ -618,12 +625,12 @@ fn log_dns(s: &DnsState, lg: &mut DnsLog, flow: &Flow, ts: Timestamp, pcap_cnt: 
                 write_dns_anomaly(out, flow, tx.dir, ts, pcap_cnt, pkt_src, Some(tx.id.0), e.name(), p);
             }
         }
-        if eve.enabled && eve.dns && crate::applayer::dns::eve::loggable(tx) {
+        if eve.enabled && eve.dns && eve.dns_opts.logs(tx) {
             let mut w = JsonWriter::new(out);
             w.open();
             dns_head(&mut w, flow, tx.dir, ts, pcap_cnt, pkt_src, "dns", p);
             w.key("dns").open();
-            crate::applayer::dns::eve::write_dns(&mut w, tx);
+            crate::applayer::dns::eve::write_dns_with(&mut w, tx, eve.dns_opts);
             w.close();
             w.close();
             out.push(b'\n');

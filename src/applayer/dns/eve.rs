@@ -207,8 +207,40 @@ pub fn loggable(tx: &DnsTx) -> bool {
     !tx.message.queries.is_empty()
 }
 
-/// Writes the members of the `dns` object for `tx` (call inside the open object).
+/// The `outputs.eve-log.types.dns` options of Suricata 8 that shape the event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DnsEveOptions {
+    /// `requests`: log requests (default yes).
+    pub requests: bool,
+    /// `responses`: log responses (default yes).
+    pub responses: bool,
+    /// `formats` has `detailed`: the `answers` array (default yes).
+    pub detailed: bool,
+    /// `formats` has `grouped`: the `grouped` object (default yes).
+    pub grouped: bool,
+}
+
+impl Default for DnsEveOptions {
+    fn default() -> Self {
+        DnsEveOptions { requests: true, responses: true, detailed: true, grouped: true }
+    }
+}
+
+impl DnsEveOptions {
+    /// Whether `tx` gets an event with these options.
+    pub fn logs(&self, tx: &DnsTx) -> bool {
+        loggable(tx) && if tx.is_request() { self.requests } else { self.responses }
+    }
+}
+
+/// Writes the members of the `dns` object for `tx` (call inside the open object), with the
+/// default options.
 pub fn write_dns(w: &mut JsonWriter<'_>, tx: &DnsTx) {
+    write_dns_with(w, tx, DnsEveOptions::default());
+}
+
+/// Writes the members of the `dns` object for `tx` with `opts`.
+pub fn write_dns_with(w: &mut JsonWriter<'_>, tx: &DnsTx, opts: DnsEveOptions) {
     let m = &tx.message;
     w.ku64("version", 3);
     w.kstr("type", if tx.is_request() { "request" } else { "response" });
@@ -240,10 +272,12 @@ pub fn write_dns(w: &mut JsonWriter<'_>, tx: &DnsTx) {
         }
         w.close_arr();
     }
-    if !m.answers.is_empty() {
+    if !m.answers.is_empty() && opts.detailed {
         w.key("answers").open_arr();
         records(w, &m.answers, false);
         w.close_arr();
+    }
+    if !m.answers.is_empty() && opts.grouped {
         w.key("grouped").open();
         // Types in order of first appearance; a type's values in record order. Quadratic in
         // the number of distinct types only (a handful), no allocation.
@@ -307,6 +341,24 @@ mod tests {
             v[1],
             r#"{"version":3,"type":"response","tx_id":1,"id":4146,"flags":"8180","qr":true,"rd":true,"ra":true,"opcode":0,"rcode":"NOERROR","queries":[{"rrname":"google.com","rrtype":"A"}],"answers":[{"rrname":"google.com","rrtype":"A","ttl":3600,"rdata":"216.239.37.26"}],"grouped":{"A":["216.239.37.26"]}}"#
         );
+    }
+
+    #[test]
+    fn formats_and_directions() {
+        let mut s = DnsState::new_udp(DnsConfig::default());
+        s.on_data(Direction::ToServer, Timestamp::default(), &query(1, "a.b", 1));
+        s.on_data(Direction::ToClient, Timestamp::default(), &response_a(1, "a.b", [1, 1, 1, 1]));
+        let v: Vec<&DnsTx> = s.txs().collect();
+        let only_resp = DnsEveOptions { requests: false, ..DnsEveOptions::default() };
+        assert!(!only_resp.logs(v[0]) && only_resp.logs(v[1]));
+        let grouped_only = DnsEveOptions { detailed: false, ..DnsEveOptions::default() };
+        let mut buf = Vec::new();
+        let mut w = JsonWriter::new(&mut buf);
+        w.open();
+        write_dns_with(&mut w, v[1], grouped_only);
+        w.close();
+        let text = String::from_utf8(buf).expect("utf8");
+        assert!(!text.contains("\"answers\"") && text.contains("\"grouped\":{\"A\":[\"1.1.1.1\"]}"), "{text}");
     }
 
     #[test]
