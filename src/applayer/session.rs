@@ -21,7 +21,7 @@ use crate::applayer::dns::eve::DnsEveOptions;
 use crate::applayer::dns::{DnsConfig, DnsState, DnsTransport};
 use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpEveSink};
 use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
-use crate::applayer::probe::{Prober, Transport};
+use crate::applayer::probe::{self, ProbeResult, Prober, Transport};
 use crate::applayer::view::AppView;
 use crate::applayer::{AppProto, ParseOutcome, TxId};
 use crate::config::{Config, Yaml};
@@ -182,25 +182,50 @@ struct DnsLog {
     state_events_logged: usize,
 }
 
-/// App-layer state of one UDP flow (dns helper): the prober and, once it said DNS, the
-/// [`DnsState`] (one datagram = one message). Created on the flow's first UDP payload and
+/// App-layer state of one UDP flow (dns helper): the probing verdict and, once it said DNS,
+/// the [`DnsState`] (one datagram = one message). Created on the flow's first UDP payload and
 /// dropped in [`AppWorker::on_flow_end`].
 pub struct UdpApp {
-    /// Protocol detection, one datagram at a time.
-    pub prober: Prober,
-    /// DNS state, once the prober said DNS.
+    /// Protocol verdict so far (each datagram is probed alone with [`probe::probe`], so no
+    /// bytes are kept).
+    verdict: AppProto,
+    /// A datagram of this direction (to_server, to_client) matched no protocol.
+    no_match: [bool; 2],
+    /// DNS state, once probing said DNS.
     pub dns: Option<DnsState>,
     dns_log: DnsLog,
 }
 
 impl UdpApp {
+    fn new() -> UdpApp {
+        UdpApp { verdict: AppProto::Unknown, no_match: [false; 2], dns: None, dns_log: DnsLog::default() }
+    }
+
     /// The app-layer verdict so far.
     pub fn app_proto(&self) -> AppProto {
         if self.dns.is_some() {
             AppProto::Dns
         } else {
-            self.prober.verdict()
+            self.verdict
         }
+    }
+
+    /// Probes one datagram of `dir` while undecided; returns the verdict.
+    fn probe(&mut self, dir: Direction, payload: &[u8], server_port: u16) -> AppProto {
+        if self.verdict.is_decided() {
+            return self.verdict;
+        }
+        match probe::probe(Transport::Udp, dir, payload, server_port) {
+            ProbeResult::Found(p) => self.verdict = p,
+            // UDP candidates decide on one datagram; NeedMore cannot happen, but counts as no.
+            ProbeResult::NoMatch | ProbeResult::NeedMore => {
+                self.no_match[usize::from(dir == Direction::ToClient)] = true;
+                if self.no_match == [true, true] {
+                    self.verdict = AppProto::Failed;
+                }
+            }
+        }
+        self.verdict
     }
 }
 
@@ -424,16 +449,14 @@ impl AppWorker {
         let ua = match self.udp_flows.get_mut(&id) {
             Some(ua) => ua,
             None if payload.is_empty() => return,
-            None => self.udp_flows.entry(id).or_insert_with(|| {
-                Box::new(UdpApp { prober: Prober::new(Transport::Udp, server_port), dns: None, dns_log: DnsLog::default() })
-            }),
+            None => self.udp_flows.entry(id).or_insert_with(|| Box::new(UdpApp::new())),
         };
         if payload.is_empty() {
             return;
         }
         if let Some(s) = ua.dns.as_mut() {
             s.on_data(dir, p.ts, payload);
-        } else if !ua.prober.verdict().is_decided() && ua.prober.feed(dir, payload) == AppProto::Dns {
+        } else if !ua.verdict.is_decided() && ua.probe(dir, payload, server_port) == AppProto::Dns {
             let mut s = DnsState::new_udp(DnsConfig::default());
             s.on_data(dir, p.ts, payload);
             ua.dns = Some(s);
@@ -510,8 +533,8 @@ impl AppWorker {
         if let Some(mut ua) = self.udp_flows.remove(&flow.id) {
             // UDP (dns helper): everything was logged per datagram; an undecided flow that
             // carried payload ends as `failed`, as Suricata reports it.
-            let proto = ua.prober.on_close();
             if ua.dns.is_none() {
+                let proto = if ua.verdict.is_decided() { ua.verdict } else { AppProto::Failed };
                 flow.app_proto = proto.eve_name();
             }
             if let Some(s) = ua.dns.as_mut() {
