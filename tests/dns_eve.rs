@@ -8,7 +8,9 @@
 //!   `timestamp` and `pcap_cnt` must match too; the `dns` object is compared as JSON values,
 //!   so `grouped`, whose member order Suricata leaves to a hash map, compares as a map).
 //!
-//! The field order of the `dns` object is checked separately on every matched event.
+//! The field order of the `dns` object is checked separately on every matched event, and the
+//! `app_layer.flow.dns_*` / `app_layer.tx.dns_*` counters of the last `stats` event must equal
+//! Suricata's.
 //! Fails loudly when /work/shared is absent.
 
 use serde_json::Value;
@@ -84,6 +86,16 @@ fn dns_key_order(line: &str) -> Vec<String> {
     keys
 }
 
+/// `app_layer.{flow,tx}.dns_{udp,tcp}` of the last `stats` event.
+fn dns_counters(eve: &Path) -> [u64; 4] {
+    let text = std::fs::read_to_string(eve).unwrap_or_else(|e| panic!("cannot read {}: {e}", eve.display()));
+    let line = text.lines().rfind(|l| l.contains("\"event_type\":\"stats\"")).unwrap_or_else(|| panic!("{}: no stats event", eve.display()));
+    let v: Value = serde_json::from_str(line).expect("stats json");
+    let a = &v["stats"]["app_layer"];
+    let g = |k: &str, p: &str| a[k][p].as_u64().unwrap_or(0);
+    [g("flow", "dns_udp"), g("flow", "dns_tcp"), g("tx", "dns_udp"), g("tx", "dns_tcp")]
+}
+
 fn matched(a: &Bag, b: &Bag) -> usize {
     a.iter().map(|(k, n)| (*n).min(b.get(k).copied().unwrap_or(0))).sum()
 }
@@ -107,6 +119,7 @@ fn run(pcap: &Path, dir: &Path) {
 fn dns_events_match_the_oracle() {
     let mut report = Vec::new();
     let mut diffs = Vec::new();
+    let mut counters_bad = Vec::new();
     let (mut tot_o, mut tot_u, mut tot_k, mut tot_w, mut order_bad) = (0, 0, 0, 0, 0);
     for (pcap, oracle) in captures() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -143,6 +156,10 @@ fn dns_events_match_the_oracle() {
             }
         }
         let name = pcap.strip_prefix(PCAP_DIR).unwrap_or(&pcap).display().to_string();
+        let (wc, gc) = (dns_counters(&oracle), dns_counters(&dir.path().join("eve.json")));
+        if wc != gc {
+            counters_bad.push(format!("{name}: counters flow udp/tcp, tx udp/tcp: oracle {wc:?}, ours {gc:?}"));
+        }
         report.push(format!("{name}: oracle {}, ours {}, key match {k}, whole match {w}", want.len(), got.len()));
         tot_o += want.len();
         tot_u += got.len();
@@ -159,6 +176,7 @@ fn dns_events_match_the_oracle() {
     );
     assert!(tot_o > 1000, "too few oracle dns events ({tot_o}): wrong oracle files?");
     assert_eq!(order_bad, 0, "dns object field order differs from Suricata's");
+    assert!(counters_bad.is_empty(), "app_layer dns counters differ:\n{}", counters_bad.join("\n"));
     // Measured when this was written; keep at least that.
     assert!(rate(tot_k) >= 99.0, "dns key match rate {:.1}% below 99%:\n{}", rate(tot_k), report.join("\n"));
     assert!(rate(tot_w) >= 99.0, "dns whole-record match rate {:.1}% below 99%:\n{}", rate(tot_w), report.join("\n"));
