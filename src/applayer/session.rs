@@ -278,6 +278,15 @@ impl AppEveOptions {
                         o.dns_opts.detailed = has("detailed");
                         o.dns_opts.grouped = has("grouped");
                     }
+                    if let Some(t) = y.get("types").and_then(|t| t.as_seq()) {
+                        for n in t.iter().filter_map(|x| x.as_str()) {
+                            if !o.dns_opts.enable_type(n) {
+                                tracing::warn!("eve-log dns: unknown type {n:?} ignored");
+                            }
+                        }
+                        // An empty or all-unknown list logs nothing, as in Suricata.
+                        o.dns_opts.types.get_or_insert([0; 5]);
+                    }
                 }
                 "anomaly" => {
                     let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);

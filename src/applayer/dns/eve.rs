@@ -218,18 +218,47 @@ pub struct DnsEveOptions {
     pub detailed: bool,
     /// `formats` has `grouped`: the `grouped` object (default yes).
     pub grouped: bool,
+    /// `types`: the question types logged (bit `t` for rrtype `t` < 320); `None`: all.
+    pub types: Option<[u64; 5]>,
 }
 
 impl Default for DnsEveOptions {
     fn default() -> Self {
-        DnsEveOptions { requests: true, responses: true, detailed: true, grouped: true }
+        DnsEveOptions { requests: true, responses: true, detailed: true, grouped: true, types: None }
     }
 }
 
 impl DnsEveOptions {
-    /// Whether `tx` gets an event with these options.
+    /// Whether `tx` gets an event with these options (Suricata: a message is logged when one
+    /// of its questions has a logged type).
     pub fn logs(&self, tx: &DnsTx) -> bool {
-        loggable(tx) && if tx.is_request() { self.requests } else { self.responses }
+        (if tx.is_request() { self.requests } else { self.responses }) && tx.message.queries.iter().any(|q| self.type_enabled(q.rrtype))
+    }
+
+    /// Whether questions of type `t` are logged.
+    pub fn type_enabled(&self, t: u16) -> bool {
+        match &self.types {
+            None => true,
+            Some(b) => b.get(usize::from(t / 64)).is_some_and(|w| w & (1u64 << (t % 64)) != 0),
+        }
+    }
+
+    /// Enables type `name` of the config's `types` list (Suricata's lower-case names: `a`,
+    /// `aaaa`, `mx`, ...); returns false for names Suricata does not know.
+    pub fn enable_type(&mut self, name: &str) -> bool {
+        let t = match name.to_ascii_lowercase().as_str() {
+            "md" => Some(3),
+            "nsapptr" => Some(23),
+            "cdnskey" => Some(60),
+            "axfr" | "ixfr" | "svcb" => None,
+            n => super::parser::rrtype_from_name(n).filter(|t| n.parse::<u16>().is_err() && *t < 320),
+        };
+        let Some(t) = t else { return false };
+        let b = self.types.get_or_insert([0; 5]);
+        if let Some(w) = b.get_mut(usize::from(t / 64)) {
+            *w |= 1u64 << (t % 64);
+        }
+        true
     }
 }
 
@@ -260,7 +289,7 @@ pub fn write_dns_with(w: &mut JsonWriter<'_>, tx: &DnsTx, opts: DnsEveOptions) {
     };
     if !m.queries.is_empty() {
         w.key("queries").open_arr();
-        for q in &m.queries {
+        for q in m.queries.iter().filter(|q| opts.type_enabled(q.rrtype)) {
             w.open();
             kbytes(w, "rrname", &q.name.value);
             w.key("rrtype");
@@ -359,6 +388,20 @@ mod tests {
         w.close();
         let text = String::from_utf8(buf).expect("utf8");
         assert!(!text.contains("\"answers\"") && text.contains("\"grouped\":{\"A\":[\"1.1.1.1\"]}"), "{text}");
+    }
+
+    #[test]
+    fn type_filter() {
+        let mut s = DnsState::new_udp(DnsConfig::default());
+        s.on_data(Direction::ToServer, Timestamp::default(), &query(1, "a.b", 15));
+        s.on_data(Direction::ToServer, Timestamp::default(), &query(2, "a.b", 1));
+        let v: Vec<&DnsTx> = s.txs().collect();
+        let mut o = DnsEveOptions::default();
+        assert!(o.logs(v[0]) && o.logs(v[1]));
+        assert!(o.enable_type("mx") && o.enable_type("AAAA") && o.enable_type("nsapptr"));
+        assert!(!o.enable_type("bogus"));
+        assert!(o.logs(v[0]) && !o.logs(v[1]));
+        assert!(o.type_enabled(28) && o.type_enabled(23) && !o.type_enabled(1));
     }
 
     #[test]
