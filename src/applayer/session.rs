@@ -278,6 +278,12 @@ impl AppEveOptions {
                         o.dns_opts.detailed = has("detailed");
                         o.dns_opts.grouped = has("grouped");
                     }
+                    // Suricata lets SURICATA_EVE_DNS_VERSION override the configured version.
+                    let env = std::env::var("SURICATA_EVE_DNS_VERSION").ok();
+                    o.dns_opts.version = match env.as_deref().or(y.get("version").and_then(|v| v.as_str())) {
+                        Some("2") => 2,
+                        _ => 3,
+                    };
                     if let Some(t) = y.get("types").and_then(|t| t.as_seq()) {
                         for n in t.iter().filter_map(|x| x.as_str()) {
                             if !o.dns_opts.enable_type(n) {
@@ -657,7 +663,9 @@ fn log_dns(s: &DnsState, lg: &mut DnsLog, flow: &Flow, ts: Timestamp, pcap_cnt: 
                 write_dns_anomaly(out, flow, tx.dir, ts, pcap_cnt, pkt_src, Some(tx.id.0), e.name(), p);
             }
         }
-        if eve.enabled && eve.dns && eve.dns_opts.logs(tx) {
+        if eve.enabled && eve.dns && eve.dns_opts.version == 2 {
+            write_dns_v2(out, flow, ts, pcap_cnt, pkt_src, tx, eve.dns_opts, p);
+        } else if eve.enabled && eve.dns && eve.dns_opts.logs(tx) {
             let mut w = JsonWriter::new(out);
             w.open();
             dns_head(&mut w, flow, tx.dir, ts, pcap_cnt, pkt_src, "dns", p);
@@ -678,6 +686,41 @@ fn log_dns(s: &DnsState, lg: &mut DnsLog, flow: &Flow, ts: Timestamp, pcap_cnt: 
             }
         }
         lg.state_events_logged = st.len();
+    }
+}
+
+/// DNS EVE version 2 (Suricata 7's format): a `query` event per logged question of a request,
+/// an `answer` event per logged response; both written in the flow's direction.
+#[allow(clippy::too_many_arguments)]
+fn write_dns_v2(out: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx: &crate::applayer::dns::DnsTx, opts: DnsEveOptions, p: Option<&Packet<'_>>) {
+    use crate::applayer::dns::eve::{write_dns_v2_answer, write_dns_v2_query};
+    let enabled = |t: u16| opts.type_enabled(t);
+    if tx.is_request() {
+        if !opts.requests {
+            return;
+        }
+        for (i, q) in tx.message.queries.iter().enumerate() {
+            if !enabled(q.rrtype) {
+                continue;
+            }
+            let mut w = JsonWriter::new(out);
+            w.open();
+            dns_head(&mut w, flow, Direction::ToServer, ts, pcap_cnt, pkt_src, "dns", p);
+            w.key("dns").open();
+            write_dns_v2_query(&mut w, tx, i);
+            w.close();
+            w.close();
+            out.push(b'\n');
+        }
+    } else if opts.responses && tx.message.queries.iter().any(|q| enabled(q.rrtype)) {
+        let mut w = JsonWriter::new(out);
+        w.open();
+        dns_head(&mut w, flow, Direction::ToServer, ts, pcap_cnt, pkt_src, "dns", p);
+        w.key("dns").open();
+        write_dns_v2_answer(&mut w, tx, opts);
+        w.close();
+        w.close();
+        out.push(b'\n');
     }
 }
 

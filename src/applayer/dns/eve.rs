@@ -220,11 +220,14 @@ pub struct DnsEveOptions {
     pub grouped: bool,
     /// `types`: the question types logged (bit `t` for rrtype `t` < 320); `None`: all.
     pub types: Option<[u64; 5]>,
+    /// `version`: 3 (default, one event per message) or 2 (Suricata 7's format: one `query`
+    /// event per question, one `answer` event per response, both written client → server).
+    pub version: u8,
 }
 
 impl Default for DnsEveOptions {
     fn default() -> Self {
-        DnsEveOptions { requests: true, responses: true, detailed: true, grouped: true, types: None }
+        DnsEveOptions { requests: true, responses: true, detailed: true, grouped: true, types: None, version: 3 }
     }
 }
 
@@ -260,6 +263,53 @@ impl DnsEveOptions {
         }
         true
     }
+}
+
+/// Version 2: the members of the `dns` object of the `query` event for question `qi` of the
+/// request `tx` (Suricata's `dns_log_query`).
+pub fn write_dns_v2_query(w: &mut JsonWriter<'_>, tx: &DnsTx, qi: usize) {
+    let m = &tx.message;
+    let Some(q) = m.queries.get(qi) else { return };
+    w.ku64("version", 2).kstr("type", "query").ku64("id", m.id.into());
+    kbytes(w, "rrname", &q.name.value);
+    if q.name.truncated {
+        w.kbool("rrname_truncated", true);
+    }
+    w.key("rrtype");
+    rrtype_value(w, q.rrtype);
+    w.ku64("tx_id", tx.id.0);
+    if m.flags & 0x0040 != 0 {
+        w.kbool("z", true);
+    }
+    w.ku64("opcode", m.opcode().into());
+}
+
+/// Version 2: the members of the `dns` object of the `answer` event of the response `tx`
+/// (Suricata's `dns_log_json_answer`).
+pub fn write_dns_v2_answer(w: &mut JsonWriter<'_>, tx: &DnsTx, opts: DnsEveOptions) {
+    let m = &tx.message;
+    w.ku64("version", 2).kstr("type", "answer").ku64("id", m.id.into());
+    w.key("flags").display_plain(format_args!("{:x}", m.flags));
+    for (bit, name) in [(0x8000u16, "qr"), (0x0400, "aa"), (0x0200, "tc"), (0x0100, "rd"), (0x0080, "ra"), (0x0040, "z")] {
+        if m.flags & bit != 0 {
+            w.kbool(name, true);
+        }
+    }
+    w.ku64("opcode", m.opcode().into());
+    if let Some(q) = m.queries.first() {
+        kbytes(w, "rrname", &q.name.value);
+        if q.name.truncated {
+            w.kbool("rrname_truncated", true);
+        }
+        w.key("rrtype");
+        rrtype_value(w, q.rrtype);
+    }
+    w.key("rcode");
+    match rcode_name(m.rcode().into()) {
+        Some(n) => w.str(n),
+        None => w.display_plain(m.rcode()),
+    };
+    write_sections(w, m, opts);
 }
 
 /// Writes the members of the `dns` object for `tx` (call inside the open object), with the
@@ -301,6 +351,11 @@ pub fn write_dns_with(w: &mut JsonWriter<'_>, tx: &DnsTx, opts: DnsEveOptions) {
         }
         w.close_arr();
     }
+    write_sections(w, m, opts);
+}
+
+/// `answers`, `grouped`, `authorities`, `additionals` (shared by versions 2 and 3).
+fn write_sections(w: &mut JsonWriter<'_>, m: &super::DnsMessage, opts: DnsEveOptions) {
     if !m.answers.is_empty() && opts.detailed {
         w.key("answers").open_arr();
         records(w, &m.answers, false);
@@ -388,6 +443,30 @@ mod tests {
         w.close();
         let text = String::from_utf8(buf).expect("utf8");
         assert!(!text.contains("\"answers\"") && text.contains("\"grouped\":{\"A\":[\"1.1.1.1\"]}"), "{text}");
+    }
+
+    #[test]
+    fn version_2() {
+        let mut s = DnsState::new_udp(DnsConfig::default());
+        s.on_data(Direction::ToServer, Timestamp::default(), &query(36146, "www.suricata-ids.org", 1));
+        s.on_data(Direction::ToClient, Timestamp::default(), &response_a(36146, "www.suricata-ids.org", [192, 0, 78, 24]));
+        let v: Vec<&DnsTx> = s.txs().collect();
+        let text = |f: &dyn Fn(&mut JsonWriter<'_>)| {
+            let mut buf = Vec::new();
+            let mut w = JsonWriter::new(&mut buf);
+            w.open();
+            f(&mut w);
+            w.close();
+            String::from_utf8(buf).expect("utf8")
+        };
+        assert_eq!(
+            text(&|w| write_dns_v2_query(w, v[0], 0)),
+            r#"{"version":2,"type":"query","id":36146,"rrname":"www.suricata-ids.org","rrtype":"A","tx_id":0,"opcode":0}"#
+        );
+        assert_eq!(
+            text(&|w| write_dns_v2_answer(w, v[1], DnsEveOptions::default())),
+            r#"{"version":2,"type":"answer","id":36146,"flags":"8180","qr":true,"rd":true,"ra":true,"opcode":0,"rrname":"www.suricata-ids.org","rrtype":"A","rcode":"NOERROR","answers":[{"rrname":"www.suricata-ids.org","rrtype":"A","ttl":3600,"rdata":"192.0.78.24"}],"grouped":{"A":["192.0.78.24"]}}"#
+        );
     }
 
     #[test]
