@@ -159,7 +159,8 @@ pub struct DnsState {
     events: Vec<DnsEvent>,
     /// TCP: the partial message of each direction (length prefix included).
     partial: [Vec<u8>; 2],
-    /// TCP: a gap lost the message framing of this direction; its data is ignored.
+    /// TCP: a gap lost the message framing of this direction; data is ignored until a chunk
+    /// starts like a framed message.
     lost: [bool; 2],
     /// Messages not turned into transactions because of [`DnsConfig::max_txs`].
     pub dropped_messages: u64,
@@ -174,6 +175,21 @@ fn idx(d: Direction) -> usize {
         Direction::ToServer => 0,
         Direction::ToClient => 1,
     }
+}
+
+/// Whether `data` starts with a length prefix and a DNS header that fits direction `dir`
+/// (QR set exactly for responses, a defined opcode, at least one question for requests, at
+/// most 32 questions): the resynchronisation point after a TCP gap.
+fn plausible_frame(dir: Direction, data: &[u8]) -> bool {
+    let be = |i: usize| data.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let (Some(len), Some(flags), Some(qd)) = (be(0), be(4), be(6)) else { return false };
+    let qr = flags & 0x8000 != 0;
+    let opcode = (flags >> 11) & 0x0f;
+    usize::from(len) >= parser::HEADER_LEN
+        && qr == (dir == Direction::ToClient)
+        && matches!(opcode, 0 | 1 | 2 | 4 | 5)
+        && qd <= 32
+        && (qd > 0 || dir == Direction::ToClient)
 }
 
 impl DnsState {
@@ -228,7 +244,12 @@ impl DnsState {
     fn on_stream(&mut self, dir: Direction, ts: Timestamp, mut data: &[u8]) {
         let i = idx(dir);
         if self.lost[i] {
-            return;
+            // After a gap, as Suricata: resume only at a chunk that starts like a framed
+            // message of this direction; drop other chunks.
+            if !plausible_frame(dir, data) {
+                return;
+            }
+            self.lost[i] = false;
         }
         // Complete a buffered partial message first.
         if !self.partial[i].is_empty() {
@@ -329,8 +350,9 @@ impl DnsState {
         });
     }
 
-    /// `len` bytes of `dir` were lost. TCP: the framing is lost, so that direction is no
-    /// longer parsed (its partial message is dropped). UDP: nothing to do.
+    /// `len` bytes of `dir` were lost. TCP: the framing is lost: the partial message is
+    /// dropped and that direction resumes at the first chunk that starts like a framed message
+    /// (as Suricata). UDP: nothing to do.
     pub fn on_gap(&mut self, dir: Direction, _len: u64) {
         if self.transport == DnsTransport::Tcp {
             let i = idx(dir);
@@ -455,15 +477,22 @@ mod tests {
     }
 
     #[test]
-    fn tcp_gap_stops_the_direction() {
+    fn tcp_gap_resyncs_at_a_message_start() {
         let mut s = DnsState::new(DnsConfig::default());
         let f = tcp_frame(&query(1, "x.example", 1));
         s.on_data(Direction::ToServer, Timestamp::default(), &f[..5]);
         s.on_gap(Direction::ToServer, 10);
-        s.on_data(Direction::ToServer, Timestamp::default(), &f);
+        // The rest of a message: not a message start, dropped.
+        s.on_data(Direction::ToServer, Timestamp::default(), &f[5..]);
         assert_eq!(s.txs().len(), 0);
-        s.on_data(Direction::ToClient, Timestamp::default(), &tcp_frame(&response_a(1, "x.example", [1, 1, 1, 1])));
+        // A response frame in the request direction: not plausible either.
+        s.on_data(Direction::ToServer, Timestamp::default(), &tcp_frame(&response_a(1, "x.example", [1, 1, 1, 1])));
+        assert_eq!(s.txs().len(), 0);
+        // A whole request: parsing resumes.
+        s.on_data(Direction::ToServer, Timestamp::default(), &f);
         assert_eq!(s.txs().len(), 1);
+        s.on_data(Direction::ToClient, Timestamp::default(), &tcp_frame(&response_a(1, "x.example", [1, 1, 1, 1])));
+        assert_eq!(s.txs().len(), 2);
     }
 
     #[test]
