@@ -42,6 +42,14 @@ pub struct AppCounters {
     pub flow_smtp: u64,
     /// `app_layer.tx.smtp`.
     pub tx_smtp: u64,
+    /// `app_layer.flow.dns_udp` (DNS over UDP flows).
+    pub flow_dns_udp: u64,
+    /// `app_layer.flow.dns_tcp`.
+    pub flow_dns_tcp: u64,
+    /// `app_layer.tx.dns_udp` (one per DNS message).
+    pub tx_dns_udp: u64,
+    /// `app_layer.tx.dns_tcp`.
+    pub tx_dns_tcp: u64,
     /// `defrag.*` (filled from the defragmenter at snapshot time).
     pub defrag: DefragStats,
 }
@@ -85,6 +93,10 @@ impl AppCounters {
         self.tx_ftp_data += o.tx_ftp_data;
         self.flow_smtp += o.flow_smtp;
         self.tx_smtp += o.tx_smtp;
+        self.flow_dns_udp += o.flow_dns_udp;
+        self.flow_dns_tcp += o.flow_dns_tcp;
+        self.tx_dns_udp += o.tx_dns_udp;
+        self.tx_dns_tcp += o.tx_dns_tcp;
         let (d, e) = (&mut self.defrag, &o.defrag);
         d.ipv4_fragments += e.ipv4_fragments;
         d.ipv6_fragments += e.ipv6_fragments;
@@ -113,9 +125,11 @@ impl AppCounters {
         w.key("app_layer").open();
         w.key("flow").open().ku64("http", self.flow_http);
         w.ku64("ftp", self.flow_ftp).ku64("smtp", self.flow_smtp).ku64("ssh", self.flow_ssh).ku64("ftp_data", self.flow_ftp_data); // proto3
+        w.ku64("dns_tcp", self.flow_dns_tcp).ku64("dns_udp", self.flow_dns_udp); // dns
         w.close();
         w.key("tx").open().ku64("http", self.tx_http);
         w.ku64("ftp", self.tx_ftp).ku64("smtp", self.tx_smtp).ku64("ssh", self.tx_ssh).ku64("ftp_data", self.tx_ftp_data); // proto3
+        w.ku64("dns_tcp", self.tx_dns_tcp).ku64("dns_udp", self.tx_dns_udp); // dns
         w.close();
         w.close();
         let d = &self.defrag;

@@ -16,6 +16,7 @@
 //! Nothing here panics on input bytes, reads a clock or allocates without a bound.
 
 pub mod counters;
+pub mod dns;
 pub mod http;
 pub mod probe;
 pub mod session; // pipeline wiring (wire)

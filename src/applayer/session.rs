@@ -17,9 +17,11 @@
 //! See `docs/design/stream.md`, "Pipeline wiring", for the calling sequence.
 
 use crate::applayer::counters::AppCounters;
+use crate::applayer::dns::eve::DnsEveOptions;
+use crate::applayer::dns::{DnsConfig, DnsState, DnsTransport};
 use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpEveSink};
 use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
-use crate::applayer::probe::{Prober, Transport};
+use crate::applayer::probe::{self, ProbeResult, Prober, Transport};
 use crate::applayer::ssh::{SshConfig, SshState}; // proto3
 use crate::applayer::ftp::expect::ExpectTable; // proto3
 use crate::applayer::ftp::{FtpConfig, FtpDataState, FtpState}; // proto3
@@ -72,6 +74,10 @@ pub struct FlowApp {
     /// SMTP state, once the prober said SMTP (proto3). After a successful STARTTLS
     /// (`SmtpState::tls_upgraded`) the flow's bytes are TLS: see `feed_proto3`.
     pub smtp: Option<SmtpState>,
+    /// DNS-over-TCP state, once the prober said DNS.
+    pub dns: Option<DnsState>,
+    /// DNS logging and counting progress.
+    dns_log: DnsLog,
 }
 
 impl FlowApp {
@@ -89,6 +95,8 @@ impl FlowApp {
             ftp: None,
             ftp_data: None,
             smtp: None,
+            dns: None,
+            dns_log: DnsLog::default(),
         }
     }
 
@@ -104,6 +112,8 @@ impl FlowApp {
             AppProto::FtpData
         } else if self.smtp.is_some() {
             AppProto::Smtp
+        } else if self.dns.is_some() {
+            AppProto::Dns
         } else {
             self.prober.verdict()
         }
@@ -113,14 +123,28 @@ impl FlowApp {
     /// released it) into the prober or the parser.
     fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig, p3: &Proto3Config) {
         for d in [first, first.flip()] {
-            let FlowApp { tcp, prober, http, http_gave_up, ssh, ftp, ftp_data, smtp, .. } = self;
+            let FlowApp { tcp, prober, http, http_gave_up, ssh, ftp, ftp_data, smtp, dns, .. } = self;
             let mut p3s = P3 { ssh, ftp, ftp_data, smtp };
             while let Some(chunk) = tcp.next_chunk(d) {
                 match chunk {
+                    // DNS over TCP (dns helper): fed like HTTP once the prober said DNS.
+                    Chunk::Data(bytes) if dns.is_some() => {
+                        if let Some(s) = dns.as_mut() {
+                            s.on_data(d, ts, bytes);
+                        }
+                    }
                     Chunk::Data(bytes) => {
                         if !feed_proto3(&mut p3s, d, ts, bytes) {
                             feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes);
                             start_proto3(prober, &mut p3s, p3, d, ts, bytes);
+                            if prober.verdict() == AppProto::Dns && !bytes.is_empty() {
+                                *dns = Some(start_dns_tcp(prober, d, ts, bytes));
+                            }
+                        }
+                    }
+                    Chunk::Gap(len) if dns.is_some() => {
+                        if let Some(s) = dns.as_mut() {
+                            s.on_gap(d, len);
                         }
                     }
                     Chunk::Gap(len) if gap_proto3(&mut p3s, d, len) => {}
@@ -490,6 +514,80 @@ fn count_proto3_flow(counters: &mut AppCounters, was: Option<&'static str>, prot
 
 // ---- end proto3 ----------------------------------------------------------------------------
 
+/// A DNS-over-TCP state fed with what the prober saw (as HTTP's replay in `feed_data`).
+fn start_dns_tcp(prober: &Prober, d: Direction, ts: Timestamp, bytes: &[u8]) -> DnsState {
+    let mut s = DnsState::new(DnsConfig::default());
+    let other = d.flip();
+    let kept = prober.buffered(other);
+    if !kept.is_empty() {
+        s.on_data(other, ts, kept);
+    }
+    for part in prober.replay_parts(d, bytes) {
+        if !part.is_empty() {
+            s.on_data(d, ts, part);
+        }
+    }
+    s
+}
+
+/// DNS logging progress of one flow (TCP or UDP).
+#[derive(Debug, Default)]
+struct DnsLog {
+    /// Transactions below this id were logged.
+    next_log: u64,
+    /// Transactions already counted (`app_layer.tx.dns_*`).
+    counted: u64,
+    /// State-level events already logged.
+    state_events_logged: usize,
+}
+
+/// App-layer state of one UDP flow (dns helper): the probing verdict and, once it said DNS,
+/// the [`DnsState`] (one datagram = one message). Created on the flow's first UDP payload and
+/// dropped in [`AppWorker::on_flow_end`].
+pub struct UdpApp {
+    /// Protocol verdict so far (each datagram is probed alone with [`probe::probe`], so no
+    /// bytes are kept).
+    verdict: AppProto,
+    /// A datagram of this direction (to_server, to_client) matched no protocol.
+    no_match: [bool; 2],
+    /// DNS state, once probing said DNS.
+    pub dns: Option<DnsState>,
+    dns_log: DnsLog,
+}
+
+impl UdpApp {
+    fn new() -> UdpApp {
+        UdpApp { verdict: AppProto::Unknown, no_match: [false; 2], dns: None, dns_log: DnsLog::default() }
+    }
+
+    /// The app-layer verdict so far.
+    pub fn app_proto(&self) -> AppProto {
+        if self.dns.is_some() {
+            AppProto::Dns
+        } else {
+            self.verdict
+        }
+    }
+
+    /// Probes one datagram of `dir` while undecided; returns the verdict.
+    fn probe(&mut self, dir: Direction, payload: &[u8], server_port: u16) -> AppProto {
+        if self.verdict.is_decided() {
+            return self.verdict;
+        }
+        match probe::probe(Transport::Udp, dir, payload, server_port) {
+            ProbeResult::Found(p) => self.verdict = p,
+            // UDP candidates decide on one datagram; NeedMore cannot happen, but counts as no.
+            ProbeResult::NoMatch | ProbeResult::NeedMore => {
+                self.no_match[usize::from(dir == Direction::ToClient)] = true;
+                if self.no_match == [true, true] {
+                    self.verdict = AppProto::Failed;
+                }
+            }
+        }
+        self.verdict
+    }
+}
+
 /// EVE settings the app layer needs, read from the eve-log `types` list.
 #[derive(Clone, Copy, Debug)]
 struct AppEveOptions {
@@ -506,6 +604,10 @@ struct AppEveOptions {
     smtp: bool,
     /// EVE `fileinfo` events (`types: - files`).
     files: bool,
+    /// `dns` events (dns helper).
+    dns: bool,
+    /// `dns` event options (dns helper).
+    dns_opts: DnsEveOptions,
 }
 
 fn yaml_true(y: Option<&Yaml>) -> Option<bool> {
@@ -525,6 +627,8 @@ impl AppEveOptions {
             ftp: false,
             smtp: false,
             files: false,
+            dns: false,
+            dns_opts: DnsEveOptions::default(),
         };
         for (name, y) in &cfg.eve_types {
             match name.as_str() {
@@ -540,6 +644,31 @@ impl AppEveOptions {
                 "ftp" => o.ftp = yaml_true(y.get("enabled")).unwrap_or(true),
                 "smtp" => o.smtp = yaml_true(y.get("enabled")).unwrap_or(true),
                 "files" => o.files = yaml_true(y.get("enabled")).unwrap_or(true),
+                "dns" => {
+                    o.dns = yaml_true(y.get("enabled")).unwrap_or(true);
+                    o.dns_opts.requests = yaml_true(y.get("requests")).unwrap_or(true);
+                    o.dns_opts.responses = yaml_true(y.get("responses")).unwrap_or(true);
+                    if let Some(f) = y.get("formats").and_then(|f| f.as_seq()) {
+                        let has = |n: &str| f.iter().any(|x| x.as_str().is_some_and(|s| s.eq_ignore_ascii_case(n)));
+                        o.dns_opts.detailed = has("detailed");
+                        o.dns_opts.grouped = has("grouped");
+                    }
+                    // Suricata lets SURICATA_EVE_DNS_VERSION override the configured version.
+                    let env = std::env::var("SURICATA_EVE_DNS_VERSION").ok();
+                    o.dns_opts.version = match env.as_deref().or(y.get("version").and_then(|v| v.as_str())) {
+                        Some("2") => 2,
+                        _ => 3,
+                    };
+                    if let Some(t) = y.get("types").and_then(|t| t.as_seq()) {
+                        for n in t.iter().filter_map(|x| x.as_str()) {
+                            if !o.dns_opts.enable_type(n) {
+                                tracing::warn!("eve-log dns: unknown type {n:?} ignored");
+                            }
+                        }
+                        // An empty or all-unknown list logs nothing, as in Suricata.
+                        o.dns_opts.types.get_or_insert([0; 5]);
+                    }
+                }
                 "anomaly" => {
                     let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);
                     o.anomaly_stream = on && yaml_true(y.get("types.stream")).unwrap_or(false);
@@ -563,6 +692,8 @@ pub struct AppWorker {
     expect: Arc<ExpectTable>,
     eve: AppEveOptions,
     flows: HashMap<u64, Box<FlowApp>>,
+    /// App-layer state of live UDP flows (dns helper), removed at flow end.
+    udp_flows: HashMap<u64, Box<UdpApp>>,
     /// App-layer, stream and defrag counters.
     pub counters: AppCounters,
     /// Reassembled frame (original link-layer header + reassembled IP packet), reused.
@@ -571,6 +702,8 @@ pub struct AppWorker {
     cur_events: StreamEvents,
     /// Flow id of the packet being processed, when it has a TCP session.
     cur_flow: Option<(u64, Direction)>,
+    /// Flow id of the packet being processed, when it has UDP app state (dns helper).
+    cur_udp: Option<u64>,
 }
 
 impl AppWorker {
@@ -592,10 +725,12 @@ impl AppWorker {
             expect: ExpectTable::global(),
             eve: AppEveOptions::from_config(cfg),
             flows: HashMap::new(),
+            udp_flows: HashMap::new(),
             counters: AppCounters::default(),
             reasm: Vec::new(),
             cur_events: StreamEvents::default(),
             cur_flow: None,
+            cur_udp: None,
         }
     }
 
@@ -662,7 +797,15 @@ impl AppWorker {
     pub fn on_packet(&mut self, p: &Packet<'_>, pcap_cnt: u64, flow: &mut Flow, dir: Direction, out: &mut Vec<u8>) -> StreamEvents {
         self.cur_events = StreamEvents::default();
         self.cur_flow = None;
-        let L4::Tcp(h) = p.l4 else { return StreamEvents::default() };
+        self.cur_udp = None;
+        let h = match p.l4 {
+            L4::Tcp(h) => h,
+            L4::Udp(_) => {
+                self.on_udp(p, pcap_cnt, flow, dir, out);
+                return StreamEvents::default();
+            }
+            _ => return StreamEvents::default(),
+        };
         let id = flow.id;
         let stream_cfg = &self.stream_cfg;
         let server_port = flow.server.1;
@@ -697,7 +840,13 @@ impl AppWorker {
             self.counters.flow_http += 1;
         }
         count_proto3_flow(&mut self.counters, was, proto);
+        if was.is_none() && proto == AppProto::Dns {
+            self.counters.flow_dns_tcp += 1;
+        }
         let eve = self.eve;
+        if let Some(s) = fa.dns.as_ref() {
+            log_dns(s, &mut fa.dns_log, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, eve, &mut self.counters, out, Some(p));
+        }
         if eve.enabled && eve.anomaly_stream {
             for e in ev.iter() {
                 write_stream_anomaly(out, p, pcap_cnt, flow, e);
@@ -713,10 +862,46 @@ impl AppWorker {
         ev
     }
 
+    /// One UDP packet of `flow` (dns helper): probes the first datagrams, feeds DNS (one
+    /// datagram = one message), logs the messages as `dns` events and sets `flow.app_proto`.
+    fn on_udp(&mut self, p: &Packet<'_>, pcap_cnt: u64, flow: &mut Flow, dir: Direction, out: &mut Vec<u8>) {
+        let payload = p.payload();
+        let id = flow.id;
+        let server_port = flow.server.1;
+        let ua = match self.udp_flows.get_mut(&id) {
+            Some(ua) => ua,
+            None if payload.is_empty() => return,
+            None => self.udp_flows.entry(id).or_insert_with(|| Box::new(UdpApp::new())),
+        };
+        if payload.is_empty() {
+            return;
+        }
+        if let Some(s) = ua.dns.as_mut() {
+            s.on_data(dir, p.ts, payload);
+        } else if !ua.verdict.is_decided() && ua.probe(dir, payload, server_port) == AppProto::Dns {
+            let mut s = DnsState::new_udp(DnsConfig::default());
+            s.on_data(dir, p.ts, payload);
+            ua.dns = Some(s);
+        }
+        let was = flow.app_proto;
+        let proto = ua.app_proto();
+        if proto.is_decided() {
+            flow.app_proto = proto.eve_name();
+        }
+        if was.is_none() && proto == AppProto::Dns {
+            self.counters.flow_dns_udp += 1;
+        }
+        if let Some(s) = ua.dns.as_mut() {
+            log_dns(s, &mut ua.dns_log, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, self.eve, &mut self.counters, out, Some(p));
+        }
+        self.cur_udp = Some(id);
+    }
+
     /// A packet without a flow: no app-layer state for it.
     pub fn no_flow(&mut self) {
         self.cur_events = StreamEvents::default();
         self.cur_flow = None;
+        self.cur_udp = None;
     }
 
     /// The read-only view of the current packet's flow for detection (build right before
@@ -725,13 +910,17 @@ impl AppWorker {
     /// the engine has stream-matching rules).
     pub fn view(&mut self, with_raw: bool) -> AppView<'_> {
         let ev = self.cur_events;
+        if let Some(ua) = self.cur_udp.and_then(|id| self.udp_flows.get(&id)) {
+            // A UDP flow (dns helper).
+            return AppView { app_proto: ua.app_proto(), dns: ua.dns.as_ref(), ..AppView::default() };
+        }
         let Some((id, dir)) = self.cur_flow else { return AppView { stream_events: ev, ..AppView::default() } };
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
-                let FlowApp { tcp, http, det, ssh, ftp, ftp_data, smtp, .. } = &mut **fa;
+                let FlowApp { tcp, http, det, ssh, ftp, ftp_data, smtp, dns, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev, det: Some(det), ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), smtp: smtp.as_ref() }
+                AppView { app_proto, http: http.as_ref(), dns: dns.as_ref(), raw_stream, stream_events: ev, det: Some(det), ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), smtp: smtp.as_ref() }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
@@ -784,6 +973,16 @@ impl AppWorker {
                 if let Some(s) = fa.smtp.as_mut() {
                     s.prune_done(TxId(logged));
                 }
+                if let Some(s) = fa.dns.as_mut() {
+                    s.prune_done(TxId(fa.dns_log.next_log));
+                }
+            }
+        }
+        if let Some(id) = self.cur_udp {
+            if let Some(ua) = self.udp_flows.get_mut(&id) {
+                if let Some(s) = ua.dns.as_mut() {
+                    s.prune_done(TxId(ua.dns_log.next_log));
+                }
             }
         }
     }
@@ -792,6 +991,19 @@ impl AppWorker {
     /// directions, closes the parser and logs what it completed. Call before the `flow`
     /// event is written; updates `flow.app_proto`.
     pub fn on_flow_end(&mut self, flow: &mut Flow, now: Timestamp, out: &mut Vec<u8>) {
+        if let Some(mut ua) = self.udp_flows.remove(&flow.id) {
+            // UDP (dns helper): everything was logged per datagram; an undecided flow that
+            // carried payload ends as `failed`, as Suricata reports it.
+            if ua.dns.is_none() {
+                let proto = if ua.verdict.is_decided() { ua.verdict } else { AppProto::Failed };
+                flow.app_proto = proto.eve_name();
+            }
+            if let Some(s) = ua.dns.as_mut() {
+                s.on_close(now);
+                log_dns(s, &mut ua.dns_log, flow, now, 0, PKT_SRC_FLOW_END, self.eve, &mut self.counters, out, None);
+            }
+            return;
+        }
         let Some(mut fa) = self.flows.remove(&flow.id) else { return };
         let ev = fa.tcp.close();
         self.counters.count_stream_events(ev);
@@ -813,6 +1025,9 @@ impl AppWorker {
         if let Some(s) = fa.smtp.as_mut() {
             s.on_close(now);
         }
+        if let Some(s) = fa.dns.as_mut() {
+            s.on_close(now);
+        }
         let was = flow.app_proto;
         let proto = fa.app_proto();
         if proto.is_decided() {
@@ -828,6 +1043,12 @@ impl AppWorker {
         publish_ftp_expectations(&mut fa, flow, &self.expect);
         log_ftp(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
         log_smtp(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        if was.is_none() && proto == AppProto::Dns {
+            self.counters.flow_dns_tcp += 1;
+        }
+        if let Some(s) = fa.dns.as_ref() {
+            log_dns(s, &mut fa.dns_log, flow, now, 0, PKT_SRC_FLOW_END, eve, &mut self.counters, out, None);
+        }
     }
 
     /// Defrag counters of this worker.
@@ -882,6 +1103,145 @@ fn log_txs(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src:
         }
         fa.state_events_logged = st.len();
     }
+}
+
+/// Logs every unlogged DNS transaction of `s` (each is one complete message) as a `dns`
+/// event, with its anomalies, then new state-level anomalies; counts transactions (dns helper).
+#[allow(clippy::too_many_arguments)]
+fn log_dns(s: &DnsState, lg: &mut DnsLog, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    let udp = s.transport() == DnsTransport::Udp;
+    let newest = s.next_tx_id().0;
+    if newest > lg.counted {
+        let n = newest - lg.counted;
+        if udp {
+            counters.tx_dns_udp += n;
+        } else {
+            counters.tx_dns_tcp += n;
+        }
+        lg.counted = newest;
+    }
+    for tx in s.txs() {
+        if tx.id.0 < lg.next_log {
+            continue;
+        }
+        if eve.enabled && eve.anomaly_applayer {
+            for e in tx.events.iter() {
+                write_dns_anomaly(out, flow, tx.dir, ts, pcap_cnt, pkt_src, Some(tx.id.0), e.name(), p);
+            }
+        }
+        if eve.enabled && eve.dns && eve.dns_opts.version == 2 {
+            write_dns_v2(out, flow, ts, pcap_cnt, pkt_src, tx, eve.dns_opts, p);
+        } else if eve.enabled && eve.dns && eve.dns_opts.logs(tx) {
+            let mut w = JsonWriter::new(out);
+            w.open();
+            dns_head(&mut w, flow, tx.dir, ts, pcap_cnt, pkt_src, "dns", p);
+            w.key("dns").open();
+            crate::applayer::dns::eve::write_dns_with(&mut w, tx, eve.dns_opts);
+            w.close();
+            w.close();
+            out.push(b'\n');
+        }
+        lg.next_log = tx.id.0 + 1;
+    }
+    let st = s.events();
+    if st.len() > lg.state_events_logged {
+        if eve.enabled && eve.anomaly_applayer {
+            for e in st.iter().skip(lg.state_events_logged) {
+                let d = p.map_or(Direction::ToServer, |p| if p.ports().1 == flow.server.1 { Direction::ToServer } else { Direction::ToClient });
+                write_dns_anomaly(out, flow, d, ts, pcap_cnt, pkt_src, None, e.name(), p);
+            }
+        }
+        lg.state_events_logged = st.len();
+    }
+}
+
+/// DNS EVE version 2 (Suricata 7's format): a `query` event per logged question of a request,
+/// an `answer` event per logged response; both written in the flow's direction.
+#[allow(clippy::too_many_arguments)]
+fn write_dns_v2(out: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx: &crate::applayer::dns::DnsTx, opts: DnsEveOptions, p: Option<&Packet<'_>>) {
+    use crate::applayer::dns::eve::{write_dns_v2_answer, write_dns_v2_query};
+    let enabled = |t: u16| opts.type_enabled(t);
+    if tx.is_request() {
+        if !opts.requests {
+            return;
+        }
+        for (i, q) in tx.message.queries.iter().enumerate() {
+            if !enabled(q.rrtype) {
+                continue;
+            }
+            let mut w = JsonWriter::new(out);
+            w.open();
+            dns_head(&mut w, flow, Direction::ToServer, ts, pcap_cnt, pkt_src, "dns", p);
+            w.key("dns").open();
+            write_dns_v2_query(&mut w, tx, i);
+            w.close();
+            w.close();
+            out.push(b'\n');
+        }
+    } else if opts.responses && tx.message.queries.iter().any(|q| enabled(q.rrtype)) {
+        let mut w = JsonWriter::new(out);
+        w.open();
+        dns_head(&mut w, flow, Direction::ToServer, ts, pcap_cnt, pkt_src, "dns", p);
+        w.key("dns").open();
+        write_dns_v2_answer(&mut w, tx, opts);
+        w.close();
+        w.close();
+        out.push(b'\n');
+    }
+}
+
+/// The head of a DNS event: like [`flow_head`] but src/dest follow the message's direction
+/// (Suricata writes a response with the server as `src_ip`) and `proto` is the flow's.
+#[allow(clippy::too_many_arguments)]
+fn dns_head(w: &mut JsonWriter<'_>, flow: &Flow, dir: Direction, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>) {
+    w.kdisp("timestamp", ts.eve());
+    w.ku64("flow_id", flow.id);
+    if pcap_cnt > 0 {
+        w.ku64("pcap_cnt", pcap_cnt);
+    }
+    w.kstr("event_type", event_type);
+    let vl: [u16; 2] = match p {
+        Some(p) => {
+            let v = p.vlans();
+            [v.first().copied().unwrap_or(0), v.get(1).copied().unwrap_or(0)]
+        }
+        None => [flow.key.vlan, flow.key.vlan_inner],
+    };
+    let n = vl.iter().take_while(|x| **x != 0).count();
+    if n > 0 {
+        w.key("vlan").open_arr();
+        for x in &vl[..n] {
+            w.u64(u64::from(*x));
+        }
+        w.close_arr();
+    }
+    let (src, dst) = match dir {
+        Direction::ToServer => (flow.client, flow.server),
+        Direction::ToClient => (flow.server, flow.client),
+    };
+    w.kdisp("src_ip", EveIp(src.0)).ku64("src_port", src.1.into());
+    w.kdisp("dest_ip", EveIp(dst.0)).ku64("dest_port", dst.1.into());
+    w.kstr("proto", if flow.key.proto == 17 { "UDP" } else { "TCP" });
+    let ip_v = if flow.ip_v != 0 { flow.ip_v } else if flow.client.0.is_ipv4() { 4 } else { 6 };
+    w.ku64("ip_v", ip_v.into());
+    w.kstr("pkt_src", pkt_src);
+}
+
+/// Writes one `anomaly` event of type `applayer` for a DNS event (`app_proto` `dns`, the
+/// event name in lower case as Suricata's Rust parsers name them: `invalid_opcode`).
+#[allow(clippy::too_many_arguments)]
+fn write_dns_anomaly(buf: &mut Vec<u8>, flow: &Flow, dir: Direction, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, name: &str, p: Option<&Packet<'_>>) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    dns_head(&mut w, flow, dir, ts, pcap_cnt, pkt_src, "anomaly", p);
+    if let Some(t) = tx_id {
+        w.ku64("tx_id", t);
+    }
+    w.key("anomaly").open();
+    w.kstr("app_proto", "dns").kstr("type", "applayer").kstr("event", name).kstr("layer", "proto_parser");
+    w.close();
+    w.close();
+    buf.push(b'\n');
 }
 
 /// timestamp, flow_id, pcap_cnt, event_type, vlan, src/dest (the flow's client → server),
@@ -1201,5 +1561,150 @@ mod tests {
         let mut flow_out = Vec::new();
         w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut flow_out);
         assert!(flow_out.is_empty(), "nothing left to log at flow end");
+    }
+
+    // dns helper: UDP and TCP DNS through the worker.
+    fn dns_query(id: u16, name: &str) -> Vec<u8> {
+        let mut m = vec![(id >> 8) as u8, id as u8, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+        for l in name.split('.') {
+            m.push(l.len() as u8);
+            m.extend_from_slice(l.as_bytes());
+        }
+        m.extend_from_slice(&[0, 0, 1, 0, 1]);
+        m
+    }
+
+    fn dns_response(id: u16, name: &str, addr: [u8; 4]) -> Vec<u8> {
+        let mut m = dns_query(id, name);
+        m[2] = 0x81;
+        m[3] = 0x80;
+        m[7] = 1;
+        m.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
+        m.extend_from_slice(&addr);
+        m
+    }
+
+    fn udp_frame(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let (src, dst) = if sport == 53 { ([10, 0, 0, 2], [10, 0, 0, 1]) } else { ([10, 0, 0, 1], [10, 0, 0, 2]) };
+        let mut v = Vec::new();
+        etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4(src, dst, 64).udp(sport, dport).write(&mut v, payload).expect("build");
+        v
+    }
+
+    fn dns_cfg() -> Config {
+        let mut cfg = Config::default();
+        cfg.eve_types.push(("dns".into(), Yaml::empty_map()));
+        cfg
+    }
+
+    #[test]
+    fn udp_dns_logs_one_event_per_message_and_frees_state() {
+        use crate::flow::FlowKey;
+        let mut w = AppWorker::new(&dns_cfg());
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40000u16), (std::net::IpAddr::from([10, 0, 0, 2]), 53u16));
+        let mut flow = Flow::new(9, FlowKey::new(c, s, 17, &[]), c, s, Timestamp::from_parts(1, 0));
+        let frames = [
+            (Direction::ToServer, udp_frame(40000, 53, &dns_query(0x1234, "www.example.com"))),
+            (Direction::ToClient, udp_frame(53, 40000, &dns_response(0x1234, "www.example.com", [93, 184, 216, 34]))),
+        ];
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        for (i, (d, f)) in frames.iter().enumerate() {
+            let p = crate::decode::decode(Timestamp::from_parts(1, i as u32), LinkType::Ethernet, f, &dcfg);
+            w.on_packet(&p, i as u64 + 1, &mut flow, *d, &mut out);
+            let v = w.view(false);
+            assert_eq!(v.app_proto, AppProto::Dns);
+            let st = v.dns.expect("dns state in the view");
+            seen.extend(st.txs().map(|t| (t.id.0, t.is_request())));
+            w.after_inspect();
+        }
+        assert_eq!(seen, vec![(0, true), (1, false)], "each packet's message is visible to detection");
+        assert_eq!(flow.app_proto, Some("dns"));
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(lines[0]["dns"]["type"], "request");
+        assert_eq!(lines[0]["proto"], "UDP");
+        assert_eq!(lines[0]["src_port"], 40000);
+        assert_eq!(lines[1]["dns"]["type"], "response");
+        assert_eq!(lines[1]["src_port"], 53, "a response is written from the server");
+        assert_eq!(lines[1]["dns"]["answers"][0]["rdata"], "93.184.216.34");
+        assert_eq!(lines[1]["pcap_cnt"], 2);
+        let c = w.snapshot();
+        assert_eq!((c.flow_dns_udp, c.tx_dns_udp), (1, 2));
+        assert_eq!(w.udp_flows.len(), 1);
+        let mut end = Vec::new();
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut end);
+        assert!(end.is_empty());
+        assert!(w.udp_flows.is_empty(), "state freed at flow end");
+        assert_eq!(flow.app_proto, Some("dns"));
+    }
+
+    #[test]
+    fn udp_non_dns_flow_ends_failed() {
+        use crate::flow::FlowKey;
+        let mut w = AppWorker::new(&dns_cfg());
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40000u16), (std::net::IpAddr::from([10, 0, 0, 2]), 9999u16));
+        let mut flow = Flow::new(10, FlowKey::new(c, s, 17, &[]), c, s, Timestamp::from_parts(1, 0));
+        let f = udp_frame(40000, 9999, b"hello");
+        let p = crate::decode::decode(Timestamp::from_parts(1, 0), LinkType::Ethernet, &f, &dcfg);
+        let mut out = Vec::new();
+        w.on_packet(&p, 1, &mut flow, Direction::ToServer, &mut out);
+        w.after_inspect();
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut out);
+        assert!(out.is_empty());
+        assert_eq!(flow.app_proto, Some("failed"));
+        assert!(w.udp_flows.is_empty());
+    }
+
+    #[test]
+    fn tcp_dns_messages_are_logged() {
+        use crate::flow::FlowKey;
+        let mut w = AppWorker::new(&dns_cfg());
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40000u16), (std::net::IpAddr::from([10, 0, 0, 2]), 53u16));
+        let mut flow = Flow::new(11, FlowKey::new(c, s, 6, &[]), c, s, Timestamp::from_parts(1, 0));
+        let frame = |m: &[u8]| {
+            let mut v = (m.len() as u16).to_be_bytes().to_vec();
+            v.extend_from_slice(m);
+            v
+        };
+        let req = frame(&dns_query(7, "a.example"));
+        let res = frame(&dns_response(7, "a.example", [1, 2, 3, 4]));
+        let tcp53 = |sport: u16, dport: u16, seq: u32, ack: u32, flags: u8, payload: &[u8]| {
+            let (src, dst) = if sport == 53 { ([10, 0, 0, 2], [10, 0, 0, 1]) } else { ([10, 0, 0, 1], [10, 0, 0, 2]) };
+            let b = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4(src, dst, 64).tcp(sport, dport, seq, 65535);
+            let b = if flags & 0x02 != 0 { b.syn() } else { b };
+            let b = if flags & 0x10 != 0 { b.ack(ack) } else { b };
+            let mut v = Vec::new();
+            b.write(&mut v, payload).expect("build");
+            v
+        };
+        let frames: Vec<(Direction, Vec<u8>)> = vec![
+            (Direction::ToServer, tcp53(40000, 53, 100, 0, 0x02, b"")),
+            (Direction::ToClient, tcp53(53, 40000, 500, 101, 0x12, b"")),
+            (Direction::ToServer, tcp53(40000, 53, 101, 501, 0x10, b"")),
+            (Direction::ToServer, tcp53(40000, 53, 101, 501, 0x10, &req[..5])),
+            (Direction::ToServer, tcp53(40000, 53, 106, 501, 0x10, &req[5..])),
+            (Direction::ToClient, tcp53(53, 40000, 501, 101 + req.len() as u32, 0x10, &res)),
+            (Direction::ToServer, tcp53(40000, 53, 101 + req.len() as u32, 501 + res.len() as u32, 0x10, b"")),
+        ];
+        let mut out = Vec::new();
+        for (i, (d, f)) in frames.iter().enumerate() {
+            let p = crate::decode::decode(Timestamp::from_parts(1, i as u32), LinkType::Ethernet, f, &dcfg);
+            w.on_packet(&p, i as u64 + 1, &mut flow, *d, &mut out);
+            w.after_inspect();
+        }
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut out);
+        assert_eq!(flow.app_proto, Some("dns"));
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!((lines[0]["dns"]["type"].as_str(), lines[1]["dns"]["type"].as_str()), (Some("request"), Some("response")));
+        assert_eq!(lines[0]["proto"], "TCP");
+        let c = w.snapshot();
+        assert_eq!((c.flow_dns_tcp, c.tx_dns_tcp), (1, 2));
     }
 }

@@ -4,6 +4,7 @@
 //! `docs/design/stream.md`, "Pipeline wiring"). It borrows the flow's state for the duration
 //! of inspection only; nothing in it is owned or allocated per packet.
 
+use crate::applayer::dns::DnsState;
 use crate::applayer::http::HttpState;
 use crate::applayer::AppProto;
 use crate::detect::app::{TxDetStore, TxSource};
@@ -19,6 +20,10 @@ pub struct AppView<'a> {
     /// are pruned only after this packet was inspected, so one completed by this packet is
     /// still there.
     pub http: Option<&'a HttpState>,
+    /// The flow's DNS state (UDP or TCP; `None` unless the flow was identified as DNS): its
+    /// live transactions (one per message), oldest first; the ones this packet completed are
+    /// pruned only after it was inspected (dns helper).
+    pub dns: Option<&'a DnsState>,
     /// Reassembled raw stream of the packet's own direction (the last `raw_keep` delivered
     /// bytes, never across a gap): the buffer for content rules on a stream. Empty unless the
     /// view was built with `with_raw` (see `AppWorker::view`).

@@ -35,6 +35,11 @@ pub mod ssh_softwareversion;
 
 // payload keywords (engine)
 
+// app-layer keywords (dns)
+pub mod dns_opcode;
+pub mod dns_rcode;
+pub mod dns_rrtype;
+
 // non-payload keywords (pktkw)
 pub mod ack;
 pub mod csum;
