@@ -19,6 +19,7 @@ pub mod counters;
 pub mod http;
 pub mod probe;
 pub mod session; // pipeline wiring (wire)
+pub mod tls; // TLS/SSL parser (tls)
 pub mod view;
 
 pub use crate::flow::Direction;
