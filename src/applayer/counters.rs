@@ -26,6 +26,10 @@ pub struct AppCounters {
     pub flow_http: u64,
     /// `app_layer.tx.http`.
     pub tx_http: u64,
+    /// `app_layer.flow.tls` (tls).
+    pub flow_tls: u64,
+    /// `app_layer.tx.tls` (tls).
+    pub tx_tls: u64,
     /// `defrag.*` (filled from the defragmenter at snapshot time).
     pub defrag: DefragStats,
 }
@@ -61,6 +65,8 @@ impl AppCounters {
         self.pkt_invalid_ack += o.pkt_invalid_ack;
         self.flow_http += o.flow_http;
         self.tx_http += o.tx_http;
+        self.flow_tls += o.flow_tls;
+        self.tx_tls += o.tx_tls;
         let (d, e) = (&mut self.defrag, &o.defrag);
         d.ipv4_fragments += e.ipv4_fragments;
         d.ipv6_fragments += e.ipv6_fragments;
@@ -87,8 +93,8 @@ impl AppCounters {
     /// The `stats.app_layer` and `stats.defrag` objects (call inside `stats`).
     pub fn write_objects(&self, w: &mut JsonWriter<'_>) {
         w.key("app_layer").open();
-        w.key("flow").open().ku64("http", self.flow_http).close();
-        w.key("tx").open().ku64("http", self.tx_http).close();
+        w.key("flow").open().ku64("http", self.flow_http).ku64("tls", self.flow_tls).close();
+        w.key("tx").open().ku64("http", self.tx_http).ku64("tls", self.tx_tls).close();
         w.close();
         let d = &self.defrag;
         w.key("defrag").open();

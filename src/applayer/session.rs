@@ -20,6 +20,8 @@ use crate::applayer::counters::AppCounters;
 use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpEveSink};
 use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
 use crate::applayer::probe::{Prober, Transport};
+use crate::applayer::tls::eve::{write_tls, TlsEveOptions, TlsEveSink};
+use crate::applayer::tls::{TlsConfig, TlsState};
 use crate::applayer::view::AppView;
 use crate::applayer::{AppProto, ParseOutcome, TxId};
 use crate::config::{Config, Yaml};
@@ -52,6 +54,13 @@ pub struct FlowApp {
     counted_txs: u64,
     /// App-layer anomaly events already logged (per-tx events are logged with the tx).
     state_events_logged: usize,
+    /// TLS parser state, once the prober said TLS.
+    pub tls: Option<TlsState>,
+    /// The TLS transaction was logged (or judged not loggable) / counted.
+    tls_logged: bool,
+    tls_counted: bool,
+    /// TLS events already logged as anomalies.
+    tls_events_logged: usize,
 }
 
 impl FlowApp {
@@ -64,6 +73,10 @@ impl FlowApp {
             next_log: 0,
             counted_txs: 0,
             state_events_logged: 0,
+            tls: None,
+            tls_logged: false,
+            tls_counted: false,
+            tls_events_logged: 0,
         }
     }
 
@@ -71,6 +84,8 @@ impl FlowApp {
     pub fn app_proto(&self) -> AppProto {
         if self.http.is_some() {
             AppProto::Http1
+        } else if self.tls.is_some() {
+            AppProto::Tls
         } else {
             self.prober.verdict()
         }
@@ -78,14 +93,24 @@ impl FlowApp {
 
     /// Feeds every deliverable chunk of both directions (the peer's first: the packet's ACK
     /// released it) into the prober or the parser.
-    fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig) {
+    fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig, tls_cfg: &TlsConfig) {
         for d in [first, first.flip()] {
-            let FlowApp { tcp, prober, http, http_gave_up, .. } = self;
+            let FlowApp { tcp, prober, http, http_gave_up, tls, .. } = self;
             while let Some(chunk) = tcp.next_chunk(d) {
                 match chunk {
-                    Chunk::Data(bytes) => feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes),
+                    Chunk::Data(bytes) => {
+                        if !feed_tls(prober, tls, tls_cfg, d, ts, bytes, http.is_none()) {
+                            feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes);
+                            feed_tls(prober, tls, tls_cfg, d, ts, bytes, http.is_none());
+                        }
+                    }
                     Chunk::Gap(len) => match http.as_mut() {
                         Some(h) => h.on_gap(d, len),
+                        None if tls.is_some() => {
+                            if let Some(t) = tls.as_mut() {
+                                t.on_gap(d, len);
+                            }
+                        }
                         None => {
                             if !prober.verdict().is_decided() {
                                 prober.on_gap(d);
@@ -96,6 +121,34 @@ impl FlowApp {
             }
         }
     }
+}
+
+/// TLS side of [`FlowApp::drain`]: feeds `bytes` to the TLS state if there is one (returns
+/// true), or creates it when the prober has just said TLS and replays the probed bytes into it
+/// (returns true: `bytes` were part of the replay).
+fn feed_tls(prober: &Prober, tls: &mut Option<TlsState>, cfg: &TlsConfig, d: Direction, ts: Timestamp, bytes: &[u8], no_http: bool) -> bool {
+    if let Some(t) = tls.as_mut() {
+        if !bytes.is_empty() {
+            t.on_data(d, ts, bytes);
+        }
+        return true;
+    }
+    if !no_http || prober.verdict() != AppProto::Tls || bytes.is_empty() {
+        return false;
+    }
+    let mut t = TlsState::new(cfg.clone());
+    let other = d.flip();
+    let kept = prober.buffered(other);
+    if !kept.is_empty() {
+        t.on_data(other, ts, kept);
+    }
+    for part in prober.replay_parts(d, bytes) {
+        if !part.is_empty() {
+            t.on_data(d, ts, part);
+        }
+    }
+    *tls = Some(t);
+    true
 }
 
 fn feed_data(prober: &mut Prober, http: &mut Option<HttpState>, gave_up: &mut bool, cfg: &HttpConfig, d: Direction, ts: Timestamp, bytes: &[u8]) {
@@ -135,6 +188,9 @@ struct AppEveOptions {
     enabled: bool,
     http: bool,
     http_headers: HttpEveOptions,
+    /// `tls` in eve-log types, with its options (tls).
+    tls: bool,
+    tls_opts: TlsEveOptions,
     anomaly_stream: bool,
     anomaly_applayer: bool,
 }
@@ -150,6 +206,8 @@ impl AppEveOptions {
             enabled: cfg.eve.enabled,
             http: false,
             http_headers: HttpEveOptions::default(),
+            tls: false,
+            tls_opts: TlsEveOptions::default(),
             anomaly_stream: false,
             anomaly_applayer: cfg.eve.anomaly,
         };
@@ -162,6 +220,10 @@ impl AppEveOptions {
                         o.http_headers.request_headers = v == "both" || v == "request";
                         o.http_headers.response_headers = v == "both" || v == "response";
                     }
+                }
+                "tls" => {
+                    o.tls = yaml_true(y.get("enabled")).unwrap_or(true);
+                    o.tls_opts = tls_eve_options(y);
                 }
                 "anomaly" => {
                     let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);
@@ -180,6 +242,7 @@ pub struct AppWorker {
     defrag: Defragger,
     stream_cfg: StreamConfig,
     http_cfg: HttpConfig,
+    tls_cfg: TlsConfig,
     eve: AppEveOptions,
     flows: HashMap<u64, Box<FlowApp>>,
     /// App-layer, stream and defrag counters.
@@ -207,6 +270,7 @@ impl AppWorker {
             defrag: Defragger::new(DefragConfig::default()),
             stream_cfg,
             http_cfg: HttpConfig::default(),
+            tls_cfg: TlsConfig::default(),
             eve: AppEveOptions::from_config(cfg),
             flows: HashMap::new(),
             counters: AppCounters::default(),
@@ -284,13 +348,16 @@ impl AppWorker {
         });
         let seg = TcpSeg::from_decoded(&h, p.payload());
         let ev = fa.tcp.on_packet(p.ts, dir, &seg);
-        fa.drain(p.ts, dir.flip(), &self.http_cfg);
+        fa.drain(p.ts, dir.flip(), &self.http_cfg, &self.tls_cfg);
         self.counters.count_stream_events(ev);
         let was = flow.app_proto;
         let proto = fa.app_proto();
         flow.app_proto = proto.eve_name();
         if was.is_none() && proto == AppProto::Http1 {
             self.counters.flow_http += 1;
+        }
+        if was.is_none() && proto == AppProto::Tls {
+            self.counters.flow_tls += 1;
         }
         let eve = self.eve;
         if eve.enabled && eve.anomaly_stream {
@@ -299,6 +366,7 @@ impl AppWorker {
             }
         }
         log_txs(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
+        log_tls(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
         self.cur_events = ev;
         self.cur_flow = Some((id, dir));
         ev
@@ -347,11 +415,14 @@ impl AppWorker {
         let Some(mut fa) = self.flows.remove(&flow.id) else { return };
         let ev = fa.tcp.close();
         self.counters.count_stream_events(ev);
-        fa.drain(now, Direction::ToServer, &self.http_cfg);
+        fa.drain(now, Direction::ToServer, &self.http_cfg, &self.tls_cfg);
         // A flow that ends while still probing keeps no `app_proto` (Suricata: unknown, not
         // `failed`), so the prober is not closed here.
         if let Some(h) = fa.http.as_mut() {
             h.on_close(now);
+        }
+        if let Some(t) = fa.tls.as_mut() {
+            t.on_close(now);
         }
         let was = flow.app_proto;
         let proto = fa.app_proto();
@@ -361,8 +432,12 @@ impl AppWorker {
         if was.is_none() && proto == AppProto::Http1 {
             self.counters.flow_http += 1;
         }
+        if was.is_none() && proto == AppProto::Tls {
+            self.counters.flow_tls += 1;
+        }
         let eve = self.eve;
         log_txs(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        log_tls(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
     }
 
     /// Defrag counters of this worker.
@@ -414,6 +489,122 @@ fn log_txs(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src:
         }
         fa.state_events_logged = st.len();
     }
+}
+
+/// EVE `tls` options from an eve-log `types` entry (`extended`, `custom`,
+/// `session-resumption`), as Suricata's `OutputTlsInitCtx`. Without `extended`, basic fields.
+fn tls_eve_options(y: &Yaml) -> TlsEveOptions {
+    use crate::applayer::tls::eve::fields;
+    let mut f = fields::BASIC;
+    if yaml_true(y.get("extended")) == Some(true) {
+        f = fields::EXTENDED;
+    }
+    if let Some(list) = y.get("custom").and_then(|c| c.as_seq()) {
+        f = 0;
+        for item in list {
+            if let Some(b) = item.as_str().and_then(fields::from_name) {
+                f |= b;
+            }
+        }
+    }
+    let resumption = yaml_true(y.get("session-resumption")).unwrap_or(true);
+    if resumption {
+        f |= fields::SESSION_RESUMED;
+    }
+    TlsEveOptions { fields: f, session_resumption: resumption }
+}
+
+/// Logs the flow's TLS transaction once it is complete (both handshakes done, or at flow
+/// end) and loggable, new TLS events as `anomaly` events, and counts the transaction.
+#[allow(clippy::too_many_arguments)]
+fn log_tls(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, at_end: bool, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    let Some(t) = fa.tls.as_ref() else { return };
+    if !fa.tls_counted && t.next_tx_id().0 > 0 {
+        counters.tx_tls += 1;
+        fa.tls_counted = true;
+    }
+    let st = t.events();
+    if st.len() > fa.tls_events_logged {
+        if eve.enabled && eve.anomaly_applayer {
+            for e in st.iter().skip(fa.tls_events_logged) {
+                write_applayer_anomaly_proto(out, flow, ts, pcap_cnt, pkt_src, Some(0), "tls", e.name(), p);
+            }
+        }
+        fa.tls_events_logged = st.len();
+    }
+    if fa.tls_logged {
+        return;
+    }
+    let tx = t.the_tx();
+    if !(tx.progress.is_done() || at_end) || t.next_tx_id().0 == 0 {
+        return;
+    }
+    fa.tls_logged = true;
+    if eve.enabled && eve.tls && tx.loggable(eve.tls_opts.session_resumption) {
+        let mut w = JsonWriter::new(out);
+        w.open();
+        flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "tls", p);
+        w.key("tls").open();
+        write_tls(tx, eve.tls_opts, &mut TlsSink(&mut w));
+        w.close();
+        w.close();
+        out.push(b'\n');
+    }
+}
+
+/// [`TlsEveSink`] over the EVE JSON writer.
+struct TlsSink<'w, 'b>(&'w mut JsonWriter<'b>);
+
+impl TlsEveSink for TlsSink<'_, '_> {
+    fn string(&mut self, key: &str, value: &str) {
+        self.0.kstr(key, value);
+    }
+    fn boolean(&mut self, key: &str, value: bool) {
+        self.0.kbool(key, value);
+    }
+    fn strings(&mut self, key: &str, values: &mut dyn Iterator<Item = &str>) {
+        self.0.key(key).open_arr();
+        for v in values {
+            self.0.str(v);
+        }
+        self.0.close_arr();
+    }
+    fn base64(&mut self, key: &str, data: &[u8]) {
+        self.0.key(key).base64(data);
+    }
+    fn base64s(&mut self, key: &str, values: &mut dyn Iterator<Item = &[u8]>) {
+        self.0.key(key).open_arr();
+        for v in values {
+            self.0.base64(v);
+        }
+        self.0.close_arr();
+    }
+    fn open(&mut self, key: &str) {
+        self.0.key(key).open();
+    }
+    fn close(&mut self) {
+        self.0.close();
+    }
+}
+
+/// Writes one `anomaly` event of type `applayer` for protocol `app_proto` (Suricata logs the
+/// event name in upper case, without the protocol prefix).
+#[allow(clippy::too_many_arguments)]
+fn write_applayer_anomaly_proto(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, app_proto: &str, name: &str, p: Option<&Packet<'_>>) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "anomaly", p);
+    if let Some(t) = tx_id {
+        w.ku64("tx_id", t);
+    }
+    w.key("anomaly").open();
+    w.kstr("app_proto", app_proto).kstr("type", "applayer");
+    let up = name.to_ascii_uppercase();
+    w.kstr("event", &up);
+    w.kstr("layer", "proto_parser");
+    w.close();
+    w.close();
+    buf.push(b'\n');
 }
 
 /// timestamp, flow_id, pcap_cnt, event_type, vlan, src/dest (the flow's client → server),

@@ -58,6 +58,14 @@ pub struct TlsState {
     pub events_dropped: u64,
     /// TLS 1.3 was negotiated.
     tls13: bool,
+    /// Progress inputs: the server finished its handshake flight (ServerHelloDone, its CCS,
+    /// a TLS 1.3 ServerHello, an SSLv2 SERVER-HELLO); the client sent a record after its
+    /// hello that ends its handshake (CCS, application data, SSLv2 CLIENT-MASTER-KEY); a
+    /// direction was lost; the flow closed.
+    server_flight_done: bool,
+    client_finished: bool,
+    lost: [bool; 2],
+    closed: bool,
 }
 
 fn di(d: Direction) -> usize {
@@ -70,7 +78,7 @@ fn di(d: Direction) -> usize {
 impl TlsState {
     /// A state for a new flow.
     pub fn new(cfg: TlsConfig) -> TlsState {
-        TlsState { cfg, dirs: Default::default(), tx: TlsTx::default(), has_tx: false, pruned: false, events: Vec::new(), events_dropped: 0, tls13: false }
+        TlsState { cfg, dirs: Default::default(), tx: TlsTx::default(), has_tx: false, pruned: false, events: Vec::new(), events_dropped: 0, tls13: false, server_flight_done: false, client_finished: false, lost: [false; 2], closed: false }
     }
 
     fn event(&mut self, e: TlsEvent) {
@@ -143,6 +151,7 @@ impl TlsState {
                 st.head_len = 0;
             }
         }
+        self.refresh_progress();
         ParseOutcome::Consumed
     }
 
@@ -247,9 +256,9 @@ impl TlsState {
                     self.dirs[d].head_len = 1;
                     self.tx.encrypted_records[d] += 1;
                     if d == 0 {
-                        self.tx.progress.request_complete = true;
+                        self.client_finished = true;
                     } else if self.tls13 {
-                        self.tx.progress.response_complete = true;
+                        self.server_flight_done = true;
                     }
                 }
             }
@@ -288,9 +297,9 @@ impl TlsState {
         self.dirs[d].encrypted = true;
         self.tx.ccs[d] = true;
         if d == 0 {
-            self.tx.progress.request_complete = true;
+            self.client_finished = true;
         } else {
-            self.tx.progress.response_complete = true;
+            self.server_flight_done = true;
             // A server CCS without a certificate before it: an abbreviated handshake.
             if !self.tls13 && self.tx.server_certs.is_empty() && self.tx.server_hello.is_some() && !self.dirs[1].certs_seen {
                 self.tx.session_resumed = true;
@@ -360,7 +369,7 @@ impl TlsState {
                             self.tx.log_without_cert = true;
                             // Everything after the ServerHello is encrypted.
                             self.dirs[d].encrypted = true;
-                            self.tx.progress.response_complete = true;
+                            self.server_flight_done = true;
                         } else if let Some(c) = &self.tx.client_hello {
                             if !h.session_id.is_empty() && h.session_id == c.session_id {
                                 self.tx.session_resumed = true;
@@ -382,7 +391,7 @@ impl TlsState {
             }
             hs::SERVER_KEY_EXCHANGE => self.tx.state_bits |= ssl_state::SERVER_KEYX,
             hs::CLIENT_KEY_EXCHANGE => self.tx.state_bits |= ssl_state::CLIENT_KEYX,
-            hs::SERVER_HELLO_DONE => self.tx.progress.response_complete = true,
+            hs::SERVER_HELLO_DONE => self.server_flight_done = true,
             t if hs::is_known(t) => {}
             _ => {
                 self.tx.state_bits |= ssl_state::UNKNOWN;
@@ -466,7 +475,7 @@ impl TlsState {
                             }
                             self.tx.server_certs = vec![info];
                         }
-                        self.tx.progress.response_complete = true;
+                        self.server_flight_done = true;
                         self.dirs[1].encrypted = true;
                     }
                     None => self.event(TlsEvent::InvalidSslv2Header),
@@ -474,7 +483,7 @@ impl TlsState {
             }
             sslv2::CLIENT_MASTER_KEY if d == 0 => {
                 self.tx.state_bits |= ssl_state::CLIENT_KEYX;
-                self.tx.progress.request_complete = true;
+                self.client_finished = true;
                 self.dirs[0].encrypted = true;
             }
             _ => {}
@@ -482,11 +491,20 @@ impl TlsState {
     }
 
     fn lost_side(&mut self, d: usize) {
-        if d == 0 {
-            self.tx.progress.request_complete = true;
-        } else {
-            self.tx.progress.response_complete = true;
-        }
+        self.lost[d] = true;
+        self.refresh_progress();
+    }
+
+    /// Suricata's logging points, measured on its output for real captures: up to TLS 1.2
+    /// the transaction completes when the server's first flight ends (ServerHelloDone, or its
+    /// ChangeCipherSpec when resuming) after a ClientHello; with TLS 1.3 once the client sent
+    /// its ChangeCipherSpec or encrypted records after the ServerHello.
+    fn refresh_progress(&mut self) {
+        let hello = self.tx.state_bits & ssl_state::CLIENT_HELLO != 0;
+        let client = self.closed || self.lost[0] || self.client_finished || (hello && !self.tls13);
+        let server = self.closed || self.lost[1] || self.server_flight_done;
+        self.tx.progress.request_complete = client;
+        self.tx.progress.response_complete = server;
     }
 
     /// `len` bytes of `dir` were lost: the direction can no longer be framed.
@@ -501,8 +519,8 @@ impl TlsState {
 
     /// The flow ended: the transaction is complete.
     pub fn on_close(&mut self, _ts: Timestamp) {
-        self.tx.progress.request_complete = true;
-        self.tx.progress.response_complete = true;
+        self.closed = true;
+        self.refresh_progress();
     }
 
     /// The flow's transaction (none before the first byte, or once pruned).
