@@ -76,7 +76,7 @@ fn tls_events_match_suricata() {
     let schema: Value = serde_json::from_str(&schema_text).expect("schema json");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
 
-    let (mut flows, mut found, mut field_total, mut field_ok, mut whole_ok, mut order_ok, mut extra) = (0, 0, 0, 0, 0, 0, 0);
+    let (mut flows, mut found, mut field_total, mut field_ok, mut whole_ok, mut order_ok, mut extra, mut when_ok) = (0, 0, 0, 0, 0, 0, 0, 0);
     let mut report = Vec::new();
     for cap in CAPTURES {
         let pcap = Path::new(SHARED).join("pcaps/real").join(cap);
@@ -112,17 +112,27 @@ fn tls_events_match_suricata() {
             if key_order(want_line, want) == key_order(got_line, got) {
                 order_ok += 1;
             }
+            // Logged on the same packet (Suricata's logging point).
+            if want["pcap_cnt"] == got["pcap_cnt"] {
+                when_ok += 1;
+            }
         }
     }
     let rate = field_ok as f64 / field_total.max(1) as f64;
     eprintln!(
-        "tls parity: {found}/{flows} flows logged, {field_ok}/{field_total} fields equal ({:.3}), {whole_ok} whole tls objects equal, {order_ok} same key order, {extra} extra events",
+        "tls parity: {found}/{flows} flows logged, {field_ok}/{field_total} fields equal ({:.3}), {whole_ok} whole tls objects equal, {order_ok} same key order, {when_ok} on the same packet, {extra} extra events",
         rate
     );
     for r in report.iter().take(40) {
         eprintln!("  {r}");
     }
     assert!(flows >= 150, "oracle has {flows} tls flows: reference data incomplete");
-    assert!(found * 100 >= flows * 95, "too few flows logged: {found}/{flows}");
-    assert!(rate >= 0.95, "field match rate {rate:.3} < 0.95");
+    // Measured: 155/156 flows (the missing one is TLS after SMTP STARTTLS), 1.000 of fields,
+    // 155 whole objects and key orders, 153 on the same packet.
+    assert!(found * 100 >= flows * 99, "too few flows logged: {found}/{flows}");
+    assert!(rate >= 0.99, "field match rate {rate:.3} < 0.99");
+    assert!(whole_ok * 100 >= found * 98, "whole tls objects equal: {whole_ok}/{found}");
+    assert!(order_ok * 100 >= found * 98, "key order equal: {order_ok}/{found}");
+    assert!(when_ok * 100 >= found * 90, "logged on the same packet: {when_ok}/{found}");
+    assert_eq!(extra, 0, "tls events for flows Suricata did not log");
 }

@@ -33,8 +33,9 @@ pub struct CertInfo {
     pub sans: Vec<String>,
 }
 
-/// Most SAN entries kept per certificate.
-pub const MAX_SANS: usize = 256;
+/// Most SAN entries kept per certificate (a certificate is bounded by the handshake limit;
+/// real ones carry a few hundred).
+pub const MAX_SANS: usize = 4096;
 
 fn hex_sep(bytes: &[u8], upper: bool) -> String {
     let mut s = String::with_capacity(bytes.len() * 3);

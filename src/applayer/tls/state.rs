@@ -257,7 +257,7 @@ impl TlsState {
                     self.tx.encrypted_records[d] += 1;
                     if d == 0 {
                         self.client_finished = true;
-                    } else if self.tls13 {
+                    } else {
                         self.server_flight_done = true;
                     }
                 }
@@ -299,10 +299,13 @@ impl TlsState {
         if d == 0 {
             self.client_finished = true;
         } else {
-            self.server_flight_done = true;
-            // A server CCS without a certificate before it: an abbreviated handshake.
+            // A server CCS without a certificate before it: an abbreviated handshake. Suricata
+            // logs those once the server's first application data arrives.
             if !self.tls13 && self.tx.server_certs.is_empty() && self.tx.server_hello.is_some() && !self.dirs[1].certs_seen {
                 self.tx.session_resumed = true;
+            }
+            if !self.tx.session_resumed {
+                self.server_flight_done = true;
             }
         }
     }
@@ -496,9 +499,9 @@ impl TlsState {
     }
 
     /// Suricata's logging points, measured on its output for real captures: up to TLS 1.2
-    /// the transaction completes when the server's first flight ends (ServerHelloDone, or its
-    /// ChangeCipherSpec when resuming) after a ClientHello; with TLS 1.3 once the client sent
-    /// its ChangeCipherSpec or encrypted records after the ServerHello.
+    /// the transaction completes when the server's first flight ends (ServerHelloDone; for a
+    /// resumed session its first application data) after a ClientHello; with TLS 1.3 once the
+    /// client sent its ChangeCipherSpec or encrypted records after the ServerHello.
     fn refresh_progress(&mut self) {
         let hello = self.tx.state_bits & ssl_state::CLIENT_HELLO != 0;
         let client = self.closed || self.lost[0] || self.client_finished || (hello && !self.tls13);
