@@ -577,3 +577,308 @@ impl TlsState {
         certs + hello + bufs + self.events.capacity() * 2 + 512
     }
 }
+
+/// Builders of synthetic TLS messages for tests (no capture bytes are copied into the repo).
+#[cfg(test)]
+pub(crate) mod testdata {
+    fn u16b(v: usize) -> [u8; 2] {
+        (v as u16).to_be_bytes()
+    }
+
+    /// A record of `ctype` with `body`.
+    pub fn record(ctype: u8, body: &[u8]) -> Vec<u8> {
+        let mut v = vec![ctype, 3, 1];
+        v.extend_from_slice(&u16b(body.len()));
+        v.extend_from_slice(body);
+        v
+    }
+
+    /// A handshake message of type `t`.
+    pub fn hs(t: u8, body: &[u8]) -> Vec<u8> {
+        let n = body.len();
+        let mut v = vec![t, (n >> 16) as u8, (n >> 8) as u8, n as u8];
+        v.extend_from_slice(body);
+        v
+    }
+
+    fn ext(t: u16, data: &[u8]) -> Vec<u8> {
+        let mut v = t.to_be_bytes().to_vec();
+        v.extend_from_slice(&u16b(data.len()));
+        v.extend_from_slice(data);
+        v
+    }
+
+    /// A ClientHello body: TLS 1.2, GREASE cipher + 2 ciphers, SNI, groups, point formats,
+    /// sig algs, ALPN h2/http1.1, a GREASE extension, session id `sid`.
+    pub fn client_hello(sni: &[u8], sid: &[u8], tls13: bool) -> Vec<u8> {
+        let mut b = vec![3, 3];
+        b.extend_from_slice(&[7u8; 32]);
+        b.push(sid.len() as u8);
+        b.extend_from_slice(sid);
+        let ciphers: [u16; 3] = [0x0a0a, 0x1301, 0xc02f];
+        b.extend_from_slice(&u16b(ciphers.len() * 2));
+        for c in ciphers {
+            b.extend_from_slice(&c.to_be_bytes());
+        }
+        b.extend_from_slice(&[1, 0]);
+        let mut exts = Vec::new();
+        exts.extend(ext(0x2a2a, &[]));
+        let mut s = vec![0u8];
+        s.extend_from_slice(&u16b(sni.len()));
+        s.extend_from_slice(sni);
+        let mut sl = u16b(s.len()).to_vec();
+        sl.extend(s);
+        exts.extend(ext(0, &sl));
+        exts.extend(ext(10, &[0, 4, 0x3a, 0x3a, 0, 29]));
+        exts.extend(ext(11, &[1, 0]));
+        exts.extend(ext(13, &[0, 4, 4, 3, 8, 4]));
+        exts.extend(ext(16, &[0, 12, 2, b'h', b'2', 8, b'h', b't', b't', b'p', b'/', b'1', b'.', b'1']));
+        if tls13 {
+            exts.extend(ext(43, &[4, 3, 4, 3, 3]));
+        }
+        b.extend_from_slice(&u16b(exts.len()));
+        b.extend(exts);
+        b
+    }
+
+    /// A ServerHello body choosing 0xc02f (or TLS 1.3 with supported_versions).
+    pub fn server_hello(sid: &[u8], tls13: bool) -> Vec<u8> {
+        let mut b = vec![3, 3];
+        b.extend_from_slice(&[9u8; 32]);
+        b.push(sid.len() as u8);
+        b.extend_from_slice(sid);
+        b.extend_from_slice(&if tls13 { 0x1301u16 } else { 0xc02f }.to_be_bytes());
+        b.push(0);
+        let mut exts = ext(0xff01, &[0]);
+        if tls13 {
+            exts.extend(ext(43, &[3, 4]));
+        }
+        b.extend_from_slice(&u16b(exts.len()));
+        b.extend(exts);
+        b
+    }
+
+    /// A whole TLS 1.2 conversation as (direction is to_server, bytes) steps: ClientHello;
+    /// ServerHello + ServerHelloDone in one record, the Certificate message split over two
+    /// records in between (an empty chain); client CKE + CCS + Finished; server CCS + Finished;
+    /// application data both ways; a heartbeat and an alert.
+    pub fn conversation() -> Vec<(bool, Vec<u8>)> {
+        let mut server = Vec::new();
+        let mut flight = hs(2, &server_hello(&[1, 2, 3], false));
+        let cert = hs(11, &[0, 0, 0]);
+        flight.extend_from_slice(&cert[..2]);
+        server.extend(record(22, &flight));
+        let mut rest = cert[2..].to_vec();
+        rest.extend(hs(14, &[]));
+        server.extend(record(22, &rest));
+        let mut client2 = record(22, &hs(16, &[0, 2, 1, 1]));
+        client2.extend(record(20, &[1]));
+        client2.extend(record(22, &[0x55; 40]));
+        let mut server2 = record(20, &[1]);
+        server2.extend(record(22, &[0x66; 40]));
+        server2.extend(record(23, &[0x77; 100]));
+        let mut client3 = record(23, &[0x88; 64]);
+        client3.extend(record(21, &[0x99; 26]));
+        vec![
+            (true, record(22, &hs(1, &client_hello(b"a.example", &[], false)))),
+            (false, server),
+            (true, client2),
+            (false, server2),
+            (true, client3),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testdata::*;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn run(steps: &[(bool, Vec<u8>)], split: &dyn Fn(usize, &[u8]) -> Vec<Vec<u8>>) -> TlsState {
+        let mut st = TlsState::new(TlsConfig::default());
+        for (i, (ts, bytes)) in steps.iter().enumerate() {
+            let dir = if *ts { Direction::ToServer } else { Direction::ToClient };
+            for c in split(i, bytes) {
+                st.on_data(dir, Timestamp::default(), &c);
+            }
+        }
+        st
+    }
+
+    fn whole(_: usize, b: &[u8]) -> Vec<Vec<u8>> {
+        vec![b.to_vec()]
+    }
+
+    #[test]
+    fn tls12_conversation() {
+        let st = run(&conversation(), &whole);
+        let tx = st.the_tx();
+        let ch = tx.client_hello.as_ref().expect("client hello");
+        assert_eq!(ch.sni.as_deref(), Some(&b"a.example"[..]));
+        assert_eq!(ch.alpns, vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
+        assert_eq!(ch.ja3, "771,4865-49199,0-10-11-13-16,29,0", "GREASE left out");
+        assert!(ch.ja4.starts_with("t12d0205h2_"), "{}", ch.ja4);
+        let sh = tx.server_hello.as_ref().expect("server hello");
+        assert_eq!(sh.ja3s, "771,49199,65281");
+        assert_eq!(tx.version, 0x0303);
+        assert!(tx.progress.is_done());
+        assert_eq!(tx.ccs, [true, true]);
+        assert_eq!(tx.encrypted_records, [1, 1]);
+        assert!(!tx.session_resumed);
+        assert!(tx.state_bits & ssl_state::CLIENT_KEYX != 0);
+        // The encrypted alert after CCS is not an event; no heartbeat here.
+        assert!(st.events().is_empty(), "{:?}", st.events());
+        assert_eq!(st.txs().len(), 1);
+    }
+
+    #[test]
+    fn every_split_gives_the_same_tx() {
+        let conv = conversation();
+        let reference = run(&conv, &whole);
+        let byte_by_byte = run(&conv, &|_, b| b.chunks(1).map(<[u8]>::to_vec).collect());
+        assert_eq!(format!("{:?}", reference.the_tx()), format!("{:?}", byte_by_byte.the_tx()));
+        for step in 0..conv.len() {
+            for at in 0..conv[step].1.len() {
+                let st = run(&conv, &|i, b| if i == step { vec![b[..at].to_vec(), b[at..].to_vec()] } else { vec![b.to_vec()] });
+                assert_eq!(format!("{:?}", reference.the_tx()), format!("{:?}", st.the_tx()), "step {step} split at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn tls13_stops_parsing_after_server_hello() {
+        let steps = vec![
+            (true, record(22, &hs(1, &client_hello(b"x", &[5; 32], true)))),
+            (false, {
+                let mut v = record(22, &hs(2, &server_hello(&[5; 32], true)));
+                v.extend(record(20, &[1]));
+                // Encrypted handshake in application data records: counted only.
+                v.extend(record(23, &[0xaa; 300]));
+                v
+            }),
+        ];
+        let st = run(&steps, &whole);
+        let tx = st.the_tx();
+        assert_eq!(tx.version, 0x0304);
+        assert!(tx.log_without_cert && st.is_tls13());
+        assert!(tx.progress.response_complete && !tx.progress.request_complete, "waits for the client's finish");
+        assert!(!tx.session_resumed, "TLS 1.3 echoes the session id: not a resumption");
+        assert!(tx.client_hello.as_ref().is_some_and(|c| c.ja4.starts_with("t13d")));
+        let mut st = st;
+        st.on_data(Direction::ToServer, Timestamp::default(), &record(20, &[1]));
+        assert!(st.the_tx().progress.is_done());
+        assert!(st.the_tx().loggable(true));
+    }
+
+    #[test]
+    fn resumed_session() {
+        let steps = vec![
+            (true, record(22, &hs(1, &client_hello(b"x", &[4; 32], false)))),
+            (false, {
+                let mut v = record(22, &hs(2, &server_hello(&[4; 32], false)));
+                v.extend(record(20, &[1]));
+                v.extend(record(22, &[0x11; 40]));
+                v
+            }),
+        ];
+        let mut st = run(&steps, &whole);
+        assert!(st.the_tx().session_resumed);
+        assert!(st.the_tx().loggable(true) && !st.the_tx().loggable(false));
+        assert!(!st.the_tx().progress.response_complete, "logged at the server's first application data");
+        st.on_data(Direction::ToClient, Timestamp::default(), &record(23, &[1; 30]));
+        assert!(st.the_tx().progress.is_done());
+    }
+
+    #[test]
+    fn anomalies() {
+        let mut st = TlsState::new(TlsConfig::default());
+        let ts = Timestamp::default();
+        st.on_data(Direction::ToServer, ts, &record(22, &hs(1, &client_hello(b"x", &[], false))));
+        // Heartbeat claiming a 1000-byte payload in a 20-byte record (Heartbleed).
+        st.on_data(Direction::ToServer, ts, &record(24, &[1, 0x03, 0xe8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        st.on_data(Direction::ToClient, ts, &record(21, &[2, 40]));
+        st.on_data(Direction::ToClient, ts, &record(22, &hs(99, &[])));
+        assert_eq!(st.events(), &[TlsEvent::HeartbeatMessage, TlsEvent::OverflowHeartbeatMessage, TlsEvent::ErrorMessageEncountered, TlsEvent::InvalidHandshakeMessage]);
+        assert_eq!(st.the_tx().alerts, vec![(2, 40)]);
+        // Garbage stops the direction with an event, without a panic.
+        st.on_data(Direction::ToClient, ts, b"\x05garbage");
+        assert_eq!(st.events().last(), Some(&TlsEvent::InvalidRecordType));
+        st.on_data(Direction::ToClient, ts, &record(22, &hs(2, &server_hello(&[], false))));
+        assert!(st.the_tx().server_hello.is_none(), "a lost direction is not parsed");
+    }
+
+    #[test]
+    fn oversized_handshake_is_bounded() {
+        let cfg = TlsConfig { max_handshake_len: 1024, ..TlsConfig::default() };
+        let mut st = TlsState::new(cfg);
+        let big = hs(11, &vec![0u8; 5000]);
+        for c in big.chunks(1000) {
+            st.on_data(Direction::ToClient, Timestamp::default(), &record(22, c));
+        }
+        assert_eq!(st.events(), &[TlsEvent::HandshakeInvalidLength]);
+        assert!(st.memory_bytes() < 8 * 1024);
+    }
+
+    #[test]
+    fn sslv2_client_hello_then_gap() {
+        let mut st = TlsState::new(TlsConfig::default());
+        let body = [1u8, 3, 1, 0, 3, 0, 0, 0, 16, 0, 0, 0x39, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7];
+        let mut rec = vec![0x80, body.len() as u8];
+        rec.extend_from_slice(&body);
+        st.on_data(Direction::ToServer, Timestamp::default(), &rec);
+        let ch = st.the_tx().client_hello.as_ref().expect("sslv2 hello");
+        assert!(ch.sslv2 && ch.ja3.is_empty());
+        st.on_gap(Direction::ToClient, 100);
+        assert!(st.the_tx().progress.is_done(), "hello seen and the server side lost");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_panic_and_bounded(chunks in proptest::collection::vec((any::<bool>(), proptest::collection::vec(any::<u8>(), 0..300)), 0..20)) {
+            let cfg = super::super::harness::fuzz_config();
+            let mut st = TlsState::new(cfg.clone());
+            for (ts, c) in &chunks {
+                let d = if *ts { Direction::ToServer } else { Direction::ToClient };
+                st.on_data(d, Timestamp::default(), c);
+                super::super::harness::check(&st, &cfg);
+            }
+            st.on_close(Timestamp::default());
+            prop_assert!(st.the_tx().progress.is_done());
+        }
+
+        #[test]
+        fn split_anywhere_equivalence(cuts in proptest::collection::vec(1usize..64, 1..40)) {
+            let conv = conversation();
+            let reference = run(&conv, &whole);
+            let st = run(&conv, &|i, b| {
+                let mut out = Vec::new();
+                let mut at = 0;
+                let mut k = i;
+                while at < b.len() {
+                    let n = cuts[k % cuts.len()].min(b.len() - at);
+                    out.push(b[at..at + n].to_vec());
+                    at += n;
+                    k += 1;
+                }
+                out
+            });
+            prop_assert_eq!(format!("{:?}", reference.the_tx()), format!("{:?}", st.the_tx()));
+        }
+
+        #[test]
+        fn mutated_conversations_do_not_panic(flips in proptest::collection::vec((0usize..5, any::<usize>(), any::<u8>()), 1..8)) {
+            let mut conv = conversation();
+            for (step, at, x) in flips {
+                let b = &mut conv[step].1;
+                let i = at % b.len();
+                b[i] ^= x;
+            }
+            let mut st = run(&conv, &|_, b| b.chunks(7).map(<[u8]>::to_vec).collect());
+            st.on_close(Timestamp::default());
+            prop_assert!(st.memory_bytes() < 1 << 20);
+        }
+    }
+}
