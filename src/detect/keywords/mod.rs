@@ -29,6 +29,14 @@
 
 // payload keywords (engine)
 
+// app-layer keywords (tls)
+pub mod ssl_state;
+pub mod ssl_version;
+pub mod tls_cert_chain_len;
+pub mod tls_cert_validity;
+pub mod tls_subject;
+pub mod tls_version;
+
 // non-payload keywords (pktkw)
 pub mod ack;
 pub mod csum;
