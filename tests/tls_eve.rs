@@ -69,12 +69,25 @@ fn run(pcap: &Path, dir: &Path) -> String {
     std::fs::read_to_string(dir.join("eve.json")).expect("eve.json written")
 }
 
+/// Our own EVE schema (eve-schema/eve.json and the per-type files it refers to).
+fn our_validator() -> jsonschema::Validator {
+    const BASE: &str = "https://rampart.invalid/eve-schema/";
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("eve-schema");
+    let load = |n: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join(n)).expect("schema file")).expect("schema json") };
+    let mut opts = jsonschema::options();
+    for name in ["alert", "anomaly", "drop", "flow", "stats", "tls"] {
+        opts = opts.with_resource(format!("{BASE}{name}.json"), jsonschema::Resource::from_contents(load(&format!("{name}.json"))));
+    }
+    opts.build(&load("eve.json")).expect("eve-schema/eve.json compiles")
+}
+
 #[test]
 fn tls_events_match_suricata() {
     let schema_path = format!("{SHARED}/eve-schema/suricata.schema.json");
     let schema_text = std::fs::read_to_string(&schema_path).unwrap_or_else(|e| panic!("{schema_path} missing ({e}): mount /work/shared"));
     let schema: Value = serde_json::from_str(&schema_text).expect("schema json");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let own_schema = our_validator();
 
     let (mut flows, mut found, mut field_total, mut field_ok, mut whole_ok, mut order_ok, mut extra, mut when_ok) = (0, 0, 0, 0, 0, 0, 0, 0);
     let mut report = Vec::new();
@@ -89,6 +102,8 @@ fn tls_events_match_suricata() {
         for (v, line) in ours.values() {
             let errs: Vec<String> = validator.iter_errors(v).map(|e| format!("{e} at {}", e.instance_path())).collect();
             assert!(errs.is_empty(), "{cap}: tls line fails suricata.schema.json: {errs:?}\n{line}");
+            let errs: Vec<String> = own_schema.iter_errors(v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+            assert!(errs.is_empty(), "{cap}: tls line fails eve-schema: {errs:?}\n{line}");
         }
         extra += ours.keys().filter(|k| !oracle.contains_key(*k)).count();
         for (k, (want, want_line)) in &oracle {
