@@ -164,7 +164,12 @@ pub fn version_name(v: u16) -> std::borrow::Cow<'static, str> {
         0x0302 => Borrowed("TLS 1.1"),
         0x0303 => Borrowed("TLS 1.2"),
         0x0304 => Borrowed("TLS 1.3"),
+        0x7f01..=0x7f0f => Borrowed("TLS 1.3 draft-<16"),
         v if v >> 8 == 0x7f => std::borrow::Cow::Owned(format!("TLS 1.3 draft-{}", v & 0xff)),
+        // Facebook's TLS 1.3 draft variants.
+        0xfb14 => Borrowed("TLS 1.3 draft-20-fb"),
+        0xfb17 => Borrowed("TLS 1.3 draft-23-fb"),
+        0xfb1a => Borrowed("TLS 1.3 draft-26-fb"),
         v => std::borrow::Cow::Owned(format!("0x{v:04x}")),
     }
 }
@@ -245,5 +250,7 @@ mod tests {
         assert_eq!(version_name(0x0200), "SSLv2");
         assert_eq!(version_name(0), "UNDETERMINED");
         assert_eq!(version_name(0x1234), "0x1234");
+        assert_eq!(version_name(0x7f0e), "TLS 1.3 draft-<16");
+        assert_eq!(version_name(0x7f1c), "TLS 1.3 draft-28");
     }
 }

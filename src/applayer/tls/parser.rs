@@ -45,6 +45,9 @@ pub mod hs {
     }
 }
 
+/// The version Rampart records for TLS 1.3 drafts 1..15 (named `TLS 1.3 draft-<16`).
+pub const PRE_DRAFT16: u16 = 0x7f0f;
+
 /// Most ALPN values, ciphers or extensions kept from one hello (the wire format bounds them
 /// too: a hello is at most `TlsConfig::max_handshake_len` bytes).
 pub const MAX_LIST: usize = 512;
@@ -241,7 +244,7 @@ pub fn parse_server_hello(msg: &[u8], max_alpns: usize) -> Result<ServerHello, (
     let (version, random, sid, cipher, ext) = match tls_parser::parse_tls_message_handshake(msg) {
         Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerHello(s)))) => (s.version.0, s.random, s.session_id.unwrap_or(&[]), s.cipher.0, s.ext),
         Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerHelloV13Draft18(s)))) => (s.version.0, s.random, &[][..], s.cipher.0, s.ext),
-        _ => return Err(()),
+        _ => draft13_server_hello(msg).ok_or(())?,
     };
     let mut h = ServerHello {
         version,
@@ -265,9 +268,33 @@ pub fn parse_server_hello(msg: &[u8], max_alpns: usize) -> Result<ServerHello, (
             _ => {}
         }
     }
+    // TLS 1.3 drafts 1..15 put 0x0304 in the legacy field (the final RFC never does):
+    // Suricata's "TLS 1.3 draft-<16".
+    if h.version == 0x0304 {
+        h.selected_version = PRE_DRAFT16;
+    }
     h.ja3s = ja3::ja3s_string(h.version, h.cipher, &h.extensions);
     h.ja3s_hash = ja3::md5_hex(&h.ja3s);
     Ok(h)
+}
+
+/// A TLS 1.3 draft ServerHello that `tls-parser` does not know (drafts before 18: version
+/// 0x7fxx, or 0x0304 itself for drafts 1..15): version, random, cipher, extensions (no session
+/// id, no compression).
+#[allow(clippy::type_complexity)]
+fn draft13_server_hello(msg: &[u8]) -> Option<(u16, &[u8], &[u8], u16, Option<&[u8]>)> {
+    let b = msg.get(4..)?;
+    let v = be16(b, 0)?;
+    if v >> 8 != 0x7f && v != 0x0304 {
+        return None;
+    }
+    let random = b.get(2..34)?;
+    let cipher = be16(b, 34)?;
+    let ext = match be16(b, 36) {
+        Some(n) => Some(b.get(38..38 + usize::from(n))?),
+        None => None,
+    };
+    Some((v, random, &[][..], cipher, ext))
 }
 
 /// SSLv2 message types.

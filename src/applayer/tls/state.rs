@@ -367,7 +367,7 @@ impl TlsState {
                     Ok(h) => {
                         let v = h.selected_version;
                         self.tx.version = v;
-                        if v == 0x0304 || v >> 8 == 0x7f {
+                        if v == 0x0304 || v >> 8 == 0x7f || matches!(v, 0xfb14 | 0xfb17 | 0xfb1a) {
                             self.tls13 = true;
                             self.tx.log_without_cert = true;
                             // Everything after the ServerHello is encrypted.
