@@ -388,9 +388,9 @@ impl AppWorker {
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
-                let FlowApp { tcp, http, .. } = &mut **fa;
+                let FlowApp { tcp, http, tls, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), raw_stream, stream_events: ev }
+                AppView { app_proto, http: http.as_ref(), tls: tls.as_ref(), raw_stream, stream_events: ev }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
@@ -880,5 +880,72 @@ mod tests {
         let mut flow_out = Vec::new();
         w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut flow_out);
         assert!(flow_out.is_empty(), "nothing left to log at flow end");
+    }
+
+    #[test]
+    fn tls13_conversation_logs_one_tls_event() {
+        use crate::applayer::tls::state::testdata::{client_hello, hs, record, server_hello};
+        use crate::flow::FlowKey;
+        let mut cfg = Config::default();
+        let mut tls_cfg = Yaml::empty_map();
+        if let Yaml::Map(m) = &mut tls_cfg {
+            m.push(("extended".into(), Yaml::Scalar { text: "yes".into(), plain: true }));
+        }
+        cfg.eve_types.push(("tls".into(), tls_cfg));
+        let mut w = AppWorker::new(&cfg);
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40001u16), (std::net::IpAddr::from([10, 0, 0, 2]), 443u16));
+        let mut flow = Flow::new(9, FlowKey::new(c, s, 6, &[]), c, s, Timestamp::from_parts(1, 0));
+        let seg = |to_server: bool, seq: u32, ack: u32, flags: u8, payload: &[u8]| -> Vec<u8> {
+            let (sp, dp, src, dst) = if to_server { (40001, 443, [10, 0, 0, 1], [10, 0, 0, 2]) } else { (443, 40001, [10, 0, 0, 2], [10, 0, 0, 1]) };
+            let b = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4(src, dst, 64).tcp(sp, dp, seq, 65535);
+            let b = if flags & 0x02 != 0 { b.syn() } else { b };
+            let b = if flags & 0x10 != 0 { b.ack(ack) } else { b };
+            let mut v = Vec::new();
+            b.write(&mut v, payload).expect("build");
+            v
+        };
+        let ch = record(22, &hs(1, &client_hello(b"tls13.example", &[5; 32], true)));
+        let mut sh = record(22, &hs(2, &server_hello(&[5; 32], true)));
+        sh.extend(record(20, &[1]));
+        sh.extend(record(23, &[0xaa; 200]));
+        let mut fin = record(20, &[1]);
+        fin.extend(record(23, &[0xbb; 50]));
+        let (c0, s0) = (100u32, 500u32);
+        let (c1, s1) = (c0 + 1 + ch.len() as u32, s0 + 1 + sh.len() as u32);
+        let frames: Vec<(Direction, Vec<u8>)> = vec![
+            (Direction::ToServer, seg(true, c0, 0, 0x02, b"")),
+            (Direction::ToClient, seg(false, s0, c0 + 1, 0x12, b"")),
+            (Direction::ToServer, seg(true, c0 + 1, s0 + 1, 0x10, b"")),
+            (Direction::ToServer, seg(true, c0 + 1, s0 + 1, 0x10, &ch)),
+            (Direction::ToClient, seg(false, s0 + 1, c1, 0x10, &sh)),
+            (Direction::ToServer, seg(true, c1, s1, 0x10, &fin)),
+            (Direction::ToClient, seg(false, s1, c1 + fin.len() as u32, 0x10, b"")),
+        ];
+        let mut out = Vec::new();
+        let mut saw_view = false;
+        for (i, (d, f)) in frames.iter().enumerate() {
+            let p = crate::decode::decode(Timestamp::from_parts(1, i as u32), LinkType::Ethernet, f, &dcfg);
+            w.on_packet(&p, i as u64 + 1, &mut flow, *d, &mut out);
+            saw_view |= w.view(false).tls.is_some_and(|t| t.the_tx().client_hello.is_some());
+            w.after_inspect();
+        }
+        assert!(saw_view, "the view exposes the TLS state");
+        assert_eq!(flow.app_proto, Some("tls"));
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines.len(), 1, "{text}");
+        let e = &lines[0];
+        assert_eq!(e["event_type"], "tls");
+        assert_eq!(e["pcap_cnt"], 7, "logged when the client's finish is acknowledged");
+        assert_eq!(e["tls"]["sni"], "tls13.example");
+        assert_eq!(e["tls"]["version"], "TLS 1.3");
+        assert_eq!(e["tls"]["client_alpns"], serde_json::json!(["h2", "http/1.1"]));
+        assert!(e["tls"]["ja4"].as_str().is_some_and(|j| j.starts_with("t13d")));
+        let c = w.snapshot();
+        assert_eq!((c.flow_tls, c.tx_tls), (1, 1));
+        let mut end = Vec::new();
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut end);
+        assert!(end.is_empty(), "logged once");
     }
 }

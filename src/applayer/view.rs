@@ -5,6 +5,7 @@
 //! of inspection only; nothing in it is owned or allocated per packet.
 
 use crate::applayer::http::HttpState;
+use crate::applayer::tls::TlsState;
 use crate::applayer::AppProto;
 use crate::stream::{StreamEvent, StreamEvents};
 
@@ -18,6 +19,9 @@ pub struct AppView<'a> {
     /// are pruned only after this packet was inspected, so one completed by this packet is
     /// still there.
     pub http: Option<&'a HttpState>,
+    /// The flow's TLS state (`None` unless identified as TLS): its one transaction through
+    /// `TlsState::the_tx()` (kept for the flow's life; buffers via `tls::detect::for_each`).
+    pub tls: Option<&'a TlsState>,
     /// Reassembled raw stream of the packet's own direction (the last `raw_keep` delivered
     /// bytes, never across a gap): the buffer for content rules on a stream. Empty unless the
     /// view was built with `with_raw` (see `AppWorker::view`).

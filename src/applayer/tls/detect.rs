@@ -104,7 +104,7 @@ pub fn for_each(tx: &TlsTx, buf: TlsBuf, f: &mut dyn FnMut(&[u8]) -> bool) -> bo
     let ch = tx.client_hello.as_ref();
     let sh = tx.server_hello.as_ref();
     let c0 = tx.cert0();
-    let one = |v: Option<&[u8]>, f: &mut dyn FnMut(&[u8]) -> bool| v.is_some_and(|v| f(v));
+    let one = |v: Option<&[u8]>, f: &mut dyn FnMut(&[u8]) -> bool| v.is_some_and(f);
     match buf {
         TlsBuf::Sni => one(ch.and_then(|c| c.sni.as_deref()), f),
         TlsBuf::CertSubject => one(c0.and_then(|c| c.subject.as_deref()).map(str::as_bytes), f),

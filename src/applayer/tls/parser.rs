@@ -181,10 +181,10 @@ fn sni(d: &[u8], events: &mut Vec<TlsEvent>) -> Option<Vec<u8>> {
 }
 
 /// Parses a whole ClientHello handshake message (`msg` starts with the 4-byte handshake
-/// header). `Err(())` when it does not parse (raise `invalid_handshake_message`).
-pub fn parse_client_hello(msg: &[u8], max_alpns: usize, events: &mut Vec<TlsEvent>) -> Result<ClientHello, ()> {
+/// header). `None` when it does not parse (raise `invalid_handshake_message`).
+pub fn parse_client_hello(msg: &[u8], max_alpns: usize, events: &mut Vec<TlsEvent>) -> Option<ClientHello> {
     let Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ClientHello(c)))) = tls_parser::parse_tls_message_handshake(msg) else {
-        return Err(());
+        return None;
     };
     let mut h = ClientHello {
         version: c.version.0,
@@ -236,15 +236,16 @@ pub fn parse_client_hello(msg: &[u8], max_alpns: usize, events: &mut Vec<TlsEven
         sig_algs: &h.sig_algs,
         first_alpn: h.alpns.first().map(|v| v.as_slice()),
     });
-    Ok(h)
+    Some(h)
 }
 
-/// Parses a whole ServerHello handshake message (with its 4-byte header).
-pub fn parse_server_hello(msg: &[u8], max_alpns: usize) -> Result<ServerHello, ()> {
+/// Parses a whole ServerHello handshake message (with its 4-byte header); `None` when it
+/// does not parse.
+pub fn parse_server_hello(msg: &[u8], max_alpns: usize) -> Option<ServerHello> {
     let (version, random, sid, cipher, ext) = match tls_parser::parse_tls_message_handshake(msg) {
         Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerHello(s)))) => (s.version.0, s.random, s.session_id.unwrap_or(&[]), s.cipher.0, s.ext),
         Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerHelloV13Draft18(s)))) => (s.version.0, s.random, &[][..], s.cipher.0, s.ext),
-        _ => draft13_server_hello(msg).ok_or(())?,
+        _ => draft13_server_hello(msg)?,
     };
     let mut h = ServerHello {
         version,
@@ -275,7 +276,7 @@ pub fn parse_server_hello(msg: &[u8], max_alpns: usize) -> Result<ServerHello, (
     }
     h.ja3s = ja3::ja3s_string(h.version, h.cipher, &h.extensions);
     h.ja3s_hash = ja3::md5_hex(&h.ja3s);
-    Ok(h)
+    Some(h)
 }
 
 /// A TLS 1.3 draft ServerHello that `tls-parser` does not know (drafts before 18: version

@@ -221,11 +221,7 @@ impl TlsState {
                 self.dirs[d].hs_buf.extend_from_slice(chunk);
                 self.handshake_messages(d);
             }
-            content::CCS => {
-                if last {
-                    self.on_ccs(d);
-                }
-            }
+            content::CCS if last => self.on_ccs(d),
             content::ALERT => {
                 let st = &mut self.dirs[d];
                 if st.encrypted {
@@ -251,15 +247,13 @@ impl TlsState {
                     }
                 }
             }
-            content::APPLICATION_DATA => {
-                if self.dirs[d].head_len == 0 {
-                    self.dirs[d].head_len = 1;
-                    self.tx.encrypted_records[d] += 1;
-                    if d == 0 {
-                        self.client_finished = true;
-                    } else {
-                        self.server_flight_done = true;
-                    }
+            content::APPLICATION_DATA if self.dirs[d].head_len == 0 => {
+                self.dirs[d].head_len = 1;
+                self.tx.encrypted_records[d] += 1;
+                if d == 0 {
+                    self.client_finished = true;
+                } else {
+                    self.server_flight_done = true;
                 }
             }
             content::HEARTBEAT => {
@@ -350,12 +344,12 @@ impl TlsState {
                 self.tx.state_bits |= ssl_state::CLIENT_HELLO;
                 let mut ev = Vec::new();
                 match parser::parse_client_hello(msg, self.cfg.max_alpns, &mut ev) {
-                    Ok(h) => {
+                    Some(h) => {
                         if self.tx.client_hello.is_none() {
                             self.tx.client_hello = Some(h);
                         }
                     }
-                    Err(()) => self.event(TlsEvent::InvalidHandshakeMessage),
+                    None => self.event(TlsEvent::InvalidHandshakeMessage),
                 }
                 for e in ev {
                     self.event(e);
@@ -364,7 +358,7 @@ impl TlsState {
             hs::SERVER_HELLO => {
                 self.tx.state_bits |= ssl_state::SERVER_HELLO;
                 match parser::parse_server_hello(msg, self.cfg.max_alpns) {
-                    Ok(h) => {
+                    Some(h) => {
                         let v = h.selected_version;
                         self.tx.version = v;
                         if v == 0x0304 || v >> 8 == 0x7f || matches!(v, 0xfb14 | 0xfb17 | 0xfb1a) {
@@ -382,7 +376,7 @@ impl TlsState {
                             self.tx.server_hello = Some(h);
                         }
                     }
-                    Err(()) => self.event(TlsEvent::InvalidHandshakeMessage),
+                    None => self.event(TlsEvent::InvalidHandshakeMessage),
                 }
             }
             hs::CERTIFICATE => {
@@ -695,7 +689,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn run(steps: &[(bool, Vec<u8>)], split: &dyn Fn(usize, &[u8]) -> Vec<Vec<u8>>) -> TlsState {
+    /// How a step's bytes are cut into chunks: (step index, bytes) -> chunks.
+    type Split<'a> = &'a dyn Fn(usize, &[u8]) -> Vec<Vec<u8>>;
+
+    fn run(steps: &[(bool, Vec<u8>)], split: Split<'_>) -> TlsState {
         let mut st = TlsState::new(TlsConfig::default());
         for (i, (ts, bytes)) in steps.iter().enumerate() {
             let dir = if *ts { Direction::ToServer } else { Direction::ToClient };
