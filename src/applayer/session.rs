@@ -54,8 +54,8 @@ pub struct FlowApp {
     counted_txs: u64,
     /// App-layer anomaly events already logged (per-tx events are logged with the tx).
     state_events_logged: usize,
-    /// TLS parser state, once the prober said TLS.
-    pub tls: Option<TlsState>,
+    /// TLS parser state, once the prober said TLS (boxed: most flows are not TLS).
+    pub tls: Option<Box<TlsState>>,
     /// The TLS transaction was logged (or judged not loggable) / counted.
     tls_logged: bool,
     tls_counted: bool,
@@ -126,7 +126,7 @@ impl FlowApp {
 /// TLS side of [`FlowApp::drain`]: feeds `bytes` to the TLS state if there is one (returns
 /// true), or creates it when the prober has just said TLS and replays the probed bytes into it
 /// (returns true: `bytes` were part of the replay).
-fn feed_tls(prober: &Prober, tls: &mut Option<TlsState>, cfg: &TlsConfig, d: Direction, ts: Timestamp, bytes: &[u8], no_http: bool) -> bool {
+fn feed_tls(prober: &Prober, tls: &mut Option<Box<TlsState>>, cfg: &TlsConfig, d: Direction, ts: Timestamp, bytes: &[u8], no_http: bool) -> bool {
     if let Some(t) = tls.as_mut() {
         if !bytes.is_empty() {
             t.on_data(d, ts, bytes);
@@ -136,7 +136,7 @@ fn feed_tls(prober: &Prober, tls: &mut Option<TlsState>, cfg: &TlsConfig, d: Dir
     if !no_http || prober.verdict() != AppProto::Tls || bytes.is_empty() {
         return false;
     }
-    let mut t = TlsState::new(cfg.clone());
+    let mut t = Box::new(TlsState::new(cfg.clone()));
     let other = d.flip();
     let kept = prober.buffered(other);
     if !kept.is_empty() {
@@ -390,7 +390,7 @@ impl AppWorker {
                 let app_proto = fa.app_proto();
                 let FlowApp { tcp, http, tls, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), tls: tls.as_ref(), raw_stream, stream_events: ev }
+                AppView { app_proto, http: http.as_ref(), tls: tls.as_deref(), raw_stream, stream_events: ev }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
