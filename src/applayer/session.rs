@@ -80,6 +80,16 @@ impl FlowApp {
         }
     }
 
+    /// Switches the flow to TLS after an upgrade (SMTP/FTP STARTTLS, HTTP CONNECT): from the
+    /// next chunk on, every byte of both directions goes to a new TLS state, whose EVE event
+    /// carries `from_proto` (Suricata's name of the original protocol). For the protocol
+    /// parsers that see the upgrade succeed.
+    pub fn start_tls(&mut self, from_proto: &'static str, cfg: &TlsConfig) {
+        let mut t = Box::new(TlsState::new(cfg.clone()));
+        t.set_from_proto(from_proto);
+        self.tls = Some(t);
+    }
+
     /// The app-layer verdict so far.
     pub fn app_proto(&self) -> AppProto {
         if self.http.is_some() {

@@ -251,4 +251,70 @@ pub fn write_tls(tx: &TlsTx, opts: TlsEveOptions, s: &mut dyn TlsEveSink) {
             s.close();
         }
     }
+    if let Some(p) = tx.from_proto {
+        s.string("from_proto", p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::applayer::tls::harness::CountSink;
+
+    /// Records (key, value) pairs in order.
+    #[derive(Default)]
+    struct Keys(Vec<(String, String)>);
+
+    impl TlsEveSink for Keys {
+        fn string(&mut self, k: &str, v: &str) {
+            self.0.push((k.into(), v.into()));
+        }
+        fn boolean(&mut self, k: &str, v: bool) {
+            self.0.push((k.into(), v.to_string()));
+        }
+        fn strings(&mut self, k: &str, v: &mut dyn Iterator<Item = &str>) {
+            let v: Vec<&str> = v.collect();
+            self.0.push((k.into(), v.join(",")));
+        }
+        fn base64(&mut self, k: &str, _: &[u8]) {
+            self.0.push((k.into(), String::new()));
+        }
+        fn base64s(&mut self, k: &str, _: &mut dyn Iterator<Item = &[u8]>) {
+            self.0.push((k.into(), String::new()));
+        }
+        fn open(&mut self, k: &str) {
+            self.0.push((k.into(), "{".into()));
+        }
+        fn close(&mut self) {
+            self.0.push(("}".into(), String::new()));
+        }
+    }
+
+    #[test]
+    fn order_and_options() {
+        use crate::applayer::tls::{cert::CertInfo, ClientHello, ServerHello};
+        let tx = TlsTx {
+            version: 0x0303,
+            client_hello: Some(ClientHello { sni: Some(b"a".to_vec()), ja3: "j".into(), ja3_hash: "h".into(), ja4: "t".into(), alpns: vec![b"h2".to_vec()], ..Default::default() }),
+            server_hello: Some(ServerHello { ja3s: "s".into(), ja3s_hash: "sh".into(), ..Default::default() }),
+            server_certs: vec![CertInfo { subject: Some("CN=a".into()), issuer: Some("CN=b".into()), serial: Some("01".into()), fingerprint: "aa".into(), not_before: Some(1), not_after: Some(86_400), sans: vec!["a".into()], ..Default::default() }],
+            from_proto: Some("smtp"),
+            ..Default::default()
+        };
+        let mut k = Keys::default();
+        write_tls(&tx, TlsEveOptions::default(), &mut k);
+        let keys: Vec<&str> = k.0.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["subject", "issuerdn", "subjectaltname", "serial", "fingerprint", "sni", "version", "notbefore", "notafter", "ja3", "hash", "string", "}", "ja3s", "hash", "string", "}", "ja4", "client_alpns", "from_proto"]
+        );
+        let mut k = Keys::default();
+        write_tls(&tx, TlsEveOptions { fields: fields::BASIC, session_resumption: true }, &mut k);
+        let keys: Vec<&str> = k.0.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(keys, ["subject", "issuerdn", "subjectaltname", "from_proto"]);
+        assert_eq!(fields::from_name("NOT_AFTER"), Some(fields::NOTAFTER));
+        let mut c = CountSink::default();
+        write_tls(&tx, TlsEveOptions { fields: u32::MAX, session_resumption: true }, &mut c);
+        assert!(c.0 > 0);
+    }
 }

@@ -208,6 +208,9 @@ pub struct TlsTx {
     pub encrypted_records: [u64; 2],
     /// Alerts seen in the clear: (level, description), at most 8.
     pub alerts: Vec<(u8, u8)>,
+    /// The protocol the flow started as, when TLS began after an upgrade (STARTTLS, HTTP
+    /// CONNECT): EVE `from_proto`.
+    pub from_proto: Option<&'static str>,
 }
 
 impl TlsTx {

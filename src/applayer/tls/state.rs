@@ -558,6 +558,12 @@ impl TlsState {
         &self.events
     }
 
+    /// Marks the flow as upgraded to TLS from `proto` (Suricata's app-layer name, e.g.
+    /// `smtp`): logged as `from_proto`.
+    pub fn set_from_proto(&mut self, proto: &'static str) {
+        self.tx.from_proto = Some(proto);
+    }
+
     /// Whether TLS 1.3 was negotiated.
     pub fn is_tls13(&self) -> bool {
         self.tls13
