@@ -194,8 +194,11 @@ pub struct TlsTx {
     pub server_certs: Vec<CertInfo>,
     /// Client certificate chain, leaf first.
     pub client_certs: Vec<CertInfo>,
-    /// `ssl_state` bits seen ([`ssl_state`]).
+    /// `ssl_state` bits seen on the flow ([`ssl_state`]).
     pub state_bits: u8,
+    /// `ssl_state` bits of the messages in the last chunk parsed (Suricata's
+    /// `current_flags`, what the `ssl_state` keyword tests).
+    pub current_state_bits: u8,
     /// Session resumed (abbreviated handshake).
     pub session_resumed: bool,
     /// Log without a certificate (TLS 1.3: the certificate is encrypted).

@@ -95,6 +95,7 @@ impl TlsState {
         let d = di(dir);
         if !data.is_empty() {
             self.has_tx = true;
+            self.tx.current_state_bits = 0;
         }
         let mut records_started = 0usize;
         let mut too_many = false;
@@ -341,7 +342,7 @@ impl TlsState {
         let t = msg[0];
         match t {
             hs::CLIENT_HELLO => {
-                self.tx.state_bits |= ssl_state::CLIENT_HELLO;
+                self.state_bit(ssl_state::CLIENT_HELLO);
                 let mut ev = Vec::new();
                 match parser::parse_client_hello(msg, self.cfg.max_alpns, &mut ev) {
                     Some(h) => {
@@ -356,7 +357,7 @@ impl TlsState {
                 }
             }
             hs::SERVER_HELLO => {
-                self.tx.state_bits |= ssl_state::SERVER_HELLO;
+                self.state_bit(ssl_state::SERVER_HELLO);
                 match parser::parse_server_hello(msg, self.cfg.max_alpns) {
                     Some(h) => {
                         let v = h.selected_version;
@@ -386,12 +387,12 @@ impl TlsState {
                 self.dirs[d].certs_seen = true;
                 self.certificates(d, &msg[4..]);
             }
-            hs::SERVER_KEY_EXCHANGE => self.tx.state_bits |= ssl_state::SERVER_KEYX,
-            hs::CLIENT_KEY_EXCHANGE => self.tx.state_bits |= ssl_state::CLIENT_KEYX,
+            hs::SERVER_KEY_EXCHANGE => self.state_bit(ssl_state::SERVER_KEYX),
+            hs::CLIENT_KEY_EXCHANGE => self.state_bit(ssl_state::CLIENT_KEYX),
             hs::SERVER_HELLO_DONE => self.server_flight_done = true,
             t if hs::is_known(t) => {}
             _ => {
-                self.tx.state_bits |= ssl_state::UNKNOWN;
+                self.state_bit(ssl_state::UNKNOWN);
                 self.event(TlsEvent::InvalidHandshakeMessage);
             }
         }
@@ -448,7 +449,7 @@ impl TlsState {
         }
         match t {
             sslv2::CLIENT_HELLO if d == 0 => {
-                self.tx.state_bits |= ssl_state::CLIENT_HELLO;
+                self.state_bit(ssl_state::CLIENT_HELLO);
                 match parser::parse_sslv2_client_hello(rec) {
                     Some(h) => {
                         if self.tx.client_hello.is_none() {
@@ -459,7 +460,7 @@ impl TlsState {
                 }
             }
             sslv2::SERVER_HELLO if d == 1 => {
-                self.tx.state_bits |= ssl_state::SERVER_HELLO;
+                self.state_bit(ssl_state::SERVER_HELLO);
                 match parser::parse_sslv2_server_hello(rec) {
                     Some((_v, der)) => {
                         self.tx.version = 0x0200;
@@ -479,12 +480,18 @@ impl TlsState {
                 }
             }
             sslv2::CLIENT_MASTER_KEY if d == 0 => {
-                self.tx.state_bits |= ssl_state::CLIENT_KEYX;
+                self.state_bit(ssl_state::CLIENT_KEYX);
                 self.client_finished = true;
                 self.dirs[0].encrypted = true;
             }
             _ => {}
         }
+    }
+
+    /// Records a handshake state, for the flow and for the current chunk.
+    fn state_bit(&mut self, b: u8) {
+        self.tx.state_bits |= b;
+        self.tx.current_state_bits |= b;
     }
 
     fn lost_side(&mut self, d: usize) {

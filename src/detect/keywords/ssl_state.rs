@@ -4,10 +4,8 @@
 //! `client_keyx`, `server_keyx`, `unknown`, joined by `|` (any of them); `!state` requires the
 //! state *not* to have been seen.
 //!
-//! Difference from Suricata: Suricata tests the messages of the record being parsed (its
-//! `current_flags`); Rampart's transaction keeps the states seen so far on the flow, so a rule
-//! evaluated on a later packet still matches. Rules that pair `ssl_state` with `content` in the
-//! same packet (the usual ET Open form) behave the same.
+//! As Suricata (its `current_flags`), the states are those of the handshake messages in the
+//! last chunk of stream data parsed, not everything seen on the flow.
 
 use crate::applayer::tls::{ssl_state as bits, TlsTx};
 use crate::applayer::Direction;
@@ -51,7 +49,7 @@ impl SslState {
 
     /// Whether `tx` matches (the direction does not matter).
     pub fn matches(&self, tx: &TlsTx, _dir: Direction) -> bool {
-        let s = tx.state_bits;
+        let s = tx.current_state_bits;
         (self.any == 0 || s & self.any != 0) && s & self.none == 0
     }
 }
@@ -62,7 +60,7 @@ mod tests {
 
     #[test]
     fn parse_and_match() {
-        let tx = TlsTx { state_bits: bits::CLIENT_HELLO, ..Default::default() };
+        let tx = TlsTx { state_bits: bits::CLIENT_HELLO | bits::SERVER_HELLO, current_state_bits: bits::CLIENT_HELLO, ..Default::default() };
         let cases = [
             ("client_hello", true),
             ("server_hello", false),
