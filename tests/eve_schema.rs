@@ -38,7 +38,7 @@ fn load_json(path: &Path) -> Value {
 fn validators() -> Validators {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("eve-schema");
     let mut opts = jsonschema::options();
-    for name in ["alert", "anomaly", "drop", "flow", "stats"] {
+    for name in ["alert", "anomaly", "drop", "flow", "stats", "tls"] {
         let v = load_json(&dir.join(format!("{name}.json")));
         opts = opts.with_resource(format!("{BASE}{name}.json"), jsonschema::Resource::from_contents(v));
     }

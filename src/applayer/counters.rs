@@ -50,6 +50,10 @@ pub struct AppCounters {
     pub tx_dns_udp: u64,
     /// `app_layer.tx.dns_tcp`.
     pub tx_dns_tcp: u64,
+    /// `app_layer.flow.tls` (tls).
+    pub flow_tls: u64,
+    /// `app_layer.tx.tls` (tls).
+    pub tx_tls: u64,
     /// `defrag.*` (filled from the defragmenter at snapshot time).
     pub defrag: DefragStats,
 }
@@ -97,6 +101,8 @@ impl AppCounters {
         self.flow_dns_tcp += o.flow_dns_tcp;
         self.tx_dns_udp += o.tx_dns_udp;
         self.tx_dns_tcp += o.tx_dns_tcp;
+        self.flow_tls += o.flow_tls;
+        self.tx_tls += o.tx_tls;
         let (d, e) = (&mut self.defrag, &o.defrag);
         d.ipv4_fragments += e.ipv4_fragments;
         d.ipv6_fragments += e.ipv6_fragments;
@@ -125,11 +131,11 @@ impl AppCounters {
         w.key("app_layer").open();
         w.key("flow").open().ku64("http", self.flow_http);
         w.ku64("ftp", self.flow_ftp).ku64("smtp", self.flow_smtp).ku64("ssh", self.flow_ssh).ku64("ftp_data", self.flow_ftp_data); // proto3
-        w.ku64("dns_tcp", self.flow_dns_tcp).ku64("dns_udp", self.flow_dns_udp); // dns
+        w.ku64("tls", self.flow_tls).ku64("dns_tcp", self.flow_dns_tcp).ku64("dns_udp", self.flow_dns_udp); // dns
         w.close();
         w.key("tx").open().ku64("http", self.tx_http);
         w.ku64("ftp", self.tx_ftp).ku64("smtp", self.tx_smtp).ku64("ssh", self.tx_ssh).ku64("ftp_data", self.tx_ftp_data); // proto3
-        w.ku64("dns_tcp", self.tx_dns_tcp).ku64("dns_udp", self.tx_dns_udp); // dns
+        w.ku64("tls", self.tx_tls).ku64("dns_tcp", self.tx_dns_tcp).ku64("dns_udp", self.tx_dns_udp); // dns
         w.close();
         w.close();
         let d = &self.defrag;

@@ -23,6 +23,7 @@ pub mod session; // pipeline wiring (wire)
 pub mod ssh; // proto3
 pub mod ftp; // proto3
 pub mod smtp; // proto3
+pub mod tls; // TLS/SSL parser (tls)
 pub mod view;
 
 pub use crate::flow::Direction;

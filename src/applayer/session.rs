@@ -22,6 +22,8 @@ use crate::applayer::dns::{DnsConfig, DnsState, DnsTransport};
 use crate::applayer::http::eve::{write_http, ContentRange, HttpEveOptions, HttpEveSink};
 use crate::applayer::http::{Header, HttpConfig, HttpState, HttpTx};
 use crate::applayer::probe::{self, ProbeResult, Prober, Transport};
+use crate::applayer::tls::eve::{write_tls, TlsEveOptions, TlsEveSink};
+use crate::applayer::tls::{TlsConfig, TlsState};
 use crate::applayer::ssh::{SshConfig, SshState}; // proto3
 use crate::applayer::ftp::expect::ExpectTable; // proto3
 use crate::applayer::ftp::{FtpConfig, FtpDataState, FtpState}; // proto3
@@ -78,6 +80,13 @@ pub struct FlowApp {
     pub dns: Option<DnsState>,
     /// DNS logging and counting progress.
     dns_log: DnsLog,
+    /// TLS parser state, once the prober said TLS (boxed: most flows are not TLS).
+    pub tls: Option<Box<TlsState>>,
+    /// The TLS transaction was logged (or judged not loggable) / counted.
+    tls_logged: bool,
+    tls_counted: bool,
+    /// TLS events already logged as anomalies.
+    tls_events_logged: usize,
 }
 
 impl FlowApp {
@@ -97,7 +106,21 @@ impl FlowApp {
             smtp: None,
             dns: None,
             dns_log: DnsLog::default(),
+            tls: None,
+            tls_logged: false,
+            tls_counted: false,
+            tls_events_logged: 0,
         }
+    }
+
+    /// Switches the flow to TLS after an upgrade (SMTP/FTP STARTTLS, HTTP CONNECT): from the
+    /// next chunk on, every byte of both directions goes to a new TLS state, whose EVE event
+    /// carries `from_proto` (Suricata's name of the original protocol). For the protocol
+    /// parsers that see the upgrade succeed.
+    pub fn start_tls(&mut self, from_proto: &'static str, cfg: &TlsConfig) {
+        let mut t = Box::new(TlsState::new(cfg.clone()));
+        t.set_from_proto(from_proto);
+        self.tls = Some(t);
     }
 
     /// The app-layer verdict so far.
@@ -114,6 +137,8 @@ impl FlowApp {
             AppProto::Smtp
         } else if self.dns.is_some() {
             AppProto::Dns
+        } else if self.tls.is_some() {
+            AppProto::Tls
         } else {
             self.prober.verdict()
         }
@@ -121,9 +146,9 @@ impl FlowApp {
 
     /// Feeds every deliverable chunk of both directions (the peer's first: the packet's ACK
     /// released it) into the prober or the parser.
-    fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig, p3: &Proto3Config) {
+    fn drain(&mut self, ts: Timestamp, first: Direction, http_cfg: &HttpConfig, p3: &Proto3Config, tls_cfg: &TlsConfig) {
         for d in [first, first.flip()] {
-            let FlowApp { tcp, prober, http, http_gave_up, ssh, ftp, ftp_data, smtp, dns, .. } = self;
+            let FlowApp { tcp, prober, http, http_gave_up, ssh, ftp, ftp_data, smtp, dns, tls, .. } = self;
             let mut p3s = P3 { ssh, ftp, ftp_data, smtp };
             while let Some(chunk) = tcp.next_chunk(d) {
                 match chunk {
@@ -134,8 +159,9 @@ impl FlowApp {
                         }
                     }
                     Chunk::Data(bytes) => {
-                        if !feed_proto3(&mut p3s, d, ts, bytes) {
+                        if !feed_proto3(&mut p3s, d, ts, bytes) && !feed_tls(prober, tls, tls_cfg, d, ts, bytes, http.is_none()) {
                             feed_data(prober, http, http_gave_up, http_cfg, d, ts, bytes);
+                            feed_tls(prober, tls, tls_cfg, d, ts, bytes, http.is_none());
                             start_proto3(prober, &mut p3s, p3, d, ts, bytes);
                             if prober.verdict() == AppProto::Dns && !bytes.is_empty() {
                                 *dns = Some(start_dns_tcp(prober, d, ts, bytes));
@@ -148,6 +174,11 @@ impl FlowApp {
                         }
                     }
                     Chunk::Gap(len) if gap_proto3(&mut p3s, d, len) => {}
+                    Chunk::Gap(len) if tls.is_some() => {
+                        if let Some(t) = tls.as_mut() {
+                            t.on_gap(d, len);
+                        }
+                    }
                     Chunk::Gap(len) => match http.as_mut() {
                         Some(h) => h.on_gap(d, len),
                         None => {
@@ -161,6 +192,35 @@ impl FlowApp {
         }
     }
 }
+
+/// TLS side of [`FlowApp::drain`]: feeds `bytes` to the TLS state if there is one (returns
+/// true), or creates it when the prober has just said TLS and replays the probed bytes into it
+/// (returns true: `bytes` were part of the replay).
+fn feed_tls(prober: &Prober, tls: &mut Option<Box<TlsState>>, cfg: &TlsConfig, d: Direction, ts: Timestamp, bytes: &[u8], no_http: bool) -> bool {
+    if let Some(t) = tls.as_mut() {
+        if !bytes.is_empty() {
+            t.on_data(d, ts, bytes);
+        }
+        return true;
+    }
+    if !no_http || prober.verdict() != AppProto::Tls || bytes.is_empty() {
+        return false;
+    }
+    let mut t = Box::new(TlsState::new(cfg.clone()));
+    let other = d.flip();
+    let kept = prober.buffered(other);
+    if !kept.is_empty() {
+        t.on_data(other, ts, kept);
+    }
+    for part in prober.replay_parts(d, bytes) {
+        if !part.is_empty() {
+            t.on_data(d, ts, part);
+        }
+    }
+    *tls = Some(t);
+    true
+}
+
 
 fn feed_data(prober: &mut Prober, http: &mut Option<HttpState>, gave_up: &mut bool, cfg: &HttpConfig, d: Direction, ts: Timestamp, bytes: &[u8]) {
     if bytes.is_empty() {
@@ -594,6 +654,9 @@ struct AppEveOptions {
     enabled: bool,
     http: bool,
     http_headers: HttpEveOptions,
+    /// `tls` in eve-log types, with its options (tls).
+    tls: bool,
+    tls_opts: TlsEveOptions,
     anomaly_stream: bool,
     anomaly_applayer: bool,
     /// EVE `ssh` events (proto3).
@@ -621,6 +684,8 @@ impl AppEveOptions {
             enabled: cfg.eve.enabled,
             http: false,
             http_headers: HttpEveOptions::default(),
+            tls: false,
+            tls_opts: TlsEveOptions::default(),
             anomaly_stream: false,
             anomaly_applayer: cfg.eve.anomaly,
             ssh: false,
@@ -669,6 +734,10 @@ impl AppEveOptions {
                         o.dns_opts.types.get_or_insert([0; 5]);
                     }
                 }
+                "tls" => {
+                    o.tls = yaml_true(y.get("enabled")).unwrap_or(true);
+                    o.tls_opts = tls_eve_options(y);
+                }
                 "anomaly" => {
                     let on = cfg.eve.anomaly && yaml_true(y.get("enabled")).unwrap_or(true);
                     o.anomaly_stream = on && yaml_true(y.get("types.stream")).unwrap_or(false);
@@ -686,6 +755,7 @@ pub struct AppWorker {
     defrag: Defragger,
     stream_cfg: StreamConfig,
     http_cfg: HttpConfig,
+    tls_cfg: TlsConfig,
     /// SSH, FTP and SMTP parser settings (proto3).
     p3_cfg: Proto3Config,
     /// Announced FTP data channels, shared by all workers (proto3).
@@ -721,6 +791,7 @@ impl AppWorker {
             defrag: Defragger::new(DefragConfig::default()),
             stream_cfg,
             http_cfg: HttpConfig::default(),
+            tls_cfg: TlsConfig::default(),
             p3_cfg: Proto3Config::from_config(cfg),
             expect: ExpectTable::global(),
             eve: AppEveOptions::from_config(cfg),
@@ -831,7 +902,7 @@ impl AppWorker {
         }
         let seg = TcpSeg::from_decoded(&h, p.payload());
         let ev = fa.tcp.on_packet(p.ts, dir, &seg);
-        fa.drain(p.ts, dir.flip(), &self.http_cfg, &self.p3_cfg);
+        fa.drain(p.ts, dir.flip(), &self.http_cfg, &self.p3_cfg, &self.tls_cfg);
         self.counters.count_stream_events(ev);
         let was = flow.app_proto;
         let proto = fa.app_proto();
@@ -842,6 +913,9 @@ impl AppWorker {
         count_proto3_flow(&mut self.counters, was, proto);
         if was.is_none() && proto == AppProto::Dns {
             self.counters.flow_dns_tcp += 1;
+        }
+        if was.is_none() && proto == AppProto::Tls {
+            self.counters.flow_tls += 1;
         }
         let eve = self.eve;
         if let Some(s) = fa.dns.as_ref() {
@@ -857,6 +931,7 @@ impl AppWorker {
         publish_ftp_expectations(fa, flow, &self.expect);
         log_ftp(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
         log_smtp(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
+        log_tls(fa, flow, p.ts, pcap_cnt, PKT_SRC_WIRE, false, eve, &mut self.counters, out, Some(p));
         self.cur_events = ev;
         self.cur_flow = Some((id, dir));
         ev
@@ -918,9 +993,9 @@ impl AppWorker {
         match self.flows.get_mut(&id) {
             Some(fa) => {
                 let app_proto = fa.app_proto();
-                let FlowApp { tcp, http, det, ssh, ftp, ftp_data, smtp, dns, .. } = &mut **fa;
+                let FlowApp { tcp, http, det, ssh, ftp, ftp_data, smtp, dns, tls, .. } = &mut **fa;
                 let raw_stream = if with_raw { tcp.raw(dir) } else { &[] };
-                AppView { app_proto, http: http.as_ref(), dns: dns.as_ref(), raw_stream, stream_events: ev, det: Some(det), ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), smtp: smtp.as_ref() }
+                AppView { app_proto, http: http.as_ref(), dns: dns.as_ref(), tls: tls.as_deref(), raw_stream, stream_events: ev, det: Some(det), ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), smtp: smtp.as_ref() }
             }
             None => AppView { stream_events: ev, ..AppView::default() },
         }
@@ -1007,11 +1082,14 @@ impl AppWorker {
         let Some(mut fa) = self.flows.remove(&flow.id) else { return };
         let ev = fa.tcp.close();
         self.counters.count_stream_events(ev);
-        fa.drain(now, Direction::ToServer, &self.http_cfg, &self.p3_cfg);
+        fa.drain(now, Direction::ToServer, &self.http_cfg, &self.p3_cfg, &self.tls_cfg);
         // A flow that ends while still probing keeps no `app_proto` (Suricata: unknown, not
         // `failed`), so the prober is not closed here.
         if let Some(h) = fa.http.as_mut() {
             h.on_close(now);
+        }
+        if let Some(t) = fa.tls.as_mut() {
+            t.on_close(now);
         }
         if let Some(s) = fa.ssh.as_mut() {
             s.on_close(now);
@@ -1043,8 +1121,12 @@ impl AppWorker {
         publish_ftp_expectations(&mut fa, flow, &self.expect);
         log_ftp(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
         log_smtp(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
+        log_tls(&mut fa, flow, now, 0, PKT_SRC_FLOW_END, true, eve, &mut self.counters, out, None);
         if was.is_none() && proto == AppProto::Dns {
             self.counters.flow_dns_tcp += 1;
+        }
+        if was.is_none() && proto == AppProto::Tls {
+            self.counters.flow_tls += 1;
         }
         if let Some(s) = fa.dns.as_ref() {
             log_dns(s, &mut fa.dns_log, flow, now, 0, PKT_SRC_FLOW_END, eve, &mut self.counters, out, None);
@@ -1239,6 +1321,122 @@ fn write_dns_anomaly(buf: &mut Vec<u8>, flow: &Flow, dir: Direction, ts: Timesta
     }
     w.key("anomaly").open();
     w.kstr("app_proto", "dns").kstr("type", "applayer").kstr("event", name).kstr("layer", "proto_parser");
+    w.close();
+    w.close();
+    buf.push(b'\n');
+}
+
+/// EVE `tls` options from an eve-log `types` entry (`extended`, `custom`,
+/// `session-resumption`), as Suricata's `OutputTlsInitCtx`. Without `extended`, basic fields.
+fn tls_eve_options(y: &Yaml) -> TlsEveOptions {
+    use crate::applayer::tls::eve::fields;
+    let mut f = fields::BASIC;
+    if yaml_true(y.get("extended")) == Some(true) {
+        f = fields::EXTENDED;
+    }
+    if let Some(list) = y.get("custom").and_then(|c| c.as_seq()) {
+        f = 0;
+        for item in list {
+            if let Some(b) = item.as_str().and_then(fields::from_name) {
+                f |= b;
+            }
+        }
+    }
+    let resumption = yaml_true(y.get("session-resumption")).unwrap_or(true);
+    if resumption {
+        f |= fields::SESSION_RESUMED;
+    }
+    TlsEveOptions { fields: f, session_resumption: resumption }
+}
+
+/// Logs the flow's TLS transaction once it is complete (both handshakes done, or at flow
+/// end) and loggable, new TLS events as `anomaly` events, and counts the transaction.
+#[allow(clippy::too_many_arguments)]
+fn log_tls(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, at_end: bool, eve: AppEveOptions, counters: &mut AppCounters, out: &mut Vec<u8>, p: Option<&Packet<'_>>) {
+    let Some(t) = fa.tls.as_ref() else { return };
+    if !fa.tls_counted && t.next_tx_id().0 > 0 {
+        counters.tx_tls += 1;
+        fa.tls_counted = true;
+    }
+    let st = t.events();
+    if st.len() > fa.tls_events_logged {
+        if eve.enabled && eve.anomaly_applayer {
+            for e in st.iter().skip(fa.tls_events_logged) {
+                write_applayer_anomaly_proto(out, flow, ts, pcap_cnt, pkt_src, Some(0), "tls", e.name(), p);
+            }
+        }
+        fa.tls_events_logged = st.len();
+    }
+    if fa.tls_logged {
+        return;
+    }
+    let tx = t.the_tx();
+    if !(tx.progress.is_done() || at_end) || t.next_tx_id().0 == 0 {
+        return;
+    }
+    fa.tls_logged = true;
+    if eve.enabled && eve.tls && tx.loggable(eve.tls_opts.session_resumption) {
+        let mut w = JsonWriter::new(out);
+        w.open();
+        flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "tls", p);
+        w.key("tls").open();
+        write_tls(tx, eve.tls_opts, &mut TlsSink(&mut w));
+        w.close();
+        w.close();
+        out.push(b'\n');
+    }
+}
+
+/// [`TlsEveSink`] over the EVE JSON writer.
+struct TlsSink<'w, 'b>(&'w mut JsonWriter<'b>);
+
+impl TlsEveSink for TlsSink<'_, '_> {
+    fn string(&mut self, key: &str, value: &str) {
+        self.0.kstr(key, value);
+    }
+    fn boolean(&mut self, key: &str, value: bool) {
+        self.0.kbool(key, value);
+    }
+    fn strings(&mut self, key: &str, values: &mut dyn Iterator<Item = &str>) {
+        self.0.key(key).open_arr();
+        for v in values {
+            self.0.str(v);
+        }
+        self.0.close_arr();
+    }
+    fn base64(&mut self, key: &str, data: &[u8]) {
+        self.0.key(key).base64(data);
+    }
+    fn base64s(&mut self, key: &str, values: &mut dyn Iterator<Item = &[u8]>) {
+        self.0.key(key).open_arr();
+        for v in values {
+            self.0.base64(v);
+        }
+        self.0.close_arr();
+    }
+    fn open(&mut self, key: &str) {
+        self.0.key(key).open();
+    }
+    fn close(&mut self) {
+        self.0.close();
+    }
+}
+
+/// Writes one `anomaly` event of type `applayer` for protocol `app_proto` (Suricata logs the
+/// event name in upper case, without the protocol prefix).
+#[allow(clippy::too_many_arguments)]
+fn write_applayer_anomaly_proto(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, app_proto: &str, name: &str, p: Option<&Packet<'_>>) {
+    let mut w = JsonWriter::new(buf);
+    w.open();
+    flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "anomaly", p);
+    if let Some(t) = tx_id {
+        w.ku64("tx_id", t);
+    }
+    w.key("anomaly").open();
+    w.kstr("app_proto", app_proto).kstr("type", "applayer");
+    let up = name.to_ascii_uppercase();
+    w.kstr("event", &up);
+    w.kstr("layer", "proto_parser");
     w.close();
     w.close();
     buf.push(b'\n');
@@ -1706,5 +1904,72 @@ mod tests {
         assert_eq!(lines[0]["proto"], "TCP");
         let c = w.snapshot();
         assert_eq!((c.flow_dns_tcp, c.tx_dns_tcp), (1, 2));
+    }
+
+    #[test]
+    fn tls13_conversation_logs_one_tls_event() {
+        use crate::applayer::tls::state::testdata::{client_hello, hs, record, server_hello};
+        use crate::flow::FlowKey;
+        let mut cfg = Config::default();
+        let mut tls_cfg = Yaml::empty_map();
+        if let Yaml::Map(m) = &mut tls_cfg {
+            m.push(("extended".into(), Yaml::Scalar { text: "yes".into(), plain: true }));
+        }
+        cfg.eve_types.push(("tls".into(), tls_cfg));
+        let mut w = AppWorker::new(&cfg);
+        let dcfg = crate::decode::DecodeConfig { checksums: false };
+        let (c, s) = ((std::net::IpAddr::from([10, 0, 0, 1]), 40001u16), (std::net::IpAddr::from([10, 0, 0, 2]), 443u16));
+        let mut flow = Flow::new(9, FlowKey::new(c, s, 6, &[]), c, s, Timestamp::from_parts(1, 0));
+        let seg = |to_server: bool, seq: u32, ack: u32, flags: u8, payload: &[u8]| -> Vec<u8> {
+            let (sp, dp, src, dst) = if to_server { (40001, 443, [10, 0, 0, 1], [10, 0, 0, 2]) } else { (443, 40001, [10, 0, 0, 2], [10, 0, 0, 1]) };
+            let b = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]).ipv4(src, dst, 64).tcp(sp, dp, seq, 65535);
+            let b = if flags & 0x02 != 0 { b.syn() } else { b };
+            let b = if flags & 0x10 != 0 { b.ack(ack) } else { b };
+            let mut v = Vec::new();
+            b.write(&mut v, payload).expect("build");
+            v
+        };
+        let ch = record(22, &hs(1, &client_hello(b"tls13.example", &[5; 32], true)));
+        let mut sh = record(22, &hs(2, &server_hello(&[5; 32], true)));
+        sh.extend(record(20, &[1]));
+        sh.extend(record(23, &[0xaa; 200]));
+        let mut fin = record(20, &[1]);
+        fin.extend(record(23, &[0xbb; 50]));
+        let (c0, s0) = (100u32, 500u32);
+        let (c1, s1) = (c0 + 1 + ch.len() as u32, s0 + 1 + sh.len() as u32);
+        let frames: Vec<(Direction, Vec<u8>)> = vec![
+            (Direction::ToServer, seg(true, c0, 0, 0x02, b"")),
+            (Direction::ToClient, seg(false, s0, c0 + 1, 0x12, b"")),
+            (Direction::ToServer, seg(true, c0 + 1, s0 + 1, 0x10, b"")),
+            (Direction::ToServer, seg(true, c0 + 1, s0 + 1, 0x10, &ch)),
+            (Direction::ToClient, seg(false, s0 + 1, c1, 0x10, &sh)),
+            (Direction::ToServer, seg(true, c1, s1, 0x10, &fin)),
+            (Direction::ToClient, seg(false, s1, c1 + fin.len() as u32, 0x10, b"")),
+        ];
+        let mut out = Vec::new();
+        let mut saw_view = false;
+        for (i, (d, f)) in frames.iter().enumerate() {
+            let p = crate::decode::decode(Timestamp::from_parts(1, i as u32), LinkType::Ethernet, f, &dcfg);
+            w.on_packet(&p, i as u64 + 1, &mut flow, *d, &mut out);
+            saw_view |= w.view(false).tls.is_some_and(|t| t.the_tx().client_hello.is_some());
+            w.after_inspect();
+        }
+        assert!(saw_view, "the view exposes the TLS state");
+        assert_eq!(flow.app_proto, Some("tls"));
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+        assert_eq!(lines.len(), 1, "{text}");
+        let e = &lines[0];
+        assert_eq!(e["event_type"], "tls");
+        assert_eq!(e["pcap_cnt"], 7, "logged when the client's finish is acknowledged");
+        assert_eq!(e["tls"]["sni"], "tls13.example");
+        assert_eq!(e["tls"]["version"], "TLS 1.3");
+        assert_eq!(e["tls"]["client_alpns"], serde_json::json!(["h2", "http/1.1"]));
+        assert!(e["tls"]["ja4"].as_str().is_some_and(|j| j.starts_with("t13d")));
+        let c = w.snapshot();
+        assert_eq!((c.flow_tls, c.tx_tls), (1, 1));
+        let mut end = Vec::new();
+        w.on_flow_end(&mut flow, Timestamp::from_parts(2, 0), &mut end);
+        assert!(end.is_empty(), "logged once");
     }
 }

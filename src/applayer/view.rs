@@ -6,6 +6,7 @@
 
 use crate::applayer::dns::DnsState;
 use crate::applayer::http::HttpState;
+use crate::applayer::tls::TlsState;
 use crate::applayer::AppProto;
 use crate::detect::app::{TxDetStore, TxSource};
 use crate::stream::{StreamEvent, StreamEvents};
@@ -24,6 +25,9 @@ pub struct AppView<'a> {
     /// live transactions (one per message), oldest first; the ones this packet completed are
     /// pruned only after it was inspected (dns helper).
     pub dns: Option<&'a DnsState>,
+    /// The flow's TLS state (`None` unless identified as TLS): its one transaction through
+    /// `TlsState::the_tx()` (kept for the flow's life; buffers via `tls::detect::for_each`).
+    pub tls: Option<&'a TlsState>,
     /// Reassembled raw stream of the packet's own direction (the last `raw_keep` delivered
     /// bytes, never across a gap): the buffer for content rules on a stream. Empty unless the
     /// view was built with `with_raw` (see `AppWorker::view`).

@@ -39,6 +39,13 @@ pub mod ssh_softwareversion;
 pub mod dns_opcode;
 pub mod dns_rcode;
 pub mod dns_rrtype;
+// app-layer keywords (tls)
+pub mod ssl_state;
+pub mod ssl_version;
+pub mod tls_cert_chain_len;
+pub mod tls_cert_validity;
+pub mod tls_subject;
+pub mod tls_version;
 
 // non-payload keywords (pktkw)
 pub mod ack;
