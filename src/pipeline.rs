@@ -112,6 +112,22 @@ struct WorkerResult {
     by_sig: HashMap<(u32, u32), (Arc<SigMeta>, u64)>,
 }
 
+/// Optional operational hooks of a run (ops: control socket, metrics, reload).
+#[derive(Clone, Default)]
+pub struct RunHooks {
+    /// Workers publish their counters here after every batch, and `stats` events carry its
+    /// ruleset state (`detect.engines`).
+    pub hub: Option<Arc<crate::output::metrics::StatsHub>>,
+    /// When set (control socket `shutdown`), the dispatcher stops reading at the next frame
+    /// and the run ends as at the end of the input.
+    pub stop: Option<Arc<std::sync::atomic::AtomicBool>>,
+}
+
+/// [`run`] with [`RunHooks`] (ops).
+pub fn run_hooked(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, source: Box<dyn PacketSource>, log_dir: &Path, hooks: RunHooks) -> anyhow::Result<RunSummary> {
+    run_inner(cfg, engine, source, log_dir, hooks)
+}
+
 /// Runs `source` to its end through the workers and writes EVE into `log_dir`.
 ///
 /// `engine` is the shared, swappable detection engine: a reload stores a new engine into it
@@ -120,7 +136,11 @@ struct WorkerResult {
 /// Errors: the EVE file cannot be created or written, or a worker died. A capture source
 /// that fails midway is not an error: the frames before the failure are processed and the
 /// reason is returned in [`RunSummary::capture_error`].
-pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn PacketSource>, log_dir: &Path) -> anyhow::Result<RunSummary> {
+pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, source: Box<dyn PacketSource>, log_dir: &Path) -> anyhow::Result<RunSummary> {
+    run_inner(cfg, engine, source, log_dir, RunHooks::default())
+}
+
+fn run_inner(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn PacketSource>, log_dir: &Path, hooks: RunHooks) -> anyhow::Result<RunSummary> {
     let n_workers = match cfg.runmode {
         RunMode::Single => 1,
         RunMode::Workers => cfg.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).clamp(1, 1024),
@@ -138,9 +158,13 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
     let (out_tx, out_rx) = bounded::<ToOutput>(n_workers * BATCHES_IN_FLIGHT);
     let (buf_back_tx, buf_back_rx) = unbounded::<Vec<u8>>();
     let write_stats = eve_opts.stats;
+    if let Some(h) = &hooks.hub {
+        h.ensure_workers(n_workers); // ops
+    }
+    let out_hub = hooks.hub.clone(); // ops
     let output = std::thread::Builder::new()
         .name("rampart-output".into())
-        .spawn(move || output_thread(file, out_rx, buf_back_tx, n_workers, write_stats, started))?;
+        .spawn(move || output_thread(file, out_rx, buf_back_tx, n_workers, write_stats, started, out_hub))?;
 
     let mut to_workers: Vec<Sender<ToWorker>> = Vec::with_capacity(n_workers);
     let mut free_batches: Vec<Receiver<Batch>> = Vec::with_capacity(n_workers);
@@ -158,6 +182,7 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
             free_tx,
             out_tx: out_tx.clone(),
             buf_back_rx: buf_back_rx.clone(),
+            hub: hooks.hub.clone(), // ops
         };
         handles.push(std::thread::Builder::new().name(format!("rampart-w{w}")).spawn(move || worker(ctx))?);
     }
@@ -174,6 +199,9 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
     let mut read_err: Option<String> = None;
     let mut send_failed = false;
     loop {
+        if hooks.stop.as_ref().is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+            break; // ops: control-socket shutdown
+        }
         match source.next_frame(&mut scratch) {
             Ok(true) => {}
             Ok(false) => break,
@@ -289,6 +317,8 @@ struct WorkerSetup {
     free_tx: Sender<Batch>,
     out_tx: Sender<ToOutput>,
     buf_back_rx: Receiver<Vec<u8>>,
+    /// ops: where counters are published after every batch.
+    hub: Option<Arc<crate::output::metrics::StatsHub>>,
 }
 
 /// Per-worker state that event writing needs while the flow table is borrowed.
@@ -517,6 +547,7 @@ fn worker(s: WorkerSetup) -> WorkerResult {
     let mut engine = s.engine.load_full();
     let mut ctx = engine.new_ctx();
     let mut last_ts = Timestamp::default();
+    let mut published = Counters::default(); // ops: reused snapshot for the hub
 
     for msg in s.rx.iter() {
         let batch = match msg {
@@ -529,6 +560,7 @@ fn worker(s: WorkerSetup) -> WorkerResult {
             ToWorker::Time(now) => {
                 st.tick(now);
                 send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+                publish_counters(&s, &st, &mut published); // ops
                 continue;
             }
             ToWorker::End(ts) => {
@@ -569,11 +601,26 @@ fn worker(s: WorkerSetup) -> WorkerResult {
         batch.len = 0;
         let _ = s.free_tx.send(batch);
         send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+        publish_counters(&s, &st, &mut published); // ops
     }
     let counters = st.finish(last_ts);
+    if let Some(h) = &s.hub {
+        h.publish(usize::from(s.id), &counters); // ops: final counters
+    }
     send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
     let _ = s.out_tx.send(ToOutput::Done { counters });
     st.result
+}
+
+/// ops: copies the worker's counters into `scratch` (no allocation: plain integers) and
+/// publishes them to the hub, if there is one.
+fn publish_counters(s: &WorkerSetup, st: &WorkerState, scratch: &mut Counters) {
+    if let Some(h) = &s.hub {
+        scratch.clone_from(&st.counters);
+        scratch.flow = st.table.stats();
+        scratch.app = st.app.snapshot();
+        h.publish(usize::from(s.id), scratch);
+    }
 }
 
 fn wall_now() -> Timestamp {
@@ -588,7 +635,9 @@ fn output_thread(
     n_workers: usize,
     write_stats: bool,
     started: std::time::Instant,
+    hub: Option<Arc<crate::output::metrics::StatsHub>>,
 ) -> std::io::Result<()> {
+    let engines = |h: &Option<Arc<crate::output::metrics::StatsHub>>| h.as_ref().map(|h| h.engine()); // ops
     let mut ticks: HashMap<u64, (usize, Counters)> = HashMap::new();
     let mut total = Counters::default();
     let mut done = 0usize;
@@ -611,7 +660,7 @@ fn output_thread(
                         if write_stats {
                             if let Some(f) = file.as_mut() {
                                 line.clear();
-                                eve::write_stats(&mut line, &c, wall_now(), started.elapsed().as_secs());
+                                eve::write_stats_with(&mut line, &c, wall_now(), started.elapsed().as_secs(), engines(&hub).as_ref());
                                 f.write_all(&line)?;
                             }
                         }
@@ -627,7 +676,7 @@ fn output_thread(
     if done == n_workers && write_stats {
         if let Some(f) = file.as_mut() {
             line.clear();
-            eve::write_stats(&mut line, &total, wall_now(), started.elapsed().as_secs());
+            eve::write_stats_with(&mut line, &total, wall_now(), started.elapsed().as_secs(), engines(&hub).as_ref());
             f.write_all(&line)?;
         }
     }
