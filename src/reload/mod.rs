@@ -345,14 +345,16 @@ impl Reloader {
             n_bad + io_errors.len(),
             if first_bad.is_empty() { String::new() } else { format!(" (first: {first_bad})") }
         );
-        tracing::warn!("{message}");
+        tracing::info!("{message}");
         ReloadOutcome { swapped: true, loaded: report.loaded, failed: n_bad + io_errors.len(), message }
     }
 }
 
 fn failed_list(report: &LoadReport, io: &[String]) -> Vec<FailedRule> {
     let mut v: Vec<FailedRule> = io.iter().map(|e| FailedRule { location: String::new(), reason: e.clone() }).collect();
-    for i in report.failed.iter().chain(&report.refused) {
+    let mut issues: Vec<&RuleIssue> = report.failed.iter().chain(&report.refused).collect();
+    issues.sort_by(|a, b| a.span.file.cmp(&b.span.file).then(a.span.line.cmp(&b.span.line)));
+    for i in issues {
         if v.len() >= MAX_FAILED_KEPT {
             break;
         }
