@@ -174,6 +174,9 @@ fn every_writer_validates() {
     });
     c.dropped = 1;
     eve::write_stats(&mut buf, &c, ts, 5);
+    // ops: with the ruleset state (`detect.engines`), as the rampart binary writes it.
+    let engines = rampart::output::metrics::EngineStats { last_reload: ts, rules_loaded: 3, rules_failed: 1, ..Default::default() };
+    eve::write_stats_with(&mut buf, &c, ts, 6, Some(&engines));
 
     let text = String::from_utf8(buf).expect("utf8");
     let lines = check_lines(&v, &text);
