@@ -299,9 +299,7 @@ mod tests {
     fn totals_sum_slots_and_text_has_eve_names() {
         let hub = StatsHub::new();
         hub.ensure_workers(2);
-        let mut a = Counters::default();
-        a.pkts = 3;
-        a.alerts = 1;
+        let mut a = Counters { pkts: 3, alerts: 1, ..Counters::default() };
         hub.publish(0, &a);
         a.pkts = 4;
         hub.publish(1, &a);

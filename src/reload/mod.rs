@@ -99,7 +99,8 @@ impl ReloadConfig {
             return true;
         }
         let Some(name) = path.file_name() else { return false };
-        self.rule_paths().iter().any(|p| p == path) || self.cfg.rule_files.iter().any(|f| Path::new(f).file_name() == Some(name))
+        // By name: a relative rule path (`-S my.conf`) and the watcher's `./my.conf` differ.
+        self.rule_paths().iter().any(|p| p.file_name() == Some(name)) || self.cfg.rule_files.iter().any(|f| Path::new(f).file_name() == Some(name))
     }
 }
 
