@@ -136,7 +136,14 @@ impl StatsHub {
     /// The Prometheus/OpenMetrics text of the current counters.
     pub fn prometheus_text(&self) -> String {
         let mut reg = prometheus_client::registry::Registry::default();
-        reg.register_collector(Box::new(Snapshot(self.stats_json())));
+        let workers = {
+            let slots = self.slots.read().unwrap_or_else(|e| e.into_inner());
+            slots.iter().map(|s| {
+                let c = lock(s);
+                [c.pkts, c.bytes, c.alerts]
+            }).collect()
+        };
+        reg.register_collector(Box::new(Snapshot(self.stats_json(), workers)));
         let mut out = String::with_capacity(16 * 1024);
         if prometheus_client::encoding::text::encode(&mut out, &reg).is_err() {
             out.clear();
@@ -154,9 +161,17 @@ pub fn wall_now() -> Timestamp {
 /// Stats keys that are levels, not running totals.
 const GAUGES: &[&str] = &["uptime", "decoder_avg_pkt_size", "decoder_max_pkt_size", "detect_engines_rules_loaded", "detect_engines_rules_failed", "detect_engines_rules_skipped", "detect_engines_last_reload"];
 
-/// One scrape's values: the `stats` object, flattened by the collector.
+/// One scrape's values: the `stats` object, flattened by the collector, and per worker
+/// `[pkts, bytes, alerts]`.
 #[derive(Debug)]
-struct Snapshot(serde_json::Value);
+struct Snapshot(serde_json::Value, Vec<[u64; 3]>);
+
+/// Per-worker families (Suricata's per-thread counters), in [`Snapshot`]'s order.
+const PER_WORKER: [(&str, &str); 3] = [
+    ("rampart_worker_decoder_pkts", "Packets decoded by one worker thread"),
+    ("rampart_worker_decoder_bytes", "Bytes decoded by one worker thread"),
+    ("rampart_worker_detect_alert", "Alerts raised by one worker thread"),
+];
 
 impl prometheus_client::collector::Collector for Snapshot {
     fn encode(&self, mut enc: DescriptorEncoder) -> Result<(), std::fmt::Error> {
@@ -173,6 +188,14 @@ impl prometheus_client::collector::Collector for Snapshot {
                 let c = ConstCounter::new(v);
                 let m = enc.encode_descriptor(&full, &help, None, c.metric_type())?;
                 c.encode(m)?;
+            }
+        }
+        for (i, (name, help)) in PER_WORKER.iter().enumerate() {
+            let mut m = enc.encode_descriptor(name, help, None, prometheus_client::metrics::MetricType::Counter)?;
+            for (w, vals) in self.1.iter().enumerate() {
+                let labels = [("worker", w.to_string())];
+                let fam = m.encode_family(&labels)?;
+                ConstCounter::new(vals[i]).encode(fam)?;
             }
         }
         Ok(())
@@ -315,6 +338,7 @@ mod tests {
         assert!(text.contains("rampart_detect_engines_rules_loaded 12"), "{text}");
         assert!(text.contains("rampart_detect_engines_last_reload 1700000000"), "{text}");
         assert!(text.contains("# TYPE rampart_uptime gauge"), "{text}");
+        assert!(text.contains("rampart_worker_decoder_pkts_total{worker=\"1\"} 4"), "{text}");
         assert!(text.ends_with("# EOF\n"), "{text}");
         let dump = hub.stats_json();
         assert_eq!(dump["decoder"]["pkts"], 7);
