@@ -104,6 +104,8 @@ enum ToOutput {
     Lines(Vec<u8>),
     Counters { tick: u64, counters: Box<Counters> },
     Done { counters: Box<Counters> },
+    /// ops: write a `stats` event from the hub's published counters now.
+    HubStats,
 }
 
 /// What a worker returns when it ends.
@@ -186,6 +188,9 @@ fn run_inner(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<d
         };
         handles.push(std::thread::Builder::new().name(format!("rampart-w{w}")).spawn(move || worker(ctx))?);
     }
+    // ops: with a hub, periodic stats come from a timer thread, so they keep coming when no
+    // packet does (a quiet live link, an idle FIFO).
+    let stats_timer = start_stats_timer(cfg, &hooks, &out_tx)?;
     drop(out_tx);
 
     // Dispatcher (this thread).
@@ -217,7 +222,7 @@ fn run_inner(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<d
         last_ts = last_ts.max(scratch.ts);
         // Periodic stats follow the wall clock, as Suricata's stats thread does (a capture
         // file read faster than the interval gets only the final stats event).
-        if cfg.stats_interval > 0 && packets % STATS_CLOCK_EVERY == 0 {
+        if cfg.stats_interval > 0 && packets % STATS_CLOCK_EVERY == 0 && stats_timer.is_none() {
             let now = std::time::Instant::now();
             let due = *next_stats.get_or_insert(started + std::time::Duration::from_secs(cfg.stats_interval));
             if now >= due {
@@ -290,6 +295,10 @@ fn run_inner(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<d
             }
             Err(_) => worker_err = Some(anyhow::anyhow!("a worker thread panicked")),
         }
+    }
+    if let Some((stop, h)) = stats_timer {
+        drop(stop); // ops: ends the timer, which holds a sender of the output channel
+        let _ = h.join();
     }
     let out_res = output.join().map_err(|_| anyhow::anyhow!("the output thread panicked"))?;
     out_res.map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
@@ -612,6 +621,26 @@ fn worker(s: WorkerSetup) -> WorkerResult {
     st.result
 }
 
+/// ops: a thread that asks the output thread for a hub `stats` event every
+/// `stats.interval` seconds of wall-clock time, until the returned sender is dropped.
+#[allow(clippy::type_complexity)]
+fn start_stats_timer(cfg: &Config, hooks: &RunHooks, out_tx: &Sender<ToOutput>) -> std::io::Result<Option<(Sender<()>, std::thread::JoinHandle<()>)>> {
+    if hooks.hub.is_none() || cfg.stats_interval == 0 || !cfg.eve.stats {
+        return Ok(None);
+    }
+    let (stop_tx, stop_rx) = bounded::<()>(0);
+    let tx = out_tx.clone();
+    let every = std::time::Duration::from_secs(cfg.stats_interval);
+    let h = std::thread::Builder::new().name("rampart-stats".into()).spawn(move || {
+        while let Err(crossbeam_channel::RecvTimeoutError::Timeout) = stop_rx.recv_timeout(every) {
+            if tx.send(ToOutput::HubStats).is_err() {
+                break;
+            }
+        }
+    })?;
+    Ok(Some((stop_tx, h)))
+}
+
 /// ops: copies the worker's counters into `scratch` (no allocation: plain integers) and
 /// publishes them to the hub, if there is one.
 fn publish_counters(s: &WorkerSetup, st: &WorkerState, scratch: &mut Counters) {
@@ -670,6 +699,14 @@ fn output_thread(
             ToOutput::Done { counters } => {
                 total.merge(&counters);
                 done += 1;
+            }
+            ToOutput::HubStats => {
+                // ops: the hub's totals, as fresh as each worker's last batch.
+                if let (true, Some(f), Some(h)) = (write_stats, file.as_mut(), hub.as_ref()) {
+                    f.write_all(&h.stats_line())?;
+                    // A quiet live link would otherwise keep events in the buffer for long.
+                    f.flush()?;
+                }
             }
         }
     }

@@ -53,7 +53,7 @@ fn config_socket_signal_reload_and_shutdown() {
         .arg(dir.path())
         .args(["--set", "unix-command.enabled=yes", "--set"])
         .arg(format!("unix-command.filename={}", sock.display()))
-        .args(["--set", "rule-reload.watch=no", "--set", "metrics.enabled=yes", "--set"])
+        .args(["--set", "rule-reload.watch=no", "--set", "stats.interval=1", "--set", "metrics.enabled=yes", "--set"])
         .arg(format!("metrics.listen=127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -62,6 +62,8 @@ fn config_socket_signal_reload_and_shutdown() {
     let pid = child.id().to_string();
     let stop = Arc::new(AtomicBool::new(false));
     let stop2 = Arc::clone(&stop);
+    let pause = Arc::new(AtomicBool::new(false));
+    let pause2 = Arc::clone(&pause);
     let fifo2 = fifo.clone();
     // Writes until rampart stops reading (EPIPE) or the test says stop.
     let writer = std::thread::spawn(move || {
@@ -73,6 +75,10 @@ fn config_socket_signal_reload_and_shutdown() {
         f.write_all(&hdr).expect("header");
         let mut n = 0u64;
         while !stop2.load(Ordering::Relaxed) {
+            if pause2.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
             if f.write_all(&udp_record(n)).is_err() {
                 break;
             }
@@ -123,6 +129,13 @@ fn config_socket_signal_reload_and_shutdown() {
     let mut text = String::new();
     s.read_to_string(&mut text).expect("read");
     assert!(text.contains("rampart_detect_alert_total"), "{text}");
+
+    // Periodic stats keep coming (and EVE is flushed) while no packet arrives.
+    pause.store(true, Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(2600));
+    let idle_stats = std::fs::read_to_string(dir.path().join("eve.json")).expect("eve").lines().filter(|l| l.contains("\"event_type\":\"stats\"")).count();
+    assert!(idle_stats >= 2, "{idle_stats} stats events by now, with 1 s interval");
+    pause.store(false, Ordering::Relaxed);
 
     // shutdown: the run ends although its input does not.
     let (ok, v) = ctl(&sock, "shutdown");
