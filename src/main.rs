@@ -230,9 +230,11 @@ fn run(args: Args) -> Result<ExitCode> {
     std::fs::metadata(pcap).with_context(|| format!("-r {}", pcap.display()))?;
     let log_dir = args.log_dir.clone().or_else(|| cfg.default_log_dir.clone()).unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&log_dir).with_context(|| format!("-l {}", log_dir.display()))?;
-    let source = PcapSource::open(pcap).map_err(|e| anyhow::anyhow!("-r {e}"))?;
     let engine = Arc::new(arc_swap::ArcSwap::from_pointee(engine));
+    // Before the source opens: a FIFO blocks the open until its writer comes, and SIGUSR2 or
+    // the control socket must already work then.
     let ops = start_ops(&args, &cfg, &engine, &report, "PCAP_FILE")?;
+    let source = PcapSource::open(pcap).map_err(|e| anyhow::anyhow!("-r {e}"))?;
     let summary = rampart::pipeline::run_hooked(&cfg, engine, Box::new(source), &log_dir, ops.hooks.clone())?;
     drop(ops);
     if let Some(reason) = &summary.capture_error {
@@ -295,6 +297,8 @@ fn start_ops(args: &Args, cfg: &Config, engine: &Arc<arc_swap::ArcSwap<DetectEng
             }
         }
         ops.reloader = Some(r);
+    } else {
+        rampart::reload::ignore_sigusr2().context("installing the SIGUSR2 handler")?;
     }
     let enabled = match cfg.value("unix-command.enabled").map(str::to_ascii_lowercase).as_deref() {
         Some("auto") => capture_mode != "PCAP_FILE",

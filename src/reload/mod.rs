@@ -411,6 +411,20 @@ pub fn on_sigusr2(reloader: &Arc<Reloader>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// With `--disable-detection` there is nothing to reload: `SIGUSR2` (whose default action
+/// would end the process) is caught and logged.
+///
+/// Errors: the handler could not be installed.
+pub fn ignore_sigusr2() -> std::io::Result<()> {
+    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGUSR2])?;
+    std::thread::Builder::new().name("rampart-signals".into()).spawn(move || {
+        for _ in signals.forever() {
+            tracing::warn!("SIGUSR2: detection is disabled, no rules to reload");
+        }
+    })?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,6 +445,14 @@ mod tests {
 
     const RULE_A: &str = "alert udp any any -> any any (msg:\"a\"; content:\"A\"; sid:1;)\n";
     const RULE_B: &str = "alert udp any any -> any any (msg:\"b\"; content:\"B\"; sid:2;)\nalert udp any any -> any any (msg:\"c\"; content:\"C\"; sid:3;)\n";
+
+    #[test]
+    fn shared_types_are_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Reloader>();
+        send_sync::<StatsHub>();
+        send_sync::<crate::control::ControlContext>();
+    }
 
     #[test]
     fn command_reload_swaps_and_reports() {
