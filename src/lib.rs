@@ -26,4 +26,5 @@ pub mod output;
 pub mod config;
 pub mod pipeline;
 pub mod reload;
+pub mod control;
 pub mod ips;

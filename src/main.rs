@@ -98,6 +98,13 @@ struct Args {
     /// BPF capture filter (tcpdump syntax), as trailing words like Suricata's.
     #[arg(value_name = "BPF FILTER", trailing_var_arg = true)]
     bpf: Vec<String>,
+    /// Control socket (suricatasc protocol); PATH defaults to the config's
+    /// unix-command.filename, else /var/run/rampart/rampart-command.socket.
+    #[arg(long = "unix-socket", value_name = "PATH", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    unix_socket: Option<String>,
+    /// Serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9911); overrides the config's metrics.listen.
+    #[arg(long = "metrics", value_name = "ADDR")]
+    metrics: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -227,8 +234,13 @@ fn run(args: Args) -> Result<ExitCode> {
     std::fs::metadata(pcap).with_context(|| format!("-r {}", pcap.display()))?;
     let log_dir = args.log_dir.clone().or_else(|| cfg.default_log_dir.clone()).unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&log_dir).with_context(|| format!("-l {}", log_dir.display()))?;
+    let engine = Arc::new(arc_swap::ArcSwap::from_pointee(engine));
+    // Before the source opens: a FIFO blocks the open until its writer comes, and SIGUSR2 or
+    // the control socket must already work then.
+    let ops = start_ops(&args, &cfg, &engine, &report, "PCAP_FILE")?;
     let source = PcapSource::open(pcap).map_err(|e| anyhow::anyhow!("-r {e}"))?;
-    let summary = rampart::pipeline::run(&cfg, Arc::new(arc_swap::ArcSwap::from_pointee(engine)), Box::new(source), &log_dir)?;
+    let summary = rampart::pipeline::run_hooked(&cfg, engine, Box::new(source), &log_dir, ops.hooks.clone())?;
+    drop(ops);
     if let Some(reason) = &summary.capture_error {
         // Every packet before the damage was processed and logged; say loudly why we stopped.
         eprintln!("rampart: error: {reason} (stopped after {} packets)", summary.packets);
@@ -242,6 +254,89 @@ fn run(args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rule reload, control socket and metrics endpoint of a run (dropping it stops reloads
+/// and removes the socket file).
+struct Ops {
+    hooks: rampart::pipeline::RunHooks,
+    reloader: Option<Arc<rampart::reload::Reloader>>,
+    _watcher: Option<notify::RecommendedWatcher>,
+    _control: Option<rampart::control::ControlServer>,
+}
+
+impl Drop for Ops {
+    fn drop(&mut self) {
+        if let Some(r) = &self.reloader {
+            r.shutdown();
+        }
+    }
+}
+
+/// Starts what operators talk to: the reload thread (SIGUSR2, rule-file watching unless
+/// `rule-reload.watch: no`), the control socket (`--unix-socket`, `unix-command`) and the
+/// metrics endpoint (`--metrics`, `metrics.listen`). Errors: a socket or address that cannot
+/// be bound.
+fn start_ops(args: &Args, cfg: &Config, engine: &Arc<arc_swap::ArcSwap<DetectEngine>>, report: &LoadReport, capture_mode: &str) -> Result<Ops> {
+    use rampart::reload::{ReloadConfig, Reloader};
+    let hub = rampart::output::metrics::StatsHub::new();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut ops = Ops { hooks: rampart::pipeline::RunHooks { hub: Some(Arc::clone(&hub)), stop: Some(Arc::clone(&stop)) }, reloader: None, _watcher: None, _control: None };
+    if !args.disable_detection {
+        rampart::reload::record_load(&hub, report);
+        let debounce = cfg.u64_at("rule-reload.debounce", 300).map_err(anyhow::Error::msg)?;
+        let rc = ReloadConfig {
+            cfg: cfg.clone(),
+            exclusive: args.exclusive_rules.clone(),
+            extra: args.extra_rules.clone(),
+            errors_fatal: args.init_errors_fatal,
+            debounce: std::time::Duration::from_millis(debounce),
+        };
+        let r = Reloader::start(rc, Arc::clone(engine), Arc::clone(&hub), report).context("starting the rule reload thread")?;
+        rampart::reload::on_sigusr2(&r).context("installing the SIGUSR2 handler")?;
+        if cfg.bool_at("rule-reload.watch", true).map_err(anyhow::Error::msg)? {
+            match rampart::reload::watch(&r) {
+                Ok(w) => ops._watcher = Some(w),
+                Err(e) => tracing::warn!("rule reload: cannot watch the rule files ({e}); SIGUSR2 and the control socket still reload"),
+            }
+        }
+        ops.reloader = Some(r);
+    } else {
+        rampart::reload::ignore_sigusr2().context("installing the SIGUSR2 handler")?;
+    }
+    let enabled = match cfg.value("unix-command.enabled").map(str::to_ascii_lowercase).as_deref() {
+        Some("auto") => capture_mode != "PCAP_FILE",
+        Some(v) => rampart::config::parse_bool(v).unwrap_or(false),
+        None => false,
+    };
+    if args.unix_socket.is_some() || enabled {
+        let name = args.unix_socket.as_deref().filter(|s| !s.is_empty()).or(cfg.value("unix-command.filename"));
+        let path = rampart::control::socket_path(name);
+        let ctx = rampart::control::ControlContext {
+            hub: Arc::clone(&hub),
+            reloader: ops.reloader.clone(),
+            ifaces: args.interface.iter().cloned().collect(),
+            capture_mode: capture_mode.to_string(),
+            running_mode: match cfg.runmode {
+                RunMode::Single => "single".into(),
+                RunMode::Workers => "workers".into(),
+            },
+            stop,
+        };
+        let server = rampart::control::serve(&path, Arc::new(ctx)).with_context(|| format!("unix-command {}", path.display()))?;
+        ops._control = Some(server);
+    }
+    let listen = match &args.metrics {
+        Some(a) => Some(a.clone()),
+        None if cfg.bool_at("metrics.enabled", false).map_err(anyhow::Error::msg)? => Some(cfg.value("metrics.listen").unwrap_or("127.0.0.1:9911").to_string()),
+        None => None,
+    };
+    if let Some(a) = listen {
+        let addr: std::net::SocketAddr = a.parse().with_context(|| format!("--metrics {a}: expected IP:PORT"))?;
+        let bound = rampart::output::metrics::serve_metrics(addr, hub).with_context(|| format!("--metrics {a}"))?;
+        tracing::info!("metrics on http://{bound}/metrics");
+    }
+    Ok(ops)
 }
 
 /// `-S` (exclusive) or the config's rule files plus `-s`. Every path must exist.

@@ -110,12 +110,30 @@ enum ToOutput {
     Lines(Vec<u8>),
     Counters { tick: u64, counters: Box<Counters> },
     Done { counters: Box<Counters> },
+    /// ops: write a `stats` event from the hub's published counters now.
+    HubStats,
 }
 
 /// What a worker returns when it ends.
 struct WorkerResult {
     alerts: u64,
     by_sig: HashMap<(u32, u32), (Arc<SigMeta>, u64)>,
+}
+
+/// Optional operational hooks of a run (ops: control socket, metrics, reload).
+#[derive(Clone, Default)]
+pub struct RunHooks {
+    /// Workers publish their counters here after every batch, and `stats` events carry its
+    /// ruleset state (`detect.engines`).
+    pub hub: Option<Arc<crate::output::metrics::StatsHub>>,
+    /// When set (control socket `shutdown`), the dispatcher stops reading at the next frame
+    /// and the run ends as at the end of the input.
+    pub stop: Option<Arc<std::sync::atomic::AtomicBool>>,
+}
+
+/// [`run`] with [`RunHooks`] (ops).
+pub fn run_hooked(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, source: Box<dyn PacketSource>, log_dir: &Path, hooks: RunHooks) -> anyhow::Result<RunSummary> {
+    run_inner(cfg, engine, source, log_dir, hooks)
 }
 
 /// Runs `source` to its end through the workers and writes EVE into `log_dir`.
@@ -126,7 +144,11 @@ struct WorkerResult {
 /// Errors: the EVE file cannot be created or written, or a worker died. A capture source
 /// that fails midway is not an error: the frames before the failure are processed and the
 /// reason is returned in [`RunSummary::capture_error`].
-pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn PacketSource>, log_dir: &Path) -> anyhow::Result<RunSummary> {
+pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, source: Box<dyn PacketSource>, log_dir: &Path) -> anyhow::Result<RunSummary> {
+    run_inner(cfg, engine, source, log_dir, RunHooks::default())
+}
+
+fn run_inner(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn PacketSource>, log_dir: &Path, hooks: RunHooks) -> anyhow::Result<RunSummary> {
     let n_workers = match cfg.runmode {
         RunMode::Single => 1,
         RunMode::Workers => cfg.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).clamp(1, 1024),
@@ -144,9 +166,13 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
     let (out_tx, out_rx) = bounded::<ToOutput>(n_workers * BATCHES_IN_FLIGHT);
     let (buf_back_tx, buf_back_rx) = unbounded::<Vec<u8>>();
     let write_stats = eve_opts.stats;
+    if let Some(h) = &hooks.hub {
+        h.ensure_workers(n_workers); // ops
+    }
+    let out_hub = hooks.hub.clone(); // ops
     let output = std::thread::Builder::new()
         .name("rampart-output".into())
-        .spawn(move || output_thread(file, out_rx, buf_back_tx, n_workers, write_stats, started))?;
+        .spawn(move || output_thread(file, out_rx, buf_back_tx, n_workers, write_stats, started, out_hub))?;
 
     let mut to_workers: Vec<Sender<ToWorker>> = Vec::with_capacity(n_workers);
     let mut free_batches: Vec<Receiver<Batch>> = Vec::with_capacity(n_workers);
@@ -164,9 +190,13 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
             free_tx,
             out_tx: out_tx.clone(),
             buf_back_rx: buf_back_rx.clone(),
+            hub: hooks.hub.clone(), // ops
         };
         handles.push(std::thread::Builder::new().name(format!("rampart-w{w}")).spawn(move || worker(ctx))?);
     }
+    // ops: with a hub, periodic stats come from a timer thread, so they keep coming when no
+    // packet does (a quiet live link, an idle FIFO).
+    let stats_timer = start_stats_timer(cfg, &hooks, &out_tx)?;
     drop(out_tx);
 
     // Dispatcher (this thread).
@@ -180,6 +210,9 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
     let mut read_err: Option<String> = None;
     let mut send_failed = false;
     loop {
+        if hooks.stop.as_ref().is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+            break; // ops: control-socket shutdown
+        }
         match source.next_frame(&mut scratch) {
             Ok(true) => {}
             Ok(false) => break,
@@ -195,7 +228,7 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
         last_ts = last_ts.max(scratch.ts);
         // Periodic stats follow the wall clock, as Suricata's stats thread does (a capture
         // file read faster than the interval gets only the final stats event).
-        if cfg.stats_interval > 0 && packets % STATS_CLOCK_EVERY == 0 {
+        if cfg.stats_interval > 0 && packets % STATS_CLOCK_EVERY == 0 && stats_timer.is_none() {
             let now = std::time::Instant::now();
             let due = *next_stats.get_or_insert(started + std::time::Duration::from_secs(cfg.stats_interval));
             if now >= due {
@@ -269,6 +302,10 @@ pub fn run(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, mut source: Box<dyn
             Err(_) => worker_err = Some(anyhow::anyhow!("a worker thread panicked")),
         }
     }
+    if let Some((stop, h)) = stats_timer {
+        drop(stop); // ops: ends the timer, which holds a sender of the output channel
+        let _ = h.join();
+    }
     let out_res = output.join().map_err(|_| anyhow::anyhow!("the output thread panicked"))?;
     out_res.map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     if let Some(e) = worker_err {
@@ -295,6 +332,8 @@ struct WorkerSetup {
     free_tx: Sender<Batch>,
     out_tx: Sender<ToOutput>,
     buf_back_rx: Receiver<Vec<u8>>,
+    /// ops: where counters are published after every batch.
+    hub: Option<Arc<crate::output::metrics::StatsHub>>,
 }
 
 /// Per-worker state that event writing needs while the flow table is borrowed.
@@ -527,6 +566,7 @@ fn worker(s: WorkerSetup) -> WorkerResult {
     let mut engine = s.engine.load_full();
     let mut ctx = engine.new_ctx();
     let mut last_ts = Timestamp::default();
+    let mut published = Counters::default(); // ops: reused snapshot for the hub
 
     for msg in s.rx.iter() {
         let batch = match msg {
@@ -539,6 +579,7 @@ fn worker(s: WorkerSetup) -> WorkerResult {
             ToWorker::Time(now) => {
                 st.tick(now);
                 send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+                publish_counters(&s, &st, &mut published); // ops
                 continue;
             }
             ToWorker::End(ts) => {
@@ -579,11 +620,46 @@ fn worker(s: WorkerSetup) -> WorkerResult {
         batch.len = 0;
         let _ = s.free_tx.send(batch);
         send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
+        publish_counters(&s, &st, &mut published); // ops
     }
     let counters = st.finish(last_ts);
+    if let Some(h) = &s.hub {
+        h.publish(usize::from(s.id), &counters); // ops: final counters
+    }
     send_out(&mut st.out, &s.out_tx, &s.buf_back_rx);
     let _ = s.out_tx.send(ToOutput::Done { counters });
     st.result
+}
+
+/// ops: a thread that asks the output thread for a hub `stats` event every
+/// `stats.interval` seconds of wall-clock time, until the returned sender is dropped.
+#[allow(clippy::type_complexity)]
+fn start_stats_timer(cfg: &Config, hooks: &RunHooks, out_tx: &Sender<ToOutput>) -> std::io::Result<Option<(Sender<()>, std::thread::JoinHandle<()>)>> {
+    if hooks.hub.is_none() || cfg.stats_interval == 0 || !cfg.eve.stats {
+        return Ok(None);
+    }
+    let (stop_tx, stop_rx) = bounded::<()>(0);
+    let tx = out_tx.clone();
+    let every = std::time::Duration::from_secs(cfg.stats_interval);
+    let h = std::thread::Builder::new().name("rampart-stats".into()).spawn(move || {
+        while let Err(crossbeam_channel::RecvTimeoutError::Timeout) = stop_rx.recv_timeout(every) {
+            if tx.send(ToOutput::HubStats).is_err() {
+                break;
+            }
+        }
+    })?;
+    Ok(Some((stop_tx, h)))
+}
+
+/// ops: copies the worker's counters into `scratch` (no allocation: plain integers) and
+/// publishes them to the hub, if there is one.
+fn publish_counters(s: &WorkerSetup, st: &WorkerState, scratch: &mut Counters) {
+    if let Some(h) = &s.hub {
+        scratch.clone_from(&st.counters);
+        scratch.flow = st.table.stats();
+        scratch.app = st.app.snapshot();
+        h.publish(usize::from(s.id), scratch);
+    }
 }
 
 fn wall_now() -> Timestamp {
@@ -598,7 +674,9 @@ fn output_thread(
     n_workers: usize,
     write_stats: bool,
     started: std::time::Instant,
+    hub: Option<Arc<crate::output::metrics::StatsHub>>,
 ) -> std::io::Result<()> {
+    let engines = |h: &Option<Arc<crate::output::metrics::StatsHub>>| h.as_ref().map(|h| h.engine()); // ops
     let mut ticks: HashMap<u64, (usize, Counters)> = HashMap::new();
     let mut total = Counters::default();
     let mut done = 0usize;
@@ -621,7 +699,7 @@ fn output_thread(
                         if write_stats {
                             if let Some(f) = file.as_mut() {
                                 line.clear();
-                                eve::write_stats(&mut line, &c, wall_now(), started.elapsed().as_secs());
+                                eve::write_stats_with(&mut line, &c, wall_now(), started.elapsed().as_secs(), engines(&hub).as_ref());
                                 f.write_all(&line)?;
                             }
                         }
@@ -632,12 +710,20 @@ fn output_thread(
                 total.merge(&counters);
                 done += 1;
             }
+            ToOutput::HubStats => {
+                // ops: the hub's totals, as fresh as each worker's last batch.
+                if let (true, Some(f), Some(h)) = (write_stats, file.as_mut(), hub.as_ref()) {
+                    f.write_all(&h.stats_line())?;
+                    // A quiet live link would otherwise keep events in the buffer for long.
+                    f.flush()?;
+                }
+            }
         }
     }
     if done == n_workers && write_stats {
         if let Some(f) = file.as_mut() {
             line.clear();
-            eve::write_stats(&mut line, &total, wall_now(), started.elapsed().as_secs());
+            eve::write_stats_with(&mut line, &total, wall_now(), started.elapsed().as_secs(), engines(&hub).as_ref());
             f.write_all(&line)?;
         }
     }

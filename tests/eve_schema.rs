@@ -183,6 +183,9 @@ fn every_writer_validates() {
     live.live.rejected = 1;
     live.live.verdict_errors = 1;
     eve::write_stats(&mut buf, &live, ts, 7);
+    // ops: with the ruleset state (`detect.engines`), as the rampart binary writes it.
+    let engines = rampart::output::metrics::EngineStats { last_reload: ts, rules_loaded: 3, rules_failed: 1, ..Default::default() };
+    eve::write_stats_with(&mut buf, &c, ts, 8, Some(&engines));
 
     let text = String::from_utf8(buf).expect("utf8");
     let lines = check_lines(&v, &text);

@@ -162,7 +162,14 @@ impl PcapSource {
 }
 
 fn open_file(path: &Path) -> Result<Open, CaptureError> {
-    let (n, magic) = read_magic(path).map_err(|e| err(path, format!("cannot open: {e}")))?;
+    // One open and the magic read from it: a FIFO cannot be opened twice (see
+    // `open_with_header`).
+    let mut file = File::open(path).map_err(|e| err(path, format!("cannot open: {e}")))?;
+    let mut head = Vec::with_capacity(64);
+    read_up_to(&mut file, &mut head, 4).map_err(|e| err(path, format!("cannot read: {e}")))?;
+    let n = head.len();
+    let mut magic = [0u8; 4];
+    magic[..n].copy_from_slice(&head);
     if n == 0 {
         return Err(err(path, "empty file (not a pcap or pcapng capture)"));
     }
@@ -175,7 +182,7 @@ fn open_file(path: &Path) -> Result<Open, CaptureError> {
             format!("not a pcap or pcapng file (magic {:02x}{:02x}{:02x}{:02x})", magic[0], magic[1], magic[2], magic[3]),
         ));
     };
-    let file = File::open(path).map_err(|e| err(path, format!("cannot open: {e}")))?;
+    let file = open_with_header(file, head, format).map_err(|e| err(path, format!("cannot read: {e}")))?;
     let reader: Box<dyn PcapReaderIterator + Send> = match format {
         Format::Pcap { .. } => match LegacyPcapReader::new(INITIAL_BUFFER, file) {
             Ok(r) => Box::new(r),
@@ -198,6 +205,44 @@ fn open_file(path: &Path) -> Result<Open, CaptureError> {
         buf_cap: INITIAL_BUFFER,
         ng_big_endian: false,
     })
+}
+
+/// Given `f` opened once with its first bytes already in `head`, reads the file header (classic pcap) or section header block
+/// (pcapng) into memory, returning a reader that yields those bytes and then the rest of the
+/// file. The parsers look for the whole header in their first read, and a FIFO or a pipe
+/// (`-r` on a named pipe fed by another program) can neither be opened twice nor be trusted
+/// to deliver a header in one read. Files shorter than their header yield what they have.
+fn open_with_header(mut f: File, mut head: Vec<u8>, format: Format) -> std::io::Result<std::io::Chain<std::io::Cursor<Vec<u8>>, File>> {
+    match format {
+        Format::Pcap { .. } => read_up_to(&mut f, &mut head, 24)?,
+        Format::PcapNg => {
+            read_up_to(&mut f, &mut head, 12)?;
+            if let (Some(l), Some(bom)) = (head.get(4..8), head.get(8..12)) {
+                let l = [l[0], l[1], l[2], l[3]];
+                let len = if bom == [0x1a, 0x2b, 0x3c, 0x4d] { u32::from_be_bytes(l) } else { u32::from_le_bytes(l) } as usize;
+                // A corrupt length is reported by the parser; only read what is plausible.
+                if len <= MAX_RECORD {
+                    read_up_to(&mut f, &mut head, len)?;
+                }
+            }
+        }
+    }
+    Ok(std::io::Cursor::new(head).chain(f))
+}
+
+/// Reads from `f` until `buf` holds `want` bytes or the input ends.
+fn read_up_to(f: &mut File, buf: &mut Vec<u8>, want: usize) -> std::io::Result<()> {
+    let mut chunk = [0u8; 512];
+    while buf.len() < want {
+        let n = (want - buf.len()).min(chunk.len());
+        match f.read(&mut chunk[..n]) {
+            Ok(0) => break,
+            Ok(got) => buf.extend_from_slice(&chunk[..got]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn describe<I>(e: &PcapError<I>) -> String {

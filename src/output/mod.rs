@@ -4,6 +4,7 @@
 
 pub mod community_id;
 pub mod eve;
+pub mod metrics;
 pub mod stats;
 
 /// Which EVE event types are written, and their options (`outputs: - eve-log: types:`).

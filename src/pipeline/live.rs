@@ -210,7 +210,7 @@ pub fn run_live(cfg: &Config, engine: Arc<ArcSwap<DetectEngine>>, sources: Vec<L
     let (out_tx, out_rx) = bounded::<ToOutput>(n * BATCHES_IN_FLIGHT);
     let (buf_back_tx, buf_back_rx) = unbounded::<Vec<u8>>();
     let write_stats = eve_opts.stats;
-    let output = std::thread::Builder::new().name("rampart-output".into()).spawn(move || output_thread(file, out_rx, buf_back_tx, n, write_stats, started))?;
+    let output = std::thread::Builder::new().name("rampart-output".into()).spawn(move || output_thread(file, out_rx, buf_back_tx, n, write_stats, started, None))?;
 
     let errors: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
     let mut handles = Vec::with_capacity(n);

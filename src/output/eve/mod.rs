@@ -466,6 +466,11 @@ pub fn write_flow_opts(buf: &mut Vec<u8>, opts: &EveOptions, f: &Flow, reason: E
 
 /// Writes one `stats` event at wall-clock time `now` with `uptime` seconds.
 pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64) {
+    write_stats_with(buf, c, now, uptime, None);
+}
+
+/// [`write_stats`] with the ruleset state as Suricata's `detect.engines` (one engine, id 0).
+pub fn write_stats_with(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64, engines: Option<&super::metrics::EngineStats>) {
     let mut w = JsonWriter::new(buf);
     w.open();
     w.kdisp("timestamp", now.eve());
@@ -520,6 +525,12 @@ pub fn write_stats(buf: &mut Vec<u8>, c: &Counters, now: Timestamp, uptime: u64)
     c.app.write_objects(&mut w); // wire: app_layer + defrag
     w.key("detect").open();
     w.ku64("alert", c.alerts).ku64("alert_queue_overflow", c.alert_queue_overflow);
+    if let Some(e) = engines {
+        w.key("engines").open_arr().open();
+        w.ku64("id", 0).kdisp("last_reload", e.last_reload.eve());
+        w.ku64("rules_loaded", e.rules_loaded).ku64("rules_failed", e.rules_failed).ku64("rules_skipped", e.rules_skipped);
+        w.close().close_arr();
+    }
     w.close();
     if c.dropped > 0 && !c.live.live {
         w.key("ips").open().ku64("blocked", c.dropped).close();
