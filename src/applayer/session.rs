@@ -613,11 +613,13 @@ pub struct UdpApp {
     /// DNS state, once probing said DNS.
     pub dns: Option<DnsState>,
     dns_log: DnsLog,
+    /// Detection state of the live transactions.
+    pub det: crate::detect::app::TxDetStore,
 }
 
 impl UdpApp {
     fn new() -> UdpApp {
-        UdpApp { verdict: AppProto::Unknown, no_match: [false; 2], dns: None, dns_log: DnsLog::default() }
+        UdpApp { verdict: AppProto::Unknown, no_match: [false; 2], dns: None, dns_log: DnsLog::default(), det: Default::default() }
     }
 
     /// The app-layer verdict so far.
@@ -985,9 +987,11 @@ impl AppWorker {
     /// the engine has stream-matching rules).
     pub fn view(&mut self, with_raw: bool) -> AppView<'_> {
         let ev = self.cur_events;
-        if let Some(ua) = self.cur_udp.and_then(|id| self.udp_flows.get(&id)) {
+        if let Some(ua) = self.cur_udp.and_then(|id| self.udp_flows.get_mut(&id)) {
             // A UDP flow (dns helper).
-            return AppView { app_proto: ua.app_proto(), dns: ua.dns.as_ref(), ..AppView::default() };
+            let app_proto = ua.app_proto();
+            let UdpApp { dns, det, .. } = &mut **ua;
+            return AppView { app_proto, dns: dns.as_ref(), det: Some(det), ..AppView::default() };
         }
         let Some((id, dir)) = self.cur_flow else { return AppView { stream_events: ev, ..AppView::default() } };
         match self.flows.get_mut(&id) {
@@ -1036,8 +1040,6 @@ impl AppWorker {
                         }
                     }
                     h.prune_done(TxId(upto));
-                    let lowest = h.txs().next().map_or(h.next_tx_id().0, |t| t.id.0);
-                    fa.det.prune_below(lowest);
                 }
                 if let Some(s) = fa.ssh.as_mut() {
                     s.prune_done(TxId(logged));
@@ -1051,6 +1053,8 @@ impl AppWorker {
                 if let Some(s) = fa.dns.as_mut() {
                     s.prune_done(TxId(fa.dns_log.next_log));
                 }
+                let FlowApp { det, http, dns, tls, ssh, ftp, ftp_data, smtp, .. } = &mut **fa;
+                det.retain_live(crate::detect::app::TxSource { http: http.as_ref(), dns: dns.as_ref(), tls: tls.as_deref(), ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), smtp: smtp.as_ref() });
             }
         }
         if let Some(id) = self.cur_udp {
@@ -1058,6 +1062,7 @@ impl AppWorker {
                 if let Some(s) = ua.dns.as_mut() {
                     s.prune_done(TxId(ua.dns_log.next_log));
                 }
+                ua.det.retain_live(crate::detect::app::TxSource { dns: ua.dns.as_ref(), ..Default::default() });
             }
         }
     }

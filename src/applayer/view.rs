@@ -55,6 +55,6 @@ impl<'a> AppView<'a> {
 
     /// The flow's live transactions.
     pub fn source(&self) -> TxSource<'a> {
-        TxSource { http: self.http }
+        TxSource { http: self.http, dns: self.dns, tls: self.tls, ssh: self.ssh, ftp: self.ftp, ftp_data: self.ftp_data, smtp: self.smtp }
     }
 }

@@ -8,14 +8,22 @@
 //! `DetectEngine::inspect_packet` and [`TxDetStore`]).
 
 use super::compile::BufferId;
+use super::keywords::{dns_opcode, dns_rcode, dns_rrtype, ftpbounce, ftpdata_command, ssh_protoversion, ssh_softwareversion};
+use super::keywords::{ssl_state, ssl_version, tls_cert_chain_len, tls_cert_validity, tls_subject, tls_version};
+use crate::applayer::dns::{DnsEvent, DnsState, DnsTx};
+use crate::applayer::ftp::{FtpDataState, FtpDataTx, FtpEvent, FtpState, FtpTx};
 use crate::applayer::http::detect as http_detect;
 use crate::applayer::http::{HttpEvent, HttpState, HttpTx};
+use crate::applayer::smtp::{SmtpEvent, SmtpState, SmtpTx};
+use crate::applayer::ssh::{SshEvent, SshState, SshTx};
+use crate::applayer::tls::{TlsEvent, TlsState, TlsTx};
+use crate::applayer::{dns, ftp, smtp, ssh, tls};
 use crate::applayer::AppProto;
 use crate::flow::Direction;
 use crate::stream::{StreamEvent, StreamEvents};
 
 /// A condition on the flow's application layer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum AppCond {
     /// `app-layer-protocol:[!]name`: the flow's detected protocol (EVE name) is / is not
     /// `name`. Never matches while detection is still running, as Suricata.
@@ -29,6 +37,43 @@ pub enum AppCond {
     Stream(StreamEvent),
     /// `app-layer-event:http.name`: the transaction carries the HTTP event.
     HttpEvent(HttpEvent),
+    /// `app-layer-event:dns.name`.
+    DnsEvent(DnsEvent),
+    /// `app-layer-event:tls.name`.
+    TlsEvent(TlsEvent),
+    /// `app-layer-event:ssh.name`.
+    SshEvent(SshEvent),
+    /// `app-layer-event:ftp.name`.
+    FtpEvent(FtpEvent),
+    /// `app-layer-event:smtp.name`.
+    SmtpEvent(SmtpEvent),
+    /// `dns.opcode`.
+    DnsOpcode(dns_opcode::DnsOpcode),
+    /// `dns.rcode`.
+    DnsRcode(dns_rcode::DnsRcode),
+    /// `dns.rrtype`.
+    DnsRrtype(dns_rrtype::DnsRrtype),
+    /// `tls.version`.
+    TlsVersion(tls_version::TlsVersion),
+    /// `ssl_version`.
+    SslVersion(ssl_version::SslVersion),
+    /// `ssl_state`.
+    SslState(ssl_state::SslState),
+    /// `tls.cert_chain_len`.
+    CertChainLen(tls_cert_chain_len::CertChainLen),
+    /// `tls_cert_notbefore` / `tls_cert_notafter` / `tls_cert_expired` / `tls_cert_valid`
+    /// (compared with the packet time).
+    CertValidity(tls_cert_validity::CertValidity),
+    /// `tls.subject` / `tls.issuerdn` / `tls.fingerprint` (legacy forms).
+    TlsCertField(tls_subject::TlsCertField),
+    /// `ftpbounce`.
+    FtpBounce(ftpbounce::FtpBounce),
+    /// `ftpdata_command`.
+    FtpDataCommand(ftpdata_command::FtpDataCommand),
+    /// `ssh.protoversion`.
+    SshProtoVersion(ssh_protoversion::SshProtoVersion),
+    /// `ssh.softwareversion`.
+    SshSoftwareVersion(ssh_softwareversion::SshSoftwareVersion),
 }
 
 impl AppCond {
@@ -57,11 +102,53 @@ impl AppCond {
     /// `app-layer-event` value. Only events a Rampart parser raises are accepted.
     pub fn parse_app_layer_event(v: &str) -> Result<AppCond, String> {
         let v = v.trim();
+        let no = || format!("app-layer-event {v}: no such event in Rampart's parser");
         if v.starts_with("http.") || v.starts_with("http1.") {
             let name = v.strip_prefix("http1.").map(|r| format!("http.{r}")).unwrap_or_else(|| v.to_string());
-            return HttpEvent::from_name(&name).map(AppCond::HttpEvent).ok_or_else(|| format!("app-layer-event {v}: no such HTTP event in Rampart's parser"));
+            return HttpEvent::from_name(&name).map(AppCond::HttpEvent).ok_or_else(no);
+        }
+        if let Some(n) = v.strip_prefix("dns.") {
+            return DnsEvent::from_name(n).map(AppCond::DnsEvent).ok_or_else(no);
+        }
+        if v.starts_with("tls.") {
+            return TlsEvent::from_name(v).map(AppCond::TlsEvent).ok_or_else(no);
+        }
+        if v.starts_with("ssh.") {
+            return SshEvent::from_name(v).map(AppCond::SshEvent).ok_or_else(no);
+        }
+        if v.starts_with("ftp.") {
+            return FtpEvent::from_name(v).map(AppCond::FtpEvent).ok_or_else(no);
+        }
+        if v.starts_with("smtp.") {
+            return SmtpEvent::from_name(v).map(AppCond::SmtpEvent).ok_or_else(no);
         }
         Err(format!("app-layer-event {v}: events of this protocol are not raised by Rampart yet"))
+    }
+
+    /// The app-layer keywords that are conditions on a transaction (`dns.opcode`,
+    /// `tls.version`, `ftpbounce`, ...): `None` when `name` is not one; otherwise the
+    /// condition and the protocol it implies, or the parse error.
+    pub fn parse_keyword(name: &str, value: Option<&str>) -> Option<Result<(AppCond, AppProto), String>> {
+        use AppProto as P;
+        let r = match name {
+            "dns.opcode" => dns_opcode::DnsOpcode::parse(value).map(|k| (AppCond::DnsOpcode(k), P::Dns)),
+            "dns.rcode" => dns_rcode::DnsRcode::parse(value).map(|k| (AppCond::DnsRcode(k), P::Dns)),
+            "dns.rrtype" => dns_rrtype::DnsRrtype::parse(value).map(|k| (AppCond::DnsRrtype(k), P::Dns)),
+            "tls.version" => tls_version::TlsVersion::parse(value).map(|k| (AppCond::TlsVersion(k), P::Tls)),
+            "ssl_version" => ssl_version::SslVersion::parse(value).map(|k| (AppCond::SslVersion(k), P::Tls)),
+            "ssl_state" => ssl_state::SslState::parse(value).map(|k| (AppCond::SslState(k), P::Tls)),
+            "tls.cert_chain_len" => tls_cert_chain_len::CertChainLen::parse(value).map(|k| (AppCond::CertChainLen(k), P::Tls)),
+            "tls_cert_notbefore" | "tls_cert_notafter" | "tls_cert_expired" | "tls_cert_valid" => {
+                tls_cert_validity::CertValidity::parse(name, value).map(|k| (AppCond::CertValidity(k), P::Tls))
+            }
+            "tls.subject" | "tls.issuerdn" | "tls.fingerprint" => tls_subject::TlsCertField::parse(name, value).map(|k| (AppCond::TlsCertField(k), P::Tls)),
+            "ftpbounce" => ftpbounce::FtpBounce::parse(value).map(|k| (AppCond::FtpBounce(k), P::Ftp)),
+            "ftpdata_command" => ftpdata_command::FtpDataCommand::parse(value).map(|k| (AppCond::FtpDataCommand(k), P::FtpData)),
+            "ssh.protoversion" | "ssh_protoversion" => ssh_protoversion::SshProtoVersion::parse(value).map(|k| (AppCond::SshProtoVersion(k), P::Ssh)),
+            "ssh.softwareversion" | "ssh_softwareversion" => ssh_softwareversion::SshSoftwareVersion::parse(value).map(|k| (AppCond::SshSoftwareVersion(k), P::Ssh)),
+            _ => return None,
+        };
+        Some(r)
     }
 
     /// `stream-event` value (Suricata's names).
@@ -72,7 +159,7 @@ impl AppCond {
 
     /// Whether the condition is about a transaction (evaluated per transaction).
     pub fn is_tx(&self) -> bool {
-        matches!(self, AppCond::HttpEvent(_))
+        !matches!(self, AppCond::Proto { .. } | AppCond::Stream(_))
     }
 
     /// Evaluates a packet-level condition: `app_proto` is the flow's EVE protocol name.
@@ -83,15 +170,34 @@ impl AppCond {
                 Some(p) => (p == *name) != *negated,
             },
             AppCond::Stream(e) => events.contains(*e),
-            AppCond::HttpEvent(_) => true,
+            _ => true,
         }
     }
 
-    /// Evaluates a transaction condition on `tx`.
-    pub fn matches_tx(&self, tx: TxRef<'_>) -> bool {
+    /// Evaluates a transaction condition on `tx` for a packet travelling in `dir` at
+    /// `now_secs` (Unix seconds). A condition of another protocol does not match.
+    pub fn matches_tx(&self, tx: TxRef<'_>, dir: Direction, now_secs: i64) -> bool {
         match (self, tx) {
             (AppCond::HttpEvent(e), TxRef::Http(t)) => t.has_event(*e),
-            _ => true,
+            (AppCond::DnsEvent(e), TxRef::Dns(t)) => t.events.contains(e),
+            (AppCond::TlsEvent(e), TxRef::Tls(t)) => t.events.contains(e),
+            (AppCond::SshEvent(e), TxRef::Ssh(t)) => t.events.contains(e),
+            (AppCond::FtpEvent(e), TxRef::Ftp(t)) => t.events.contains(e),
+            (AppCond::SmtpEvent(e), TxRef::Smtp(t)) => t.events.contains(e),
+            (AppCond::DnsOpcode(k), TxRef::Dns(t)) => k.matches(t, dir),
+            (AppCond::DnsRcode(k), TxRef::Dns(t)) => k.matches(t, dir),
+            (AppCond::DnsRrtype(k), TxRef::Dns(t)) => k.matches(t, dir),
+            (AppCond::TlsVersion(k), TxRef::Tls(t)) => k.matches(t, dir),
+            (AppCond::SslVersion(k), TxRef::Tls(t)) => k.matches(t, dir),
+            (AppCond::SslState(k), TxRef::Tls(t)) => k.matches(t, dir),
+            (AppCond::CertChainLen(k), TxRef::Tls(t)) => k.matches(t, dir),
+            (AppCond::CertValidity(k), TxRef::Tls(t)) => k.matches_at(t, now_secs),
+            (AppCond::TlsCertField(k), TxRef::Tls(t)) => k.matches(t, dir),
+            (AppCond::FtpBounce(k), TxRef::Ftp(t)) => k.matches(t, dir),
+            (AppCond::FtpDataCommand(k), TxRef::FtpData(t)) => k.matches(t, dir),
+            (AppCond::SshProtoVersion(k), TxRef::Ssh(t)) => k.matches(t, dir),
+            (AppCond::SshSoftwareVersion(k), TxRef::Ssh(t)) => k.matches(t, dir),
+            _ => false,
         }
     }
 }
@@ -101,17 +207,59 @@ impl AppCond {
 pub struct TxSource<'a> {
     /// The flow's HTTP/1 state.
     pub http: Option<&'a HttpState>,
+    /// DNS (UDP or TCP).
+    pub dns: Option<&'a DnsState>,
+    /// TLS.
+    pub tls: Option<&'a TlsState>,
+    /// SSH.
+    pub ssh: Option<&'a SshState>,
+    /// FTP control channel.
+    pub ftp: Option<&'a FtpState>,
+    /// FTP data channel.
+    pub ftp_data: Option<&'a FtpDataState>,
+    /// SMTP.
+    pub smtp: Option<&'a SmtpState>,
 }
 
 impl<'a> TxSource<'a> {
     /// Number of live transactions.
     pub fn tx_count(self) -> usize {
         self.http.map_or(0, |h| h.txs().len())
+            + self.dns.map_or(0, |s| s.txs().len())
+            + self.tls.map_or(0, |s| s.txs().len())
+            + self.ssh.map_or(0, |s| s.txs().len())
+            + self.ftp.map_or(0, |s| s.txs().len())
+            + usize::from(self.ftp_data.is_some())
+            + self.smtp.map_or(0, |s| s.txs().len())
     }
 
-    /// The live transaction at position `i` (oldest first).
-    pub fn tx_at(self, i: usize) -> Option<TxRef<'a>> {
-        self.http.and_then(|h| h.txs().nth(i)).map(TxRef::Http)
+    /// The live transaction at position `i` (oldest first, protocol by protocol).
+    #[allow(unused_assignments)]
+    pub fn tx_at(self, mut i: usize) -> Option<TxRef<'a>> {
+        macro_rules! step {
+            ($opt:expr, $v:ident) => {
+                if let Some(s) = $opt {
+                    let n = s.txs().len();
+                    if i < n {
+                        return s.txs().nth(i).map(TxRef::$v);
+                    }
+                    i -= n;
+                }
+            };
+        }
+        step!(self.http, Http);
+        step!(self.dns, Dns);
+        step!(self.tls, Tls);
+        step!(self.ssh, Ssh);
+        step!(self.ftp, Ftp);
+        if let Some(d) = self.ftp_data {
+            if i == 0 {
+                return Some(TxRef::FtpData(&d.tx));
+            }
+            i -= 1;
+        }
+        step!(self.smtp, Smtp);
+        None
     }
 }
 
@@ -120,6 +268,22 @@ impl<'a> TxSource<'a> {
 pub enum TxRef<'a> {
     /// An HTTP/1 transaction.
     Http(&'a HttpTx),
+    /// A DNS message.
+    Dns(&'a DnsTx),
+    /// The TLS session.
+    Tls(&'a TlsTx),
+    /// The SSH session.
+    Ssh(&'a SshTx),
+    /// An FTP command and its reply.
+    Ftp(&'a FtpTx),
+    /// An FTP data transfer.
+    FtpData(&'a FtpDataTx),
+    /// An SMTP mail transaction.
+    Smtp(&'a SmtpTx),
+}
+
+fn progress_bits(p: crate::applayer::TxProgress) -> u64 {
+    u64::from(p.request_complete) | u64::from(p.response_complete) << 1
 }
 
 impl<'a> TxRef<'a> {
@@ -127,13 +291,44 @@ impl<'a> TxRef<'a> {
     pub fn id(self) -> u64 {
         match self {
             TxRef::Http(t) => t.id.0,
+            TxRef::Dns(t) => t.id.0,
+            TxRef::Tls(t) => t.id.0,
+            TxRef::Ssh(t) => t.id.0,
+            TxRef::Ftp(t) => t.id.0,
+            TxRef::FtpData(t) => t.id.0,
+            TxRef::Smtp(t) => t.id.0,
         }
+    }
+
+    /// A key unique per flow across protocols (a flow can change protocol: STARTTLS).
+    pub fn key(self) -> u64 {
+        let tag: u64 = match self {
+            TxRef::Http(_) => 0,
+            TxRef::Dns(_) => 1,
+            TxRef::Tls(_) => 2,
+            TxRef::Ssh(_) => 3,
+            TxRef::Ftp(_) => 4,
+            TxRef::FtpData(_) => 5,
+            TxRef::Smtp(_) => 6,
+        };
+        tag << 56 | (self.id() & ((1 << 56) - 1))
     }
 
     /// How far side `side` has got (changes whenever detection has something new to see).
     pub fn fingerprint(self, side: Direction) -> u64 {
         match self {
             TxRef::Http(t) => http_detect::fingerprint(t, side),
+            TxRef::Dns(t) => 1 | (t.events.len() as u64) << 8,
+            TxRef::Tls(t) => {
+                u64::from(t.state_bits) | (t.server_certs.len() as u64 & 0xff) << 8 | progress_bits(t.progress) << 16 | (t.events.len() as u64) << 24 | u64::from(t.client_hello.is_some()) << 40 | u64::from(t.server_hello.is_some()) << 41
+            }
+            TxRef::Ssh(t) => {
+                let h = t.header(side);
+                u64::from(h.banner_done) | u64::from(h.finished) << 1 | (h.hassh.len() as u64) << 2 | progress_bits(t.progress) << 16 | (t.events.len() as u64) << 24
+            }
+            TxRef::Ftp(t) => progress_bits(t.progress) | (t.events.len() as u64) << 8,
+            TxRef::FtpData(t) => progress_bits(t.progress) | 4,
+            TxRef::Smtp(t) => progress_bits(t.progress) | (t.events.len() as u64) << 8,
         }
     }
 
@@ -142,6 +337,17 @@ impl<'a> TxRef<'a> {
     pub(crate) fn for_each(self, buf: BufferId, dir: Direction, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
         match (self, buf) {
             (TxRef::Http(t), BufferId::Http(b)) => http_detect::for_each(t, b, dir, f),
+            (TxRef::Dns(t), BufferId::Dns(b)) => dns::detect::for_each(t, b, f),
+            (TxRef::Tls(t), BufferId::Tls(b)) => tls::detect::for_each(t, b, f),
+            (TxRef::Ssh(t), BufferId::Ssh(b)) => {
+                if b.both_directions() {
+                    ssh::detect::for_each_dir(t, b, dir, f)
+                } else {
+                    ssh::detect::for_each(t, b, f)
+                }
+            }
+            (TxRef::Ftp(t), BufferId::Ftp(b)) => ftp::detect::for_each(t, b, f),
+            (TxRef::Smtp(t), BufferId::Smtp(b)) => smtp::detect::for_each(t, b, f),
             _ => false,
         }
     }
@@ -158,6 +364,11 @@ impl<'a> TxRef<'a> {
     pub(crate) fn ready(self, buf: BufferId, dir: Direction) -> bool {
         match (self, buf) {
             (TxRef::Http(t), BufferId::Http(b)) => http_detect::ready(t, b, dir),
+            (TxRef::Dns(t), BufferId::Dns(b)) => dns::detect::ready(t, b),
+            (TxRef::Tls(t), BufferId::Tls(b)) => tls::detect::ready(t, b),
+            (TxRef::Ssh(t), BufferId::Ssh(b)) => ssh::detect::ready(t, b),
+            (TxRef::Ftp(t), BufferId::Ftp(b)) => ftp::detect::ready(t, b),
+            (TxRef::Smtp(t), BufferId::Smtp(b)) => smtp::detect::ready(t, b),
             _ => true,
         }
     }
@@ -166,6 +377,12 @@ impl<'a> TxRef<'a> {
     pub fn proto(self) -> AppProto {
         match self {
             TxRef::Http(_) => AppProto::Http1,
+            TxRef::Dns(_) => AppProto::Dns,
+            TxRef::Tls(_) => AppProto::Tls,
+            TxRef::Ssh(_) => AppProto::Ssh,
+            TxRef::Ftp(_) => AppProto::Ftp,
+            TxRef::FtpData(_) => AppProto::FtpData,
+            TxRef::Smtp(_) => AppProto::Smtp,
         }
     }
 }
@@ -250,6 +467,15 @@ impl TxDetStore {
         self.entries.retain(|e| e.tx >= lowest);
     }
 
+    /// Keeps only the state of transactions still live in `src` (their keys).
+    pub fn retain_live(&mut self, src: TxSource<'_>) {
+        if self.entries.is_empty() {
+            return;
+        }
+        let n = src.tx_count();
+        self.entries.retain(|e| (0..n).any(|i| src.tx_at(i).is_some_and(|t| t.key() == e.tx)));
+    }
+
     /// Number of transactions tracked.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -267,9 +493,9 @@ mod tests {
 
     #[test]
     fn app_layer_protocol_values() {
-        assert_eq!(AppCond::parse_app_layer_protocol("http"), Ok(AppCond::Proto { name: "http", negated: false }));
-        assert_eq!(AppCond::parse_app_layer_protocol("!tls, either"), Ok(AppCond::Proto { name: "tls", negated: true }));
-        assert_eq!(AppCond::parse_app_layer_protocol("failed"), Ok(AppCond::Proto { name: "failed", negated: false }));
+        assert!(matches!(AppCond::parse_app_layer_protocol("http"), Ok(AppCond::Proto { name: "http", negated: false })));
+        assert!(matches!(AppCond::parse_app_layer_protocol("!tls, either"), Ok(AppCond::Proto { name: "tls", negated: true })));
+        assert!(matches!(AppCond::parse_app_layer_protocol("failed"), Ok(AppCond::Proto { name: "failed", negated: false })));
         assert!(AppCond::parse_app_layer_protocol("smb").is_err());
         assert!(AppCond::parse_app_layer_protocol("http,sideways").is_err());
         let c = AppCond::parse_app_layer_protocol("!http").expect("c");
@@ -282,7 +508,8 @@ mod tests {
     fn event_values() {
         assert!(matches!(AppCond::parse_app_layer_event("http.request_field_too_long"), Ok(AppCond::HttpEvent(_))));
         assert!(AppCond::parse_app_layer_event("http.no_such_event").is_err());
-        assert!(AppCond::parse_app_layer_event("tls.invalid_record_type").is_err());
+        assert!(matches!(AppCond::parse_app_layer_event("tls.invalid_record_type"), Ok(AppCond::TlsEvent(_))));
+        assert!(AppCond::parse_app_layer_event("smb.bogus").is_err());
         assert!(matches!(AppCond::parse_stream_event("pkt_invalid_ack"), Ok(AppCond::Stream(StreamEvent::PktInvalidAck))));
         assert!(AppCond::parse_stream_event("bogus").is_err());
     }

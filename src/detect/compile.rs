@@ -16,7 +16,12 @@ use super::keywords::{self, Cond, Keyword, Meta, PostMatch, ThresholdSpec};
 use super::mpm::{PatternSpec, Prefilter, PrefilterConfig, PrefilterError};
 use super::parse::{Action, AddrExpr, PortExpr, Rule, RuleIssue};
 use crate::decode::Packet;
+use crate::applayer::dns::detect::DnsBuf;
+use crate::applayer::ftp::detect::FtpBuf;
 use crate::applayer::http::detect::HttpBuf;
+use crate::applayer::smtp::detect::SmtpBuf;
+use crate::applayer::ssh::detect::SshBuf;
+use crate::applayer::tls::detect::TlsBuf;
 use crate::applayer::AppProto;
 use crate::flow::Direction;
 use super::app::AppCond;
@@ -49,6 +54,8 @@ pub(crate) enum ProtoMatch {
     Tcp,
     /// `udp`, `udp-pkt`.
     Udp,
+    /// TCP or UDP (`alert dns`: DNS runs over both).
+    TcpUdp,
     /// `icmp`: ICMPv4 and ICMPv6.
     Icmp,
     /// `icmpv4`.
@@ -117,6 +124,16 @@ pub(crate) enum BufferId {
     IpDst,
     /// An HTTP/1 transaction buffer (`http.uri`, `file.data`, ...).
     Http(HttpBuf),
+    /// A DNS buffer (`dns.query`, ...).
+    Dns(DnsBuf),
+    /// A TLS buffer (`tls.sni`, `ja3.hash`, ...).
+    Tls(TlsBuf),
+    /// An SSH buffer (`ssh.software`, `ssh.hassh`, ...).
+    Ssh(SshBuf),
+    /// An FTP buffer (`ftp.command`, ...).
+    Ftp(FtpBuf),
+    /// An SMTP / email buffer (`smtp.helo`, `email.subject`, ...).
+    Smtp(SmtpBuf),
 }
 
 impl BufferId {
@@ -132,7 +149,15 @@ impl BufferId {
             "icmpv6.hdr" => BufferId::Icmpv6Hdr,
             "ip.src" => BufferId::IpSrc,
             "ip.dst" => BufferId::IpDst,
-            _ => return HttpBuf::from_keyword(name).map(BufferId::Http),
+            _ => {
+                return HttpBuf::from_keyword(name)
+                    .map(BufferId::Http)
+                    .or_else(|| DnsBuf::from_keyword(name).map(BufferId::Dns))
+                    .or_else(|| TlsBuf::from_keyword(name).map(BufferId::Tls))
+                    .or_else(|| SshBuf::from_keyword(name).map(BufferId::Ssh))
+                    .or_else(|| FtpBuf::from_keyword(name).map(BufferId::Ftp))
+                    .or_else(|| SmtpBuf::from_keyword(name).map(BufferId::Smtp))
+            }
         })
     }
 
@@ -141,6 +166,11 @@ impl BufferId {
     pub fn app_proto(self) -> Option<AppProto> {
         match self {
             BufferId::Http(_) => Some(AppProto::Http1),
+            BufferId::Dns(_) => Some(AppProto::Dns),
+            BufferId::Tls(_) => Some(AppProto::Tls),
+            BufferId::Ssh(_) => Some(AppProto::Ssh),
+            BufferId::Ftp(_) => Some(AppProto::Ftp),
+            BufferId::Smtp(_) => Some(AppProto::Smtp),
             _ => None,
         }
     }
@@ -150,6 +180,11 @@ impl BufferId {
     pub fn tx_direction(self) -> Option<Direction> {
         match self {
             BufferId::Http(h) => h.direction(),
+            BufferId::Dns(b) => (!b.both_directions()).then(|| b.direction()),
+            BufferId::Tls(b) => Some(b.direction()),
+            BufferId::Ssh(b) => (!b.both_directions()).then(|| b.direction()),
+            BufferId::Ftp(b) => Some(b.direction()),
+            BufferId::Smtp(b) => Some(b.direction()),
             _ => None,
         }
     }
@@ -188,7 +223,7 @@ pub(crate) fn buffer_bytes<'a>(buf: BufferId, p: &Packet<'a>) -> &'a [u8] {
         BufferId::IpSrc => p.ip.map_or(&[], |ip| if ip.version == 4 { slice(ip.offset.saturating_add(12), 4) } else { slice(ip.offset.saturating_add(8), 16) }),
         BufferId::IpDst => p.ip.map_or(&[], |ip| if ip.version == 4 { slice(ip.offset.saturating_add(16), 4) } else { slice(ip.offset.saturating_add(24), 16) }),
         // Transaction buffers are read from the transaction, never from the packet.
-        BufferId::Http(_) => &[],
+        BufferId::Http(_) | BufferId::Dns(_) | BufferId::Tls(_) | BufferId::Ssh(_) | BufferId::Ftp(_) | BufferId::Smtp(_) => &[],
     }
 }
 
@@ -331,14 +366,15 @@ const APP_PROTOS: &[&str] = &[
 
 fn parse_proto(p: &str) -> Result<(ProtoMatch, Option<AppProto>), Reject> {
     if let Some(app) = AppProto::from_rule_name(p).filter(|a| SUPPORTED_APPS.contains(a)) {
-        return Ok((ProtoMatch::Tcp, Some(app)));
+        let t = if app == AppProto::Dns { ProtoMatch::TcpUdp } else { ProtoMatch::Tcp };
+        return Ok((t, Some(app)));
     }
     Ok((parse_transport(p)?, None))
 }
 
 /// App-layer protocols whose rules load (`alert http ...`); the others are refused until
 /// their parsers land.
-const SUPPORTED_APPS: &[AppProto] = &[AppProto::Http1];
+const SUPPORTED_APPS: &[AppProto] = &[AppProto::Http1, AppProto::Dns, AppProto::Tls, AppProto::Ssh, AppProto::Smtp, AppProto::Ftp, AppProto::FtpData];
 
 fn parse_transport(p: &str) -> Result<ProtoMatch, Reject> {
     Ok(match p {
@@ -479,6 +515,9 @@ impl<'a> Builder<'a> {
     /// Records that the rule needs app-layer protocol `p` (from a buffer or keyword); a
     /// different one already required is a contradiction.
     fn need_app(&mut self, kw: &str, p: AppProto) -> Result<(), Reject> {
+        if matches!(kw, "file.data" | "file_data") && self.app.is_some_and(|a| a != AppProto::Http1) {
+            return Err(refuse(kw, format!("{kw} on {} (file contents of that protocol) is not supported yet", self.app.and_then(|a| a.eve_name()).unwrap_or("?"))));
+        }
         match self.app {
             Some(a) if a != p => Err(invalid(kw, format!("{kw} needs {} but the rule is for {}", p.eve_name().unwrap_or("?"), a.eve_name().unwrap_or("?")))),
             _ => {
@@ -535,10 +574,12 @@ impl<'a> Builder<'a> {
     /// that buffer already has keywords without this transform list).
     fn transform(&mut self, kw: &str, t: Transform) -> Result<(), Reject> {
         let cur = self.chains.get(self.cur).ok_or_else(|| invalid(kw, "no inspection buffer"))?;
-        if !self.just_selected {
-            return Err(invalid(kw, format!("transform {kw} must follow a sticky buffer keyword or another transform")));
+        if self.chains.get(self.cur).is_some_and(|c| c.buffer == BufferId::Payload && c.transforms.is_empty()) && !self.just_selected {
+            return Err(invalid(kw, format!("transform {kw} must follow a sticky buffer keyword")));
         }
-        if cur.chain.is_empty() {
+        // After keywords of the buffer (Suricata accepts it): the transform applies to the
+        // whole buffer, as Suricata keeps one transform list per buffer instance.
+        if cur.chain.is_empty() || !self.just_selected {
             if let Some(c) = self.chains.get_mut(self.cur) {
                 c.transforms.push(t);
             }
@@ -665,10 +706,32 @@ impl<'a> Builder<'a> {
             }
             "app-layer-event" => {
                 let c = AppCond::parse_app_layer_event(need(name, value)?).map_err(|e| refuse(name, e))?;
-                if let AppCond::HttpEvent(_) = c {
-                    self.need_app(name, AppProto::Http1)?;
+                let p = match c {
+                    AppCond::HttpEvent(_) => Some(AppProto::Http1),
+                    AppCond::DnsEvent(_) => Some(AppProto::Dns),
+                    AppCond::TlsEvent(_) => Some(AppProto::Tls),
+                    AppCond::SshEvent(_) => Some(AppProto::Ssh),
+                    AppCond::FtpEvent(_) => Some(AppProto::Ftp),
+                    AppCond::SmtpEvent(_) => Some(AppProto::Smtp),
+                    _ => None,
+                };
+                if let Some(p) = p {
+                    self.need_app(name, p)?;
                 }
                 self.app_conds.push(c);
+            }
+            _ if AppCond::parse_keyword(name, value).is_some() => {
+                if let Some(r) = AppCond::parse_keyword(name, value) {
+                    let (c, p) = r.map_err(|e| invalid(name, e))?;
+                    self.need_app(name, p)?;
+                    self.app_conds.push(c);
+                }
+            }
+            "tls.store" | "tls_store" => {
+                // Suricata writes the certificate chain to disk; Rampart has no certificate
+                // store, and the keyword has no effect on matching.
+                no_value(value)?;
+                self.need_app(name, AppProto::Tls)?;
             }
             "stream-event" => {
                 let c = AppCond::parse_stream_event(need(name, value)?).map_err(|e| invalid(name, e))?;
@@ -1534,15 +1597,23 @@ pub(crate) fn build_groups(cfg: &PrefilterConfig, sigs: &[Sig]) -> Result<Groups
     type Key = (Option<usize>, u8, u16);
     let mut members: HashMap<Key, Vec<u32>> = HashMap::new();
     let mut pending: Vec<(usize, u8, Vec<u16>, u32)> = Vec::new();
-    for (iid, s) in sigs.iter().enumerate() {
-        let iid = iid as u32;
-        let bucket = match s.proto {
-            ProtoMatch::Ip | ProtoMatch::Ip4 | ProtoMatch::Ip6 => None,
-            ProtoMatch::Tcp => Some(0),
-            ProtoMatch::Udp => Some(1),
-            ProtoMatch::Icmp | ProtoMatch::Icmp4 | ProtoMatch::Icmp6 => Some(2),
-            ProtoMatch::Num(n) => Some(bucket_of_proto(n)),
+    let placements = sigs.iter().enumerate().flat_map(|(iid, s)| {
+        let b: &[Option<usize>] = match s.proto {
+            ProtoMatch::Ip | ProtoMatch::Ip4 | ProtoMatch::Ip6 => &[None],
+            ProtoMatch::Tcp => &[Some(0)],
+            ProtoMatch::Udp => &[Some(1)],
+            ProtoMatch::TcpUdp => &[Some(0), Some(1)],
+            ProtoMatch::Icmp | ProtoMatch::Icmp4 | ProtoMatch::Icmp6 => &[Some(2)],
+            ProtoMatch::Num(n) => match bucket_of_proto(n) {
+                0 => &[Some(0)],
+                1 => &[Some(1)],
+                2 => &[Some(2)],
+                _ => &[Some(3)],
+            },
         };
+        b.iter().map(move |bk| (iid as u32, s, *bk))
+    });
+    for (iid, s, bucket) in placements {
         let Some(b) = bucket.filter(|b| *b <= 1) else {
             members.entry((bucket, 0, 0)).or_default().push(iid);
             continue;

@@ -338,7 +338,7 @@ impl DetectEngine {
                 det.bind(self.id);
                 for i in 0..src.tx_count() {
                     if let Some(tx) = src.tx_at(i) {
-                        if det.changed(tx.id(), d, tx.fingerprint(d)) {
+                        if det.changed(tx.key(), d, tx.fingerprint(d)) {
                             ctx.txs.push(i);
                         }
                     }
@@ -444,7 +444,7 @@ impl DetectEngine {
             if sig.app.is_some_and(|a| a != tx.proto()) {
                 continue;
             }
-            if det.as_deref().is_some_and(|s| s.alerted(tx.id(), iid)) {
+            if det.as_deref().is_some_and(|s| s.alerted(tx.key(), iid)) {
                 continue;
             }
             let ready = sig.buffers.iter().map(|c| c.buffer).chain(sig.lens.iter().map(|(b, _)| *b)).all(|b| b.app_proto().is_none() || tx.ready(b, d));
@@ -455,7 +455,7 @@ impl DetectEngine {
                 Outcome::NoMatch => {}
                 Outcome::Match => {
                     if let Some(s) = det.as_deref_mut() {
-                        s.set_alerted(tx.id(), iid);
+                        s.set_alerted(tx.key(), iid);
                     }
                 }
                 Outcome::Stop => return true,
@@ -492,7 +492,7 @@ impl DetectEngine {
         }
         for c in &sig.app_conds {
             let ok = match (c.is_tx(), tx) {
-                (true, Some((t, _))) => c.matches_tx(t),
+                (true, Some((t, d))) => c.matches_tx(t, d, p.ts.secs()),
                 (true, None) => false,
                 (false, _) => c.matches_packet(app_proto, events),
             };
@@ -639,6 +639,7 @@ fn proto_matches(pm: ProtoMatch, p: &Packet<'_>, ipproto: u8) -> bool {
         ProtoMatch::Ip6 => p.ip.is_some_and(|ip| ip.version == 6),
         ProtoMatch::Tcp => matches!(p.l4, L4::Tcp(_)),
         ProtoMatch::Udp => matches!(p.l4, L4::Udp(_)),
+        ProtoMatch::TcpUdp => matches!(p.l4, L4::Tcp(_) | L4::Udp(_)),
         ProtoMatch::Icmp => matches!(p.l4, L4::Icmp4(_) | L4::Icmp6(_)),
         ProtoMatch::Icmp4 => matches!(p.l4, L4::Icmp4(_)),
         ProtoMatch::Icmp6 => matches!(p.l4, L4::Icmp6(_)),
