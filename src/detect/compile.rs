@@ -734,7 +734,9 @@ impl<'a> Builder<'a> {
                 self.need_app(name, AppProto::Tls)?;
             }
             "stream-event" => {
-                let c = AppCond::parse_stream_event(need(name, value)?).map_err(|e| invalid(name, e))?;
+                // Suricata's names the stream engine does not raise are refused (loudly), not
+                // failed: the rule is valid, Rampart cannot honour it.
+                let c = AppCond::parse_stream_event(need(name, value)?).map_err(|e| refuse(name, e))?;
                 self.app_conds.push(c);
             }
             _ if BufferId::from_keyword(name).is_some() => {
