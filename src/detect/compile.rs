@@ -935,25 +935,40 @@ fn kw_err(name: &str, e: String) -> Reject {
 
 /// Picks the prefilter pattern: the explicit `fast_pattern` content, else the longest positive
 /// content (first on ties). A negated explicit fast pattern means "no prefilter pattern".
+///
+/// Contents of a transformed buffer are candidates when every transform keeps a prefilter on
+/// the raw buffer exact-or-wider (`dotprefix`, `to_lowercase`, `to_uppercase`): the pattern
+/// loses a leading `.` (a `.` added by dotprefix is not in the raw buffer) and becomes
+/// caseless, so every buffer the transformed content matches also hits the raw prefilter.
+/// Other transforms (digests, decoding) leave the signature without a pattern from that
+/// buffer.
 fn choose_fast(chains: &[BufChain]) -> Option<(BufferId, Vec<u8>, bool)> {
-    // A transformed buffer has no prefilter database of its own: its contents are checked
-    // exactly, the signature's prefilter comes from an untransformed buffer (or none).
-    let contents = chains.iter().filter(|bc| bc.transforms.is_empty()).flat_map(|bc| {
+    let usable = |bc: &&BufChain| bc.transforms.iter().all(|t| matches!(t, Transform::DotPrefix | Transform::ToLowercase | Transform::ToUppercase));
+    let contents = chains.iter().filter(usable).flat_map(|bc| {
         bc.chain.iter().filter_map(move |s| match &s.kw {
-            PayloadKw::Content(c) => Some((bc.buffer, c)),
+            PayloadKw::Content(c) => Some((bc, c)),
             _ => None,
         })
     });
-    if let Some((b, c)) = contents.clone().find(|(_, c)| c.fast_pattern != FastPattern::None) {
-        return (!c.negated).then(|| (b, c.fast_bytes().to_vec(), c.nocase));
+    let raw_form = |bc: &BufChain, bytes: &[u8], nocase: bool| -> Option<(BufferId, Vec<u8>, bool)> {
+        if bc.transforms.is_empty() {
+            return Some((bc.buffer, bytes.to_vec(), nocase));
+        }
+        let dot = bc.transforms.iter().any(|t| matches!(t, Transform::DotPrefix));
+        let b = if dot { bytes.strip_prefix(b".").unwrap_or(bytes) } else { bytes };
+        let case = bc.transforms.iter().any(|t| matches!(t, Transform::ToLowercase | Transform::ToUppercase));
+        (!b.is_empty()).then(|| (bc.buffer, b.to_vec(), nocase || case))
+    };
+    if let Some((bc, c)) = contents.clone().find(|(_, c)| c.fast_pattern != FastPattern::None) {
+        return if c.negated { None } else { raw_form(bc, c.fast_bytes(), c.nocase) };
     }
-    let mut best: Option<(BufferId, &Content)> = None;
-    for (b, c) in contents.filter(|(_, c)| !c.negated) {
+    let mut best: Option<(&BufChain, &Content)> = None;
+    for (bc, c) in contents.filter(|(_, c)| !c.negated) {
         if best.is_none_or(|(_, x)| c.pattern.len() > x.pattern.len()) {
-            best = Some((b, c));
+            best = Some((bc, c));
         }
     }
-    best.map(|(b, c)| (b, c.pattern.clone(), c.nocase))
+    best.and_then(|(bc, c)| raw_form(bc, &c.pattern, c.nocase))
 }
 
 /// Compiles one rule.
@@ -1505,6 +1520,10 @@ pub(crate) struct Group {
     pub prefilters: Vec<BufPrefilter>,
     /// Signatures without a prefilter pattern: candidates whenever their addresses fit.
     pub always: AlwaysSet,
+    /// Transaction signatures without a prefilter pattern: candidates only on packets where
+    /// some transaction changed (most packets carry none, and these are many: app-layer
+    /// event rules, pcre-only rules).
+    pub always_tx: AlwaysSet,
 }
 
 impl Group {
@@ -1514,9 +1533,11 @@ impl Group {
         let mut per: Vec<(BufferId, PerBuf<'_>)> = Vec::new();
         let mut g = Group::default();
         let mut always = Vec::new();
+        let mut always_tx = Vec::new();
         for &sid in members {
             let Some(sig) = sigs.get(sid as usize) else { continue };
             match &sig.fast {
+                None if sig.tx => always_tx.push(sid),
                 None => always.push(sid),
                 Some((buf, bytes, nocase)) => {
                     let i = match per.iter().position(|(b, _)| b == buf) {
@@ -1544,6 +1565,7 @@ impl Group {
             }
         }
         g.always = AlwaysSet::build(sigs, &always);
+        g.always_tx = AlwaysSet::build(sigs, &always_tx);
         per.sort_by_key(|(b, _)| *b);
         for (buffer, (_, pats, pat_sigs, dirs)) in per {
             g.prefilters.push(BufPrefilter { buffer, dirs, db: Prefilter::build(cfg, &pats)?, pat_sigs });

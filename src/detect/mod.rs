@@ -362,6 +362,9 @@ impl DetectEngine {
             let (_, dst_n) = compile::ip_num(ip.dst);
             for g in groups.into_iter().flatten() {
                 g.always.for_packet(!v4s, src_n, dst_n, |l| l.iter().for_each(|i| add(*i)));
+                if !txs.is_empty() {
+                    g.always_tx.for_packet(!v4s, src_n, dst_n, |l| l.iter().for_each(|i| add(*i)));
+                }
                 for pf in &g.prefilters {
                     if pf.db.is_empty() {
                         continue;
