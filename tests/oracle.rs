@@ -359,17 +359,17 @@ pub fn match_rate(matched: usize, oracle: usize, ours: usize) -> f64 {
     }
 }
 
-/// Keeps only alerts of packet-level rules. Returns (kept, dropped-as-app-layer,
-/// dropped-as-unknown-rule).
+/// Splits alerts into those of packet-level rules and those of app-layer rules. Returns
+/// (packet-level, app-layer, number of alerts of rules not in the rule files).
 fn restrict(
     alerts: Vec<AlertKey>,
     rules: &BTreeMap<(u32, u32), RuleClass>,
-) -> (Vec<AlertKey>, usize, usize) {
-    let (mut kept, mut app, mut unknown) = (Vec::new(), 0, 0);
+) -> (Vec<AlertKey>, Vec<AlertKey>, usize) {
+    let (mut kept, mut app, mut unknown) = (Vec::new(), Vec::new(), 0);
     for a in alerts {
         match rules.get(&(a.gid, a.sid)) {
             Some(c) if c.packet_level => kept.push(a),
-            Some(_) => app += 1,
+            Some(_) => app.push(a),
             None => unknown += 1,
         }
     }
@@ -439,7 +439,11 @@ fn concat_rules(dirs: &[PathBuf], dest: &Path) -> String {
 }
 
 fn read_threshold() -> f64 {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle-threshold.txt");
+    read_threshold_file("tests/oracle-threshold.txt")
+}
+
+fn read_threshold_file(rel: &str) -> f64 {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
     let text =
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let line = text
@@ -576,6 +580,7 @@ fn oracle_differential() {
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     let (mut t_oracle, mut t_ours, mut t_matched) = (0usize, 0usize, 0usize);
+    let (mut a_oracle, mut a_ours, mut a_matched) = (0usize, 0usize, 0usize);
     let mut captures = 0usize;
     for capture in walk(&pcap_root) {
         let rel = capture
@@ -620,6 +625,11 @@ fn oracle_differential() {
             })
         };
         let (ours_pl, ours_app, ours_unknown) = restrict(ours_all, &classes);
+        let app_cmp = compare(&bag(oracle_app), &bag(ours_app));
+        a_oracle += app_cmp.oracle;
+        a_ours += app_cmp.ours;
+        a_matched += app_cmp.matched;
+        let (oracle_app, ours_app) = (app_cmp.oracle, app_cmp.ours);
         let cmp = compare(&bag(oracle_pl), &bag(ours_pl));
         t_oracle += cmp.oracle;
         t_ours += cmp.ours;
@@ -654,6 +664,9 @@ fn oracle_differential() {
             "missing": cmp.missing_total(),
             "extra": cmp.extra_total(),
             "match_rate": match_rate(cmp.matched, cmp.oracle, cmp.ours),
+            "app_layer_matched": app_cmp.matched,
+            "app_layer_missing_detail": app_cmp.missing.iter().map(|(k, n)| k.to_json(*n)).collect::<Vec<_>>(),
+            "app_layer_extra_detail": app_cmp.extra.iter().map(|(k, n)| k.to_json(*n)).collect::<Vec<_>>(),
             "missing_detail": cmp.missing.iter().map(|(k, n)| k.to_json(*n)).collect::<Vec<_>>(),
             "extra_detail": cmp.extra.iter().map(|(k, n)| k.to_json(*n)).collect::<Vec<_>>(),
         }));
@@ -666,6 +679,9 @@ fn oracle_differential() {
 
     let rate = match_rate(t_matched, t_oracle, t_ours);
     let threshold = read_threshold();
+    let app_rate = match_rate(a_matched, a_oracle, a_ours);
+    let app_threshold = read_threshold_file("tests/oracle-app-threshold.txt");
+    println!("app-layer rules: oracle {a_oracle}, ours {a_ours}, matched {a_matched}: match rate {app_rate:.4} (threshold {app_threshold})");
     println!(
         "{:<62} {:>7} {:>7} {:>7} {:>7} {:>7}\nmatch rate {rate:.4} (threshold {threshold})",
         format!("TOTAL ({captures} captures)"),
@@ -683,6 +699,7 @@ fn oracle_differential() {
                    "missing": t_oracle - t_matched, "extra": t_ours - t_matched },
         "match_rate": rate,
         "threshold": threshold,
+        "app_layer": { "oracle": a_oracle, "ours": a_ours, "matched": a_matched, "match_rate": app_rate, "threshold": app_threshold },
         "engine_failures": failures,
     });
     let report_path = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -708,6 +725,10 @@ fn oracle_differential() {
     assert!(
         rate >= threshold,
         "oracle match rate {rate:.4} is below the threshold {threshold}"
+    );
+    assert!(
+        app_rate >= app_threshold,
+        "app-layer rules: oracle match rate {app_rate:.4} is below the threshold {app_threshold}"
     );
 }
 
