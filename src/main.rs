@@ -239,6 +239,8 @@ fn run(args: Args) -> Result<ExitCode> {
     // the control socket must already work then.
     let ops = start_ops(&args, &cfg, &engine, &report, "PCAP_FILE")?;
     let source = PcapSource::open(pcap).map_err(|e| anyhow::anyhow!("-r {e}"))?;
+    // A progress bar on stderr, only on a terminal and without --quiet.
+    let source = rampart::capture::progress::ProgressSource::new(source, rampart::capture::progress::enabled(std::io::IsTerminal::is_terminal(&std::io::stderr()), args.quiet));
     let summary = rampart::pipeline::run_hooked(&cfg, engine, Box::new(source), &log_dir, ops.hooks.clone())?;
     drop(ops);
     if let Some(reason) = &summary.capture_error {

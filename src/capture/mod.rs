@@ -4,6 +4,7 @@
 pub mod afpacket;
 pub mod pcap_file;
 pub mod pcap_live;
+pub mod progress; // -r progress bar (bench)
 pub mod shutdown;
 
 use crate::time::Timestamp;

@@ -97,6 +97,10 @@ pub struct PcapSource {
     count: u64,
     /// Set once an error was returned: the source stays stopped.
     failed: bool,
+    /// Bytes of the files already read to their end (progress).
+    bytes_done: u64,
+    /// Sum of the files' sizes; `None` when one is no regular file (a FIFO) (progress).
+    bytes_total: Option<u64>,
 }
 
 fn err(path: &Path, reason: impl Into<String>) -> CaptureError {
@@ -147,9 +151,20 @@ impl PcapSource {
             files.push(path.to_path_buf());
         }
         files.reverse();
-        let mut src = PcapSource { pending: files, current: None, count: 0, failed: false };
+        let bytes_total = files.iter().try_fold(0u64, |sum, p| std::fs::metadata(p).ok().filter(|m| m.is_file()).map(|m| sum.saturating_add(m.len())));
+        let mut src = PcapSource { pending: files, current: None, count: 0, failed: false, bytes_done: 0, bytes_total };
         src.open_next()?;
         Ok(src)
+    }
+
+    /// Bytes read so far over all files (file headers included), for a progress display.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_done.saturating_add(self.current.as_ref().map_or(0, |c| c.reader.consumed() as u64))
+    }
+
+    /// The capture's size in bytes (every file's), or `None` when it is not known (a FIFO).
+    pub fn bytes_total(&self) -> Option<u64> {
+        self.bytes_total
     }
 
     /// Opens the next pending file into `current`. `Ok(false)` when none is left.
@@ -456,6 +471,7 @@ impl PacketSource for PcapSource {
                 Ok(Step::Skip) => continue,
                 Ok(Step::End) => {
                     tracing::debug!(file = %cur.path.display(), frames = cur.frames, "capture file done");
+                    self.bytes_done = self.bytes_done.saturating_add(cur.reader.consumed() as u64);
                     self.current = None;
                     if self.pending.is_empty() {
                         return Ok(false);
