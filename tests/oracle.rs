@@ -985,7 +985,7 @@ fn restrict_drops_app_layer_and_unknown_rules() {
         ],
         &rules,
     );
-    assert_eq!((kept.len(), app, unknown), (1, 1, 1));
+    assert_eq!((kept.len(), app.len(), unknown), (1, 1, 1));
 }
 
 /// The classifier reads the real rule set the oracle used: every enabled ET Open rule is found
