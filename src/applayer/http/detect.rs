@@ -276,10 +276,6 @@ pub fn ready(tx: &HttpTx, buf: HttpBuf, dir: Direction) -> bool {
         Direction::ToClient => tx.detect.response_headers_done,
     };
     match buf {
-        // Bodies are inspected when their side completes, or each time another
-        // BODY_INSPECT_WINDOW bytes arrived (Suricata's inspect window): not on every packet.
-        RequestBody => headers_done && tx.request_body.len() >= BODY_INSPECT_WINDOW,
-        ResponseBody | FileData => headers_done && tx.response_body.len() >= BODY_INSPECT_WINDOW,
         Uri | UriRaw | Method | RequestLine => !tx.request_line.is_empty(),
         StatCode | StatMsg | ResponseLine => !tx.response_line.is_empty(),
         Protocol => match side {
@@ -290,18 +286,30 @@ pub fn ready(tx: &HttpTx, buf: HttpBuf, dir: Direction) -> bool {
     }
 }
 
-/// Body bytes between two inspections of a growing body (32 KiB).
+/// Body bytes between two inspections of a growing body past [`BODY_INSPECT_SMALL`] (32 KiB).
 pub const BODY_INSPECT_WINDOW: usize = 32 * 1024;
+/// A body shorter than this is inspected again whenever it grows (small bodies, evasions in
+/// tiny chunks); a longer one every [`BODY_INSPECT_WINDOW`] bytes and at completion, so a large
+/// download is not rescanned on every packet.
+pub const BODY_INSPECT_SMALL: usize = 64 * 1024;
 
 /// A cheap summary of how far side `side` of `tx` has got: detection re-inspects a
 /// transaction side only when this changes: start line, end of headers, completion, a new
-/// event, or another [`BODY_INSPECT_WINDOW`] of body.
+/// event, body growth (per [`BODY_INSPECT_WINDOW`] past [`BODY_INSPECT_SMALL`]).
 pub fn fingerprint(tx: &HttpTx, side: Direction) -> u64 {
     let (line, done, body, complete) = match side {
         Direction::ToServer => (tx.request_line.len(), tx.detect.request_headers_done, tx.request_body.len(), tx.progress.request_complete),
         Direction::ToClient => (tx.response_line.len(), tx.detect.response_headers_done, tx.response_body.len(), tx.progress.response_complete),
     };
-    (line as u64 & 0xffff) | (u64::from(done) << 16) | (u64::from(complete) << 17) | ((tx.events.len() as u64 & 0x3f) << 18) | (((body / BODY_INSPECT_WINDOW) as u64) << 24)
+    (line as u64 & 0xffff) | (u64::from(done) << 16) | (u64::from(complete) << 17) | ((tx.events.len() as u64 & 0x3f) << 18) | ((body_mark(body) as u64) << 24)
+}
+
+fn body_mark(len: usize) -> usize {
+    if len < BODY_INSPECT_SMALL {
+        len
+    } else {
+        BODY_INSPECT_SMALL + len / BODY_INSPECT_WINDOW
+    }
 }
 
 #[cfg(test)]
