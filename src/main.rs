@@ -226,7 +226,7 @@ fn run(args: Args) -> Result<ExitCode> {
     }
 
     if let Some(mode) = live {
-        return run_live(&cfg, &args, mode, engine);
+        return run_live(&cfg, &args, mode, engine, &report);
     }
     let Some(pcap) = &args.pcap else {
         bail!("no input: give -r FILE|DIR, -i IFACE, --pcap=IFACE or -q QUEUE");
@@ -476,7 +476,7 @@ fn cli_bpf(args: &Args) -> Result<Option<String>> {
     Ok((!args.bpf.is_empty()).then(|| args.bpf.join(" ")))
 }
 
-fn run_live(cfg: &Config, args: &Args, mode: LiveMode, engine: DetectEngine) -> Result<ExitCode> {
+fn run_live(cfg: &Config, args: &Args, mode: LiveMode, engine: DetectEngine, report: &LoadReport) -> Result<ExitCode> {
     use rampart::capture::afpacket::{compile_bpf, AfPacket, FanoutMode, RingConfig};
     use rampart::config::live::{iface_config, listed_interfaces, nfq_config};
     use rampart::pipeline::live::LiveSource;
@@ -485,6 +485,18 @@ fn run_live(cfg: &Config, args: &Args, mode: LiveMode, engine: DetectEngine) -> 
     rampart::capture::shutdown::install_handlers().context("installing signal handlers")?;
     let bpf = cli_bpf(args)?;
     let engine = Arc::new(arc_swap::ArcSwap::from_pointee(engine));
+    // Hot reload (file watch, SIGUSR2, control socket) swaps the engine the live workers read;
+    // kept alive for the whole run. Live runs do not feed the metrics hub yet.
+    let capture_mode = if matches!(mode, LiveMode::Nfq(_)) { "NFQ" } else { "AF_PACKET_DEV" };
+    // A control socket another instance holds must not keep a sensor from capturing: warn and
+    // run without the ops hooks (capture errors, such as a queue already taken, stay errors).
+    let _ops = match start_ops(args, cfg, &engine, report, capture_mode) {
+        Ok(o) => Some(o),
+        Err(e) => {
+            tracing::warn!("hot reload and control socket disabled: {e:#}");
+            None
+        }
+    };
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
     let summary = match mode {
