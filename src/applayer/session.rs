@@ -123,6 +123,13 @@ impl FlowApp {
         self.tls = Some(t);
     }
 
+    /// The flow's transaction detection state and its live transactions (split borrows).
+    pub fn det_and_txs(&mut self) -> (&mut crate::detect::app::TxDetStore, crate::detect::app::TxSource<'_>) {
+        let FlowApp { det, http, dns, tls, ssh, ftp, ftp_data, smtp, .. } = self;
+        let src = crate::detect::app::TxSource { http: http.as_ref(), dns: dns.as_ref(), tls: tls.as_deref(), ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), smtp: smtp.as_ref() };
+        (det, src)
+    }
+
     /// The app-layer verdict so far.
     pub fn app_proto(&self) -> AppProto {
         if self.http.is_some() {
@@ -543,9 +550,15 @@ fn log_ssh(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src:
 /// parser registers it: Suricata's Rust parsers log them in lower case).
 #[allow(clippy::too_many_arguments)]
 fn write_proto_anomaly(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, app_proto: &str, name: &str, p: Option<&Packet<'_>>) {
+    write_proto_anomaly_dir(buf, flow, Direction::ToServer, ts, pcap_cnt, pkt_src, tx_id, app_proto, name, p)
+}
+
+/// [`write_proto_anomaly`] with src/dest in direction `dir`.
+#[allow(clippy::too_many_arguments)]
+fn write_proto_anomaly_dir(buf: &mut Vec<u8>, flow: &Flow, dir: Direction, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, app_proto: &str, name: &str, p: Option<&Packet<'_>>) {
     let mut w = JsonWriter::new(buf);
     w.open();
-    flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "anomaly", p);
+    flow_head_dir(&mut w, flow, ts, pcap_cnt, pkt_src, "anomaly", p, None, dir == Direction::ToClient);
     if let Some(t) = tx_id {
         w.ku64("tx_id", t);
     }
@@ -1053,8 +1066,8 @@ impl AppWorker {
                 if let Some(s) = fa.dns.as_mut() {
                     s.prune_done(TxId(fa.dns_log.next_log));
                 }
-                let FlowApp { det, http, dns, tls, ssh, ftp, ftp_data, smtp, .. } = &mut **fa;
-                det.retain_live(crate::detect::app::TxSource { http: http.as_ref(), dns: dns.as_ref(), tls: tls.as_deref(), ssh: ssh.as_ref(), ftp: ftp.as_ref(), ftp_data: ftp_data.as_ref(), smtp: smtp.as_ref() });
+                let (det, src) = fa.det_and_txs();
+                det.retain_live(src);
             }
         }
         if let Some(id) = self.cur_udp {
@@ -1277,58 +1290,18 @@ fn write_dns_v2(out: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pk
     }
 }
 
-/// The head of a DNS event: like [`flow_head`] but src/dest follow the message's direction
-/// (Suricata writes a response with the server as `src_ip`) and `proto` is the flow's.
+/// The head of a DNS event: [`flow_head_dir`] with src/dest following the message's direction
+/// (Suricata writes a response with the server as `src_ip`).
 #[allow(clippy::too_many_arguments)]
 fn dns_head(w: &mut JsonWriter<'_>, flow: &Flow, dir: Direction, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>) {
-    w.kdisp("timestamp", ts.eve());
-    w.ku64("flow_id", flow.id);
-    if pcap_cnt > 0 {
-        w.ku64("pcap_cnt", pcap_cnt);
-    }
-    w.kstr("event_type", event_type);
-    let vl: [u16; 2] = match p {
-        Some(p) => {
-            let v = p.vlans();
-            [v.first().copied().unwrap_or(0), v.get(1).copied().unwrap_or(0)]
-        }
-        None => [flow.key.vlan, flow.key.vlan_inner],
-    };
-    let n = vl.iter().take_while(|x| **x != 0).count();
-    if n > 0 {
-        w.key("vlan").open_arr();
-        for x in &vl[..n] {
-            w.u64(u64::from(*x));
-        }
-        w.close_arr();
-    }
-    let (src, dst) = match dir {
-        Direction::ToServer => (flow.client, flow.server),
-        Direction::ToClient => (flow.server, flow.client),
-    };
-    w.kdisp("src_ip", EveIp(src.0)).ku64("src_port", src.1.into());
-    w.kdisp("dest_ip", EveIp(dst.0)).ku64("dest_port", dst.1.into());
-    w.kstr("proto", if flow.key.proto == 17 { "UDP" } else { "TCP" });
-    let ip_v = if flow.ip_v != 0 { flow.ip_v } else if flow.client.0.is_ipv4() { 4 } else { 6 };
-    w.ku64("ip_v", ip_v.into());
-    w.kstr("pkt_src", pkt_src);
+    flow_head_dir(w, flow, ts, pcap_cnt, pkt_src, event_type, p, None, dir == Direction::ToClient);
 }
 
 /// Writes one `anomaly` event of type `applayer` for a DNS event (`app_proto` `dns`, the
 /// event name in lower case as Suricata's Rust parsers name them: `invalid_opcode`).
 #[allow(clippy::too_many_arguments)]
 fn write_dns_anomaly(buf: &mut Vec<u8>, flow: &Flow, dir: Direction, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, name: &str, p: Option<&Packet<'_>>) {
-    let mut w = JsonWriter::new(buf);
-    w.open();
-    dns_head(&mut w, flow, dir, ts, pcap_cnt, pkt_src, "anomaly", p);
-    if let Some(t) = tx_id {
-        w.ku64("tx_id", t);
-    }
-    w.key("anomaly").open();
-    w.kstr("app_proto", "dns").kstr("type", "applayer").kstr("event", name).kstr("layer", "proto_parser");
-    w.close();
-    w.close();
-    buf.push(b'\n');
+    write_proto_anomaly_dir(buf, flow, dir, ts, pcap_cnt, pkt_src, tx_id, "dns", name, p)
 }
 
 /// EVE `tls` options from an eve-log `types` entry (`extended`, `custom`,
@@ -1367,7 +1340,8 @@ fn log_tls(fa: &mut FlowApp, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src:
     if st.len() > fa.tls_events_logged {
         if eve.enabled && eve.anomaly_applayer {
             for e in st.iter().skip(fa.tls_events_logged) {
-                write_applayer_anomaly_proto(out, flow, ts, pcap_cnt, pkt_src, Some(0), "tls", e.name(), p);
+                let mut up = [0u8; 64];
+                write_proto_anomaly(out, flow, ts, pcap_cnt, pkt_src, Some(0), "tls", upper(e.name(), &mut up), p);
             }
         }
         fa.tls_events_logged = st.len();
@@ -1427,26 +1401,6 @@ impl TlsEveSink for TlsSink<'_, '_> {
     }
 }
 
-/// Writes one `anomaly` event of type `applayer` for protocol `app_proto` (Suricata logs the
-/// event name in upper case, without the protocol prefix).
-#[allow(clippy::too_many_arguments)]
-fn write_applayer_anomaly_proto(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, app_proto: &str, name: &str, p: Option<&Packet<'_>>) {
-    let mut w = JsonWriter::new(buf);
-    w.open();
-    flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "anomaly", p);
-    if let Some(t) = tx_id {
-        w.ku64("tx_id", t);
-    }
-    w.key("anomaly").open();
-    w.kstr("app_proto", app_proto).kstr("type", "applayer");
-    let up = name.to_ascii_uppercase();
-    w.kstr("event", &up);
-    w.kstr("layer", "proto_parser");
-    w.close();
-    w.close();
-    buf.push(b'\n');
-}
-
 /// timestamp, flow_id, pcap_cnt, event_type, vlan, src/dest (the flow's client → server),
 /// proto, ip_v, pkt_src: the head of flow-oriented app-layer events.
 fn flow_head(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, event_type: &str, p: Option<&Packet<'_>>) {
@@ -1497,7 +1451,7 @@ fn flow_head_dir(w: &mut JsonWriter<'_>, flow: &Flow, ts: Timestamp, pcap_cnt: u
     let (a, b) = if to_client { (flow.server, flow.client) } else { (flow.client, flow.server) };
     w.kdisp("src_ip", EveIp(a.0)).ku64("src_port", a.1.into());
     w.kdisp("dest_ip", EveIp(b.0)).ku64("dest_port", b.1.into());
-    w.kstr("proto", "TCP");
+    w.kstr("proto", if flow.key.proto == 17 { "UDP" } else { "TCP" });
     let ip_v = if flow.ip_v != 0 { flow.ip_v } else if flow.client.0.is_ipv4() { 4 } else { 6 };
     w.ku64("ip_v", ip_v.into());
     w.kstr("pkt_src", pkt_src);
@@ -1544,30 +1498,22 @@ fn write_http_event(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64
     buf.push(b'\n');
 }
 
-/// Writes one `anomaly` event of type `applayer` (Suricata: `app_proto`, `type`, `event`,
-/// `layer`).
+/// Writes one HTTP `anomaly` event of type `applayer`: Suricata logs HTTP parser events in
+/// upper case without the `http.` prefix (`UNABLE_TO_MATCH_RESPONSE_TO_REQUEST`).
 #[allow(clippy::too_many_arguments)]
 fn write_applayer_anomaly(buf: &mut Vec<u8>, flow: &Flow, ts: Timestamp, pcap_cnt: u64, pkt_src: &str, tx_id: Option<u64>, name: &str, p: Option<&Packet<'_>>) {
-    let mut w = JsonWriter::new(buf);
-    w.open();
-    flow_head(&mut w, flow, ts, pcap_cnt, pkt_src, "anomaly", p);
-    if let Some(t) = tx_id {
-        w.ku64("tx_id", t);
-    }
-    w.key("anomaly").open();
-    w.kstr("app_proto", "http").kstr("type", "applayer");
-    // Suricata logs HTTP parser events in upper case without the `http.` prefix
-    // (`UNABLE_TO_MATCH_RESPONSE_TO_REQUEST`). Names are short ASCII: upper-case on the stack.
     let mut up = [0u8; 64];
-    let n = name.len().min(up.len());
-    for (d, c) in up.iter_mut().zip(name.bytes()) {
+    write_proto_anomaly(buf, flow, ts, pcap_cnt, pkt_src, tx_id, "http", upper(name, &mut up), p);
+}
+
+/// `name` in ASCII upper case, on the stack (event names are short; a longer one is kept as
+/// it is).
+fn upper<'a>(name: &'a str, buf: &'a mut [u8; 64]) -> &'a str {
+    let Some(dst) = buf.get_mut(..name.len()) else { return name };
+    for (d, c) in dst.iter_mut().zip(name.bytes()) {
         *d = c.to_ascii_uppercase();
     }
-    w.kstr("event", std::str::from_utf8(up.get(..n).unwrap_or(&[])).unwrap_or(name));
-    w.kstr("layer", "proto_parser");
-    w.close();
-    w.close();
-    buf.push(b'\n');
+    std::str::from_utf8(dst).unwrap_or(name)
 }
 
 /// Writes one `anomaly` event of type `stream` for packet `p`.

@@ -125,27 +125,41 @@ impl AppCond {
         Err(format!("app-layer-event {v}: events of this protocol are not raised by Rampart yet"))
     }
 
+    /// The application protocol the condition implies (`None` for the flow-level ones).
+    pub fn app_proto(&self) -> Option<AppProto> {
+        use AppProto as P;
+        Some(match self {
+            AppCond::Proto { .. } | AppCond::Stream(_) => return None,
+            AppCond::HttpEvent(_) => P::Http1,
+            AppCond::DnsEvent(_) | AppCond::DnsOpcode(_) | AppCond::DnsRcode(_) | AppCond::DnsRrtype(_) => P::Dns,
+            AppCond::TlsEvent(_) | AppCond::TlsVersion(_) | AppCond::SslVersion(_) | AppCond::SslState(_) | AppCond::CertChainLen(_) | AppCond::CertValidity(_) | AppCond::TlsCertField(_) => P::Tls,
+            AppCond::SshEvent(_) | AppCond::SshProtoVersion(_) | AppCond::SshSoftwareVersion(_) => P::Ssh,
+            AppCond::FtpEvent(_) | AppCond::FtpBounce(_) => P::Ftp,
+            AppCond::FtpDataCommand(_) => P::FtpData,
+            AppCond::SmtpEvent(_) => P::Smtp,
+        })
+    }
+
     /// The app-layer keywords that are conditions on a transaction (`dns.opcode`,
     /// `tls.version`, `ftpbounce`, ...): `None` when `name` is not one; otherwise the
-    /// condition and the protocol it implies, or the parse error.
-    pub fn parse_keyword(name: &str, value: Option<&str>) -> Option<Result<(AppCond, AppProto), String>> {
-        use AppProto as P;
+    /// condition (its protocol: [`AppCond::app_proto`]) or the parse error.
+    pub fn parse_keyword(name: &str, value: Option<&str>) -> Option<Result<AppCond, String>> {
         let r = match name {
-            "dns.opcode" => dns_opcode::DnsOpcode::parse(value).map(|k| (AppCond::DnsOpcode(k), P::Dns)),
-            "dns.rcode" => dns_rcode::DnsRcode::parse(value).map(|k| (AppCond::DnsRcode(k), P::Dns)),
-            "dns.rrtype" => dns_rrtype::DnsRrtype::parse(value).map(|k| (AppCond::DnsRrtype(k), P::Dns)),
-            "tls.version" => tls_version::TlsVersion::parse(value).map(|k| (AppCond::TlsVersion(k), P::Tls)),
-            "ssl_version" => ssl_version::SslVersion::parse(value).map(|k| (AppCond::SslVersion(k), P::Tls)),
-            "ssl_state" => ssl_state::SslState::parse(value).map(|k| (AppCond::SslState(k), P::Tls)),
-            "tls.cert_chain_len" => tls_cert_chain_len::CertChainLen::parse(value).map(|k| (AppCond::CertChainLen(k), P::Tls)),
+            "dns.opcode" => dns_opcode::DnsOpcode::parse(value).map(AppCond::DnsOpcode),
+            "dns.rcode" => dns_rcode::DnsRcode::parse(value).map(AppCond::DnsRcode),
+            "dns.rrtype" => dns_rrtype::DnsRrtype::parse(value).map(AppCond::DnsRrtype),
+            "tls.version" => tls_version::TlsVersion::parse(value).map(AppCond::TlsVersion),
+            "ssl_version" => ssl_version::SslVersion::parse(value).map(AppCond::SslVersion),
+            "ssl_state" => ssl_state::SslState::parse(value).map(AppCond::SslState),
+            "tls.cert_chain_len" => tls_cert_chain_len::CertChainLen::parse(value).map(AppCond::CertChainLen),
             "tls_cert_notbefore" | "tls_cert_notafter" | "tls_cert_expired" | "tls_cert_valid" => {
-                tls_cert_validity::CertValidity::parse(name, value).map(|k| (AppCond::CertValidity(k), P::Tls))
+                tls_cert_validity::CertValidity::parse(name, value).map(AppCond::CertValidity)
             }
-            "tls.subject" | "tls.issuerdn" | "tls.fingerprint" => tls_subject::TlsCertField::parse(name, value).map(|k| (AppCond::TlsCertField(k), P::Tls)),
-            "ftpbounce" => ftpbounce::FtpBounce::parse(value).map(|k| (AppCond::FtpBounce(k), P::Ftp)),
-            "ftpdata_command" => ftpdata_command::FtpDataCommand::parse(value).map(|k| (AppCond::FtpDataCommand(k), P::FtpData)),
-            "ssh.protoversion" | "ssh_protoversion" => ssh_protoversion::SshProtoVersion::parse(value).map(|k| (AppCond::SshProtoVersion(k), P::Ssh)),
-            "ssh.softwareversion" | "ssh_softwareversion" => ssh_softwareversion::SshSoftwareVersion::parse(value).map(|k| (AppCond::SshSoftwareVersion(k), P::Ssh)),
+            "tls.subject" | "tls.issuerdn" | "tls.fingerprint" => tls_subject::TlsCertField::parse(name, value).map(AppCond::TlsCertField),
+            "ftpbounce" => ftpbounce::FtpBounce::parse(value).map(AppCond::FtpBounce),
+            "ftpdata_command" => ftpdata_command::FtpDataCommand::parse(value).map(AppCond::FtpDataCommand),
+            "ssh.protoversion" | "ssh_protoversion" => ssh_protoversion::SshProtoVersion::parse(value).map(AppCond::SshProtoVersion),
+            "ssh.softwareversion" | "ssh_softwareversion" => ssh_softwareversion::SshSoftwareVersion::parse(value).map(AppCond::SshSoftwareVersion),
             _ => return None,
         };
         Some(r)
@@ -222,15 +236,17 @@ pub struct TxSource<'a> {
 }
 
 impl<'a> TxSource<'a> {
-    /// Number of live transactions.
-    pub fn tx_count(self) -> usize {
-        self.http.map_or(0, |h| h.txs().len())
-            + self.dns.map_or(0, |s| s.txs().len())
-            + self.tls.map_or(0, |s| s.txs().len())
-            + self.ssh.map_or(0, |s| s.txs().len())
-            + self.ftp.map_or(0, |s| s.txs().len())
-            + usize::from(self.ftp_data.is_some())
-            + self.smtp.map_or(0, |s| s.txs().len())
+    /// Every live transaction, oldest first, protocol by protocol (the order of
+    /// [`TxSource::tx_at`]).
+    pub fn iter(self) -> impl Iterator<Item = TxRef<'a>> {
+        let http = self.http.into_iter().flat_map(|s| s.txs().map(TxRef::Http));
+        let dns = self.dns.into_iter().flat_map(|s| s.txs().map(TxRef::Dns));
+        let tls = self.tls.into_iter().flat_map(|s| s.txs().map(TxRef::Tls));
+        let ssh = self.ssh.into_iter().flat_map(|s| s.txs().map(TxRef::Ssh));
+        let ftp = self.ftp.into_iter().flat_map(|s| s.txs().map(TxRef::Ftp));
+        let ftp_data = self.ftp_data.into_iter().map(|d| TxRef::FtpData(&d.tx));
+        let smtp = self.smtp.into_iter().flat_map(|s| s.txs().map(TxRef::Smtp));
+        http.chain(dns).chain(tls).chain(ssh).chain(ftp).chain(ftp_data).chain(smtp)
     }
 
     /// The live transaction at position `i` (oldest first, protocol by protocol).
@@ -462,18 +478,12 @@ impl TxDetStore {
         }
     }
 
-    /// Drops the state of transactions below `lowest` (pruned by the parser).
-    pub fn prune_below(&mut self, lowest: u64) {
-        self.entries.retain(|e| e.tx >= lowest);
-    }
-
     /// Keeps only the state of transactions still live in `src` (their keys).
     pub fn retain_live(&mut self, src: TxSource<'_>) {
         if self.entries.is_empty() {
             return;
         }
-        let n = src.tx_count();
-        self.entries.retain(|e| (0..n).any(|i| src.tx_at(i).is_some_and(|t| t.key() == e.tx)));
+        self.entries.retain(|e| src.iter().any(|t| t.key() == e.tx));
     }
 
     /// Number of transactions tracked.
@@ -526,7 +536,7 @@ mod tests {
         assert!(s.alerted(0, 7) && s.alerted(0, 3) && !s.alerted(0, 4) && !s.alerted(1, 7));
         s.bind(2);
         assert!(!s.alerted(0, 7), "a new engine renumbers signatures");
-        s.prune_below(1);
+        s.retain_live(TxSource::default());
         assert!(s.is_empty());
     }
 }

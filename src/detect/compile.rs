@@ -706,24 +706,17 @@ impl<'a> Builder<'a> {
             }
             "app-layer-event" => {
                 let c = AppCond::parse_app_layer_event(need(name, value)?).map_err(|e| refuse(name, e))?;
-                let p = match c {
-                    AppCond::HttpEvent(_) => Some(AppProto::Http1),
-                    AppCond::DnsEvent(_) => Some(AppProto::Dns),
-                    AppCond::TlsEvent(_) => Some(AppProto::Tls),
-                    AppCond::SshEvent(_) => Some(AppProto::Ssh),
-                    AppCond::FtpEvent(_) => Some(AppProto::Ftp),
-                    AppCond::SmtpEvent(_) => Some(AppProto::Smtp),
-                    _ => None,
-                };
-                if let Some(p) = p {
+                if let Some(p) = c.app_proto() {
                     self.need_app(name, p)?;
                 }
                 self.app_conds.push(c);
             }
             _ if AppCond::parse_keyword(name, value).is_some() => {
                 if let Some(r) = AppCond::parse_keyword(name, value) {
-                    let (c, p) = r.map_err(|e| invalid(name, e))?;
-                    self.need_app(name, p)?;
+                    let c = r.map_err(|e| invalid(name, e))?;
+                    if let Some(p) = c.app_proto() {
+                        self.need_app(name, p)?;
+                    }
                     self.app_conds.push(c);
                 }
             }

@@ -336,11 +336,9 @@ impl DetectEngine {
         if self.has_tx {
             if let (Some(d), Some(det)) = (dir, det.as_deref_mut()) {
                 det.bind(self.id);
-                for i in 0..src.tx_count() {
-                    if let Some(tx) = src.tx_at(i) {
-                        if det.changed(tx.key(), d, tx.fingerprint(d)) {
-                            ctx.txs.push(i);
-                        }
+                for (i, tx) in src.iter().enumerate() {
+                    if det.changed(tx.key(), d, tx.fingerprint(d)) {
+                        ctx.txs.push(i);
                     }
                 }
             }

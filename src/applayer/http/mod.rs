@@ -243,10 +243,16 @@ impl Headers {
         v
     }
 
-    /// Suricata's normalised `http.header` buffer: `Name: value\r\n` per header.
+    /// `Name: value\r\n` per header.
     pub fn normalized_buffer(&self) -> Vec<u8> {
+        self.normalized_buffer_without(b"")
+    }
+
+    /// Suricata's normalised `http.header` buffer: `Name: value\r\n` per header, leaving out
+    /// the header named `skip` (Suricata leaves `Cookie` / `Set-Cookie` out).
+    pub fn normalized_buffer_without(&self, skip: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();
-        for h in &self.list {
+        for h in self.list.iter().filter(|h| skip.is_empty() || !name_matches(&h.name, skip)) {
             v.extend_from_slice(&h.name);
             v.extend_from_slice(b": ");
             v.extend_from_slice(&h.value);
@@ -352,13 +358,7 @@ impl HttpTxDetect {
     /// Builds one side's buffers from its start line and headers.
     pub(crate) fn build(&mut self, dir: crate::flow::Direction, start_line: &[u8], h: &Headers) {
         let skip: &[u8] = if dir == crate::flow::Direction::ToServer { b"cookie" } else { b"set-cookie" };
-        let mut norm = Vec::new();
-        for x in h.list.iter().filter(|x| !name_matches(&x.name, skip)) {
-            norm.extend_from_slice(&x.name);
-            norm.extend_from_slice(b": ");
-            norm.extend_from_slice(&x.value);
-            norm.extend_from_slice(b"\r\n");
-        }
+        let norm = h.normalized_buffer_without(skip);
         let mut start = Vec::with_capacity(start_line.len() + h.raw.len() + 4);
         start.extend_from_slice(start_line);
         start.extend_from_slice(b"\r\n");
